@@ -1,0 +1,83 @@
+"""summarizer: structured, grounded summaries and claim checks whose evidence is located in the source.
+
+The public API::
+
+    from summarizer import summarize
+    result = summarize(text)            # a pydantic Summary
+    for claim in result.claims:
+        for ev in claim.evidence:       # text[ev.start:ev.end] is where ev.quote stands
+            ...
+
+Heavy modules (openai, tiktoken, trafilatura) load on first use, not at import.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    APIError,
+    AuthenticationError,
+    ConfigError,
+    ConnectionFailedError,
+    ContextLengthError,
+    InputError,
+    InvalidOutputError,
+    ModelError,
+    RateLimitError,
+    RefusalError,
+    SummarizerError,
+    TruncatedOutputError,
+)
+from .version import __version__
+
+if TYPE_CHECKING:
+    from .documents import Document, load_document
+    from .schemas import Claim, Evidence, Summary, Usage
+    from .summarize import asummarize, summarize
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "Claim",
+    "ConfigError",
+    "ConnectionFailedError",
+    "ContextLengthError",
+    "Document",
+    "Evidence",
+    "InputError",
+    "InvalidOutputError",
+    "ModelError",
+    "RateLimitError",
+    "RefusalError",
+    "SummarizerError",
+    "Summary",
+    "TruncatedOutputError",
+    "Usage",
+    "__version__",
+    "asummarize",
+    "load_document",
+    "summarize",
+]
+
+_LAZY = {
+    "summarize": "summarize",
+    "asummarize": "summarize",
+    "Document": "documents",
+    "load_document": "documents",
+    "Summary": "schemas",
+    "Claim": "schemas",
+    "Evidence": "schemas",
+    "Usage": "schemas",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'summarizer' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,242 @@
+"""Command line: parse arguments, call the library, print the rendering, map errors to exit codes.
+
+Nothing here computes a result; see :mod:`summarizer.summarize` and friends for that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from . import config
+from .errors import ConfigError, SummarizerError
+from .version import __version__
+
+log = logging.getLogger("summarizer")
+
+EXIT_INTERRUPTED = 130
+_SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="summarizer",
+        description="Structured summaries whose every claim carries verbatim evidence located in the source.",
+    )
+    parser.add_argument("--version", action="version", version=f"summarizer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-m", "--model", help="model name (default: gpt-4o-mini with an API key, else the local model)"
+    )
+    common.add_argument("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)")
+    common.add_argument("-f", "--format", choices=["text", "markdown", "json"],
+                        help="output format (default: text on a terminal, json otherwise or by -o suffix)")  # fmt: skip
+    common.add_argument("-o", "--output", help="write to FILE instead of standard output")
+    common.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log progress to stderr (-vv: debug)"
+    )
+
+    s = sub.add_parser("summarize", parents=[common], help="summarize a document into grounded claims")
+    s.add_argument("path", help="file to summarize (text or HTML), or - for standard input")
+    s.add_argument(
+        "--dry-run", action="store_true", help="print token count and estimated cost; call nothing"
+    )
+
+    sc = sub.add_parser("schema", help="print the JSON Schema of an output")
+    sc.add_argument("name", nargs="?", default="summary", choices=["summary"])
+
+    lo = sub.add_parser("local", help="manage the bundled local model server")
+    lo.add_argument("action", choices=["setup", "start", "stop", "status"])
+    lo.add_argument("-v", "--verbose", action="count", default=0)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    _configure_logging(getattr(args, "verbose", 0))
+    try:
+        handler = {"summarize": _cmd_summarize, "schema": _cmd_schema, "local": _cmd_local}[args.command]
+        return handler(args)
+    except SummarizerError as exc:
+        print(f"summarizer: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("summarizer: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 1
+
+
+# --- commands -----------------------------------------------------------------------------------------
+
+
+def _cmd_summarize(args: argparse.Namespace) -> int:
+    from .documents import load_document
+    from .llm import LLM, resolve_settings
+    from .render import render_summary
+    from .summarize import summarize
+
+    fmt = _output_format(args)
+    document = load_document(args.path)
+    settings = resolve_settings(args.model, args.base_url)
+    if args.dry_run:
+        _write(_dry_run(document, settings.model, fmt), args.output)
+        return 0
+    with _backend(settings) as base_url:
+        from dataclasses import replace
+
+        llm = LLM(replace(settings, base_url=base_url) if settings.local else settings)
+        result = summarize(document, llm=llm)
+    _write(render_summary(result, fmt), args.output)
+    return 0
+
+
+def _dry_run(document: object, model: str, fmt: str) -> str:
+    from . import tokens
+    from .summarize import build_messages, check_fits
+
+    messages = build_messages(document)  # type: ignore[arg-type]
+    n = check_fits(messages, model)
+    out_tokens = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS
+    cost = tokens.estimate_cost(model, n, out_tokens)
+    info = {
+        "model": model,
+        "encoding": tokens.encoding_name_for_model(model),
+        "calls": 1,
+        "prompt_tokens": n,
+        "document_tokens": tokens.count_tokens(document.model_text, model),  # type: ignore[attr-defined]
+        "estimated_completion_tokens": out_tokens,
+        "estimated_cost_usd": cost,
+    }
+    if fmt == "json":
+        return json.dumps(info, indent=2) + "\n"
+    cost_text = "unknown (no price for this model)" if cost is None else f"${cost:.4f}"
+    return (
+        f"dry run: 1 call to {model}; {n} prompt tokens ({info['encoding']}), "
+        f"about {out_tokens} completion tokens; estimated cost {cost_text}\n"
+    )
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .schemas import Summary
+
+    model = {"summary": Summary}[args.name]
+    print(json.dumps(model.model_json_schema(), indent=2))
+    return 0
+
+
+def _cmd_local(args: argparse.Namespace) -> int:
+    from . import local
+
+    def say(msg: str) -> None:
+        print(f"summarizer: {msg}", file=sys.stderr)
+
+    if args.action == "setup":
+        binary, model = local.setup(say)
+        print(f"llama-server: {binary}\nmodel: {model}")
+    elif args.action == "start":
+        server = local.LocalServer()
+        pid = server.start()
+        print(f"llama-server running at {server.base_url} (pid {pid}); stop it with `summarizer local stop`")
+    elif args.action == "stop":
+        print("stopped" if local.stop_background() else "no background server was started by summarizer")
+    else:
+        st = local.status()
+        print(f"binary: {st.binary or 'not built'}\nmodel: {st.model or 'not fetched'}\n"
+              f"server: {'running' if st.running else 'not running'} at {st.base_url}")  # fmt: skip
+    return 0
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _backend(settings: object) -> Iterator[str | None]:
+    """For the local backend, make sure a server runs (a temporary one if needed); else do nothing."""
+    if not getattr(settings, "local", False):
+        yield None
+        return
+    from . import local
+
+    st = local.status()
+    if not st.running and (st.binary is None or st.model is None):
+        raise ConfigError(
+            "no OPENAI_API_KEY is set and the local model is not set up: "
+            "run `summarizer local setup`, or set OPENAI_API_KEY / OPENAI_BASE_URL"
+        )
+    if not st.running:
+        log.info("starting a temporary local llama-server on port %d", config.LOCAL_PORT)
+    with local.serving() as base_url:
+        yield base_url
+
+
+def _output_format(args: argparse.Namespace) -> str:
+    if args.format:
+        return str(args.format)
+    if args.output:
+        return _SUFFIX_FORMATS.get(Path(args.output).suffix.lower(), "json")
+    return "text" if sys.stdout.isatty() else "json"
+
+
+def _write(text: str, output: str | None) -> None:
+    """Print, or write ``output`` atomically (a temporary file renamed into place)."""
+    if not output or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    if target.parent and not target.parent.exists():
+        raise ConfigError(f"{output}: the folder does not exist")
+    fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ConfigError(f"{output}: cannot write ({exc.strerror})") from None
+
+
+class _RedactSecrets(logging.Filter):
+    """Keep API keys out of every log line, also at -vv."""
+
+    _pattern = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-.]{8,})")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        secrets = [v for k, v in os.environ.items() if k.endswith("API_KEY") and len(v) >= 8]
+        for secret in secrets:
+            message = message.replace(secret, "[redacted]")
+        record.msg, record.args = self._pattern.sub("[redacted]", message), None
+        return True
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("summarizer: %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RedactSecrets())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    if verbosity < 2:
+        for noisy in ("httpx", "httpx2", "httpcore", "openai"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

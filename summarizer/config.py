@@ -1,0 +1,100 @@
+"""Every default of the project, in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TypeVar
+
+_T = TypeVar("_T")
+
+# --- models and endpoints -------------------------------------------------------------------------
+#: Model used when an OpenAI API key is configured and no model is named.
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+#: Model name sent to the bundled local llama-server (it serves whatever GGUF it loaded).
+LOCAL_MODEL = "qwen2.5-coder-1.5b-instruct"
+LOCAL_HOST = "127.0.0.1"
+LOCAL_PORT = int(os.environ.get("SUMMARIZER_LOCAL_PORT", "8080"))
+LOCAL_BASE_URL = f"http://{LOCAL_HOST}:{LOCAL_PORT}/v1"
+#: llama-server ignores the key, but the OpenAI client insists on one.
+LOCAL_API_KEY = "local-no-key"
+#: Context window the local server is started with (tokens).
+LOCAL_CONTEXT = 8192
+
+# --- calling the model ----------------------------------------------------------------------------
+TEMPERATURE = 0.0
+#: Transport retries (429, 5xx, timeouts, connection errors) are the SDK's, honouring Retry-After.
+MAX_TRANSPORT_RETRIES = 3
+#: Seconds before one HTTP request times out (local CPU models are slow).
+REQUEST_TIMEOUT = 600.0
+#: Re-asks after a response that fails validation. The prompt never grows past one failed answer.
+MAX_REASKS = 2
+#: Upper bound on the completion of one summary call.
+SUMMARY_MAX_TOKENS = 2048
+#: Tokens kept free for the answer when checking that a prompt fits the context window.
+OUTPUT_RESERVE = 2048
+#: Completion tokens assumed by --dry-run when estimating cost.
+ESTIMATED_SUMMARY_OUTPUT_TOKENS = 900
+
+# --- what the summary asks for --------------------------------------------------------------------
+MAX_KEY_POINTS = 6
+MAX_CLAIMS = 12
+
+# --- grounding ------------------------------------------------------------------------------------
+#: Minimum rapidfuzz partial-ratio (0-100) for a fuzzy evidence match.
+FUZZY_THRESHOLD = 90.0
+#: Quotes shorter than this (characters, normalised) are never matched fuzzily.
+FUZZY_MIN_CHARS = 12
+
+# --- input ----------------------------------------------------------------------------------------
+#: Files larger than this are refused before they are read whole.
+MAX_INPUT_BYTES = 20 * 1024 * 1024
+
+# --- context windows (tokens) by model-name prefix; the longest matching prefix wins ----------------
+CONTEXT_WINDOWS: dict[str, int] = {
+    "gpt-4o": 128_000,
+    "gpt-4.1": 1_047_576,
+    "gpt-5": 400_000,
+    "o1": 200_000,
+    "o3": 200_000,
+    "o4": 200_000,
+    "gpt-4-turbo": 128_000,
+    "gpt-4": 8_192,
+    "gpt-3.5-turbo": 16_385,
+    LOCAL_MODEL: LOCAL_CONTEXT,
+}
+
+# --- prices in USD per million tokens (input, output), by model-name prefix --------------------------
+PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-5-nano": (0.05, 0.40),
+    "gpt-5-mini": (0.25, 2.00),
+    "gpt-5": (1.25, 10.00),
+    "gpt-4-turbo": (10.00, 30.00),
+    "gpt-4": (30.00, 60.00),
+    "gpt-3.5-turbo": (0.50, 1.50),
+    "o4-mini": (1.10, 4.40),
+    "o3-mini": (1.10, 4.40),
+    "o3": (2.00, 8.00),
+    LOCAL_MODEL: (0.0, 0.0),
+}
+
+
+def cache_dir() -> Path:
+    """Where the local model runtime and weights are kept (``SUMMARIZER_CACHE_DIR`` overrides)."""
+    env = os.environ.get("SUMMARIZER_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "summarizer"
+
+
+def lookup_by_prefix(table: dict[str, _T], model: str) -> _T | None:
+    """The entry whose key is the longest prefix of ``model`` (case-insensitive), or None."""
+    name = model.lower().split("/")[-1]
+    best = max((k for k in table if name.startswith(k.lower())), key=len, default=None)
+    return None if best is None else table[best]

@@ -1,0 +1,95 @@
+"""One exception hierarchy, one class per cause, each with the CLI exit code it maps to."""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InputError(SummarizerError):
+    """The document cannot be used: missing, empty, binary, unreadable or too large."""
+
+    exit_code = 2
+
+
+class ConfigError(SummarizerError):
+    """Settings are missing or contradictory (model, base URL, local server not set up)."""
+
+    exit_code = 3
+
+
+class ModelError(SummarizerError):
+    """Base class of failures while talking to the model."""
+
+    exit_code = 10
+
+
+class AuthenticationError(ModelError):
+    """The API rejected the key (401/403)."""
+
+    exit_code = 11
+
+
+class ConnectionFailedError(ModelError):
+    """The server could not be reached or did not answer in time, after the SDK's retries."""
+
+    exit_code = 12
+
+
+class RateLimitError(ModelError):
+    """Still rate-limited (429) after the SDK's retries, which honour Retry-After."""
+
+    exit_code = 13
+
+
+class ContextLengthError(ModelError):
+    """The prompt does not fit the model's context window."""
+
+    exit_code = 14
+
+
+class TruncatedOutputError(ModelError):
+    """The model stopped at its token limit (finish_reason ``length``): the JSON is incomplete."""
+
+    exit_code = 15
+
+
+class RefusalError(ModelError):
+    """The model refused, or the provider's content filter stopped the answer."""
+
+    exit_code = 16
+
+
+class InvalidOutputError(ModelError):
+    """The answer still failed validation after the bounded re-asks."""
+
+    exit_code = 17
+
+
+class APIError(ModelError):
+    """Any other error status from the API (bad request, 5xx after retries, ...)."""
+
+    exit_code = 18
+
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "ConfigError",
+    "ConnectionFailedError",
+    "ContextLengthError",
+    "InputError",
+    "InvalidOutputError",
+    "ModelError",
+    "RateLimitError",
+    "RefusalError",
+    "SummarizerError",
+    "TruncatedOutputError",
+]

@@ -1,0 +1,174 @@
+"""Locate evidence quotes in the source and compute their character offsets.
+
+This is the only place offsets are computed. Matching is local and deterministic, in three steps:
+
+1. exact: the quote stands in the source as is;
+2. normalized: it stands there after folding whitespace runs, quotation marks, dashes, ellipses and case
+   (:func:`normalize`), and the match is mapped back to offsets in the original text;
+3. fuzzy: an approximate alignment (rapidfuzz) scoring at least ``config.FUZZY_THRESHOLD``.
+
+A quote found by none of them is ``match="not_found"`` with null offsets, and never counts as support.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from . import config
+from .schemas import Evidence
+
+__all__ = ["SourceIndex", "locate", "normalize", "normalize_with_map"]
+
+_FOLD: dict[str, str] = {}
+for _ch in "\u2018\u2019\u201a\u201b\u2032\u0060\u00b4":
+    _FOLD[_ch] = "'"
+for _ch in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb":
+    _FOLD[_ch] = '"'
+for _ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d":
+    _FOLD[_ch] = "-"
+for _ch in "\u200b\u200c\u200d\u2060\ufeff\u00ad":
+    _FOLD[_ch] = ""
+_FOLD["\u2026"] = "..."
+
+_WRAPPING = "\"'\u2018\u2019\u201c\u201d\u00ab\u00bb"
+_ELLIPSIS = re.compile(r"\s*\.\.\.\s*")
+
+
+@lru_cache(maxsize=4096)
+def _fold(ch: str) -> str:
+    folded = _FOLD.get(ch)
+    return ch.casefold() if folded is None else folded
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """Fold ``text`` for matching; ``positions[i]`` is the index in ``text`` of normalised char ``i``.
+
+    Whitespace runs become one space (none at the ends); curly quotes become straight ones; dashes
+    become ``-``; ``…`` becomes ``...``; zero-width characters vanish; letters are case-folded.
+    """
+    out: list[str] = []
+    positions: list[int] = []
+    pending_space = False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            pending_space = bool(out)
+            continue
+        folded = ch if ch.isascii() and not ch.isupper() else _fold(ch)
+        if not folded:
+            continue
+        if pending_space:
+            out.append(" ")
+            positions.append(i - 1)
+            pending_space = False
+        for part in folded:
+            out.append(part)
+            positions.append(i)
+    return "".join(out), positions
+
+
+def normalize(text: str) -> str:
+    """The folded form of ``text`` used for matching (see :func:`normalize_with_map`)."""
+    return normalize_with_map(text)[0]
+
+
+def _clean_quote(quote: str) -> str:
+    q = quote.strip()
+    while len(q) >= 2 and q[0] in _WRAPPING and q[-1] in _WRAPPING:
+        q = q[1:-1].strip()
+    return q
+
+
+class SourceIndex:
+    """A source prepared once for locating many quotes in it."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.normalized, self._positions = normalize_with_map(source)
+
+    def _span(self, nstart: int, nend: int) -> tuple[int, int]:
+        """Map a [nstart, nend) span of the normalised text back to the original text."""
+        return self._positions[nstart], self._positions[nend - 1] + 1
+
+    def locate(self, quote: str) -> Evidence:
+        """Find ``quote`` in the source: exact, then normalised, then fuzzy; else ``not_found``."""
+        q = _clean_quote(quote)
+        if not q:
+            return Evidence(quote=quote, start=None, end=None, match="not_found", score=0.0)
+        at = self.source.find(q)
+        if at >= 0:
+            return Evidence(quote=quote, start=at, end=at + len(q), match="exact", score=1.0)
+        nq = normalize(q)
+        for candidate in (nq, nq.rstrip(".,;:").rstrip()):
+            at = self._find_aligned(candidate) if candidate else -1
+            if at >= 0:
+                start, end = self._span(at, at + len(candidate))
+                return Evidence(quote=quote, start=start, end=end, match="normalized", score=1.0)
+        return self._locate_elided(quote, nq) or self._locate_fuzzy(quote, nq)
+
+    def _find_aligned(self, needle: str, begin: int = 0) -> int:
+        """First hit of ``needle`` in the normalised text that starts and ends on whole source characters.
+
+        A character can fold to several (``ß`` → ``ss``); a hit inside one would map to a span holding a
+        character the quote does not contain, so such hits are skipped.
+        """
+        pos, n = self._positions, len(self.normalized)
+        at = self.normalized.find(needle, begin)
+        while at >= 0:
+            end = at + len(needle)
+            if (at == 0 or pos[at - 1] != pos[at]) and (end == n or pos[end] != pos[end - 1]):
+                return at
+            at = self.normalized.find(needle, at + 1)
+        return -1
+
+    def _locate_elided(self, quote: str, nq: str) -> Evidence | None:
+        """A quote shortened with '...': every part found, in order, close together."""
+        parts = [p for p in _ELLIPSIS.split(nq) if p]
+        if len(parts) < 2 or min(len(p) for p in parts) < 4:
+            return None
+        first = cursor = self._find_aligned(parts[0])
+        if first < 0:
+            return None
+        cursor = first + len(parts[0])
+        for part in parts[1:]:
+            at = self._find_aligned(part, cursor)
+            if at < 0 or at - cursor > 3 * len(nq):
+                return None
+            cursor = at + len(part)
+        start, end = self._span(first, cursor)
+        kept = sum(len(p) for p in parts)
+        return Evidence(
+            quote=quote, start=start, end=end, match="fuzzy", score=round(kept / (cursor - first), 3)
+        )
+
+    def _snap_to_words(self, nstart: int, nend: int) -> tuple[int, int]:
+        """Widen a span that cuts a word to the whole word; drop spaces at its edges."""
+        text = self.normalized
+        while 0 < nstart < nend and text[nstart - 1].isalnum() and text[nstart].isalnum():
+            nstart -= 1
+        while nstart < nend < len(text) and text[nend - 1].isalnum() and text[nend].isalnum():
+            nend += 1
+        while nstart < nend and text[nstart] == " ":
+            nstart += 1
+        while nend > nstart and text[nend - 1] == " ":
+            nend -= 1
+        return nstart, nend
+
+    def _locate_fuzzy(self, quote: str, nq: str) -> Evidence:
+        if len(nq) >= config.FUZZY_MIN_CHARS and len(nq) <= len(self.normalized):
+            found = fuzz.partial_ratio_alignment(nq, self.normalized, score_cutoff=config.FUZZY_THRESHOLD)
+            if found is not None and found.dest_end > found.dest_start:
+                nstart, nend = found.dest_start, found.dest_end
+                nstart, nend = self._snap_to_words(nstart, nend)
+                start, end = self._span(nstart, nend)
+                return Evidence(
+                    quote=quote, start=start, end=end, match="fuzzy", score=round(found.score / 100, 3)
+                )
+        return Evidence(quote=quote, start=None, end=None, match="not_found", score=0.0)
+
+
+def locate(quote: str, source: str) -> Evidence:
+    """Locate one quote in ``source`` (build a :class:`SourceIndex` to locate many)."""
+    return SourceIndex(source).locate(quote)

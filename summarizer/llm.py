@@ -1,0 +1,400 @@
+"""The one place that talks to the model API.
+
+* Settings: which endpoint, key and model (OpenAI, Azure OpenAI, any OpenAI-compatible server, or the
+  bundled local server when no key is configured).
+* Structured output: strict ``json_schema`` first; when the server rejects it, ``json_object`` with the
+  schema in the prompt; then plain text parsed as JSON. A client remembers the mode its server took.
+* Validation and re-ask: every answer is validated with pydantic; a failing one is re-asked with the
+  error, at most ``config.MAX_REASKS`` times. The prompt never grows past one failed answer.
+* Transport retries (429, 5xx, timeouts, connection errors) are the SDK's, which honours Retry-After;
+  nothing here retries them again.
+* Errors: every SDK error and every bad finish is mapped to one exception of :mod:`summarizer.errors`.
+* Usage: tokens of every attempt are summed into the caller's :class:`~summarizer.schemas.Usage`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from . import config, errors
+from .schemas import Usage, strict_json_schema
+
+if TYPE_CHECKING:
+    import httpx2
+    import openai
+    from openai.types.chat import ChatCompletion
+
+__all__ = ["LLM", "AsyncLLM", "Settings", "resolve_settings"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=BaseModel)
+
+MODES = ("json_schema", "json_object", "text")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where and how to call the model. Build with :func:`resolve_settings`."""
+
+    model: str
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    local: bool = False
+    azure_endpoint: str | None = None
+    api_version: str | None = None
+    max_retries: int = field(default_factory=lambda: config.MAX_TRANSPORT_RETRIES)
+    timeout: float = field(default_factory=lambda: config.REQUEST_TIMEOUT)
+
+    @property
+    def endpoint(self) -> str:
+        return self.azure_endpoint or self.base_url or "https://api.openai.com/v1"
+
+
+def resolve_settings(
+    model: str | None = None, base_url: str | None = None, api_key: str | None = None
+) -> Settings:
+    """Settings from arguments, then the standard environment variables.
+
+    ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` for OpenAI and compatible servers; ``AZURE_OPENAI_API_KEY``,
+    ``AZURE_OPENAI_ENDPOINT`` and ``OPENAI_API_VERSION`` for Azure OpenAI (``model`` is then the
+    deployment name). With no key and no base URL at all, the bundled local server is used.
+    """
+    env = os.environ
+    base_url = base_url or env.get("OPENAI_BASE_URL") or None
+    api_key = api_key or env.get("OPENAI_API_KEY") or None
+    azure_endpoint = env.get("AZURE_OPENAI_ENDPOINT")
+    azure_key = env.get("AZURE_OPENAI_API_KEY")
+    if azure_endpoint and (azure_key or api_key) and not base_url:
+        if not model:
+            raise errors.ConfigError("Azure OpenAI needs --model set to the deployment name")
+        return Settings(
+            model=model,
+            api_key=azure_key or api_key,
+            azure_endpoint=azure_endpoint,
+            api_version=env.get("OPENAI_API_VERSION", "2024-10-21"),
+        )
+    if api_key is None and base_url is None:
+        return Settings(
+            model=model or config.LOCAL_MODEL,
+            base_url=config.LOCAL_BASE_URL,
+            api_key=config.LOCAL_API_KEY,
+            local=True,
+        )
+    if api_key is None:  # an OpenAI-compatible server that needs no key
+        api_key = config.LOCAL_API_KEY
+    return Settings(model=model or config.DEFAULT_OPENAI_MODEL, base_url=base_url, api_key=api_key)
+
+
+def _client_kwargs(settings: Settings) -> dict[str, Any]:
+    return {"api_key": settings.api_key, "max_retries": settings.max_retries, "timeout": settings.timeout}
+
+
+# --- one structured call: request building and answer interpretation, shared by sync and async -------
+
+
+@dataclass
+class _Call(Generic[T]):
+    """The state of one structured call across its attempts: mode, re-asks and usage."""
+
+    settings: Settings
+    messages: list[dict[str, str]]
+    output: type[T]
+    schema_name: str
+    usage: Usage
+    max_tokens: int
+    mode: str = "json_schema"
+    reasks: int = 0
+    last_failure: tuple[str, str] | None = None  # (bad answer, error) of the previous attempt
+
+    def __post_init__(self) -> None:
+        self.schema = strict_json_schema(self.output)
+
+    def request(self) -> dict[str, Any]:
+        messages = [dict(m) for m in self.messages]
+        if self.mode != "json_schema":
+            messages[-1]["content"] += (
+                "\n\nAnswer with one JSON object only, no prose, matching this JSON Schema:\n"
+                + json.dumps(self.schema, separators=(",", ":"))
+            )
+        if self.last_failure is not None:
+            answer, error = self.last_failure
+            messages.append({"role": "assistant", "content": answer[:4000]})
+            messages.append(
+                {
+                    "role": "user",
+                    "content": f"That answer is not valid: {error}\nAnswer again with the corrected JSON object only.",
+                }
+            )
+        kwargs: dict[str, Any] = {"model": self.settings.model, "messages": messages}
+        if _is_reasoning_model(self.settings.model):  # they take no temperature and no max_tokens
+            kwargs["max_completion_tokens"] = self.max_tokens
+        else:
+            kwargs["temperature"] = config.TEMPERATURE
+            kwargs["max_tokens"] = self.max_tokens
+        if self.mode == "json_schema":
+            kwargs["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": self.schema_name, "strict": True, "schema": self.schema},
+            }
+        elif self.mode == "json_object":
+            kwargs["response_format"] = {"type": "json_object"}
+        return kwargs
+
+    def on_error(self, exc: Exception) -> None:
+        """Switch to a weaker structured-output mode if the server rejected this one; else raise."""
+        import openai
+
+        if isinstance(exc, openai.BadRequestError) and _rejects_response_format(exc) and self.mode != "text":
+            nxt = MODES[MODES.index(self.mode) + 1]
+            log.info("server rejected response_format %s; falling back to %s", self.mode, nxt)
+            self.mode = nxt
+            return
+        raise map_error(exc) from exc
+
+    def on_response(self, response: ChatCompletion) -> T | None:
+        """The validated answer, or None when it must be re-asked. Raises on a final failure."""
+        from openai.types.chat import ChatCompletion
+
+        if not isinstance(response, ChatCompletion):  # e.g. an HTML page from a proxy or a web UI
+            raise errors.APIError(
+                f"the server's answer is not a chat completion: {_one_line(str(response), 80)}"
+            )
+        if response.usage is not None:
+            self.usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
+        else:
+            self.usage.add(0, 0)
+        if not response.choices:
+            error = (response.model_extra or {}).get("error")
+            detail = f": {_one_line(str(error))}" if error else ""
+            raise errors.APIError(f"the server returned no choices{detail}")
+        choice = response.choices[0]
+        refusal = getattr(choice.message, "refusal", None)
+        if refusal:
+            raise errors.RefusalError(f"the model refused: {_one_line(refusal)}")
+        if choice.finish_reason == "content_filter":
+            raise errors.RefusalError("the provider's content filter stopped the answer")
+        if choice.finish_reason == "length":
+            raise errors.TruncatedOutputError(
+                f"the answer was cut off at the token limit ({self.max_tokens} tokens); the JSON is incomplete"
+            )
+        content = choice.message.content or ""
+        try:
+            return self.output.model_validate(parse_json(content))
+        except (ValueError, ValidationError) as exc:
+            error = _describe(exc)
+            if self.reasks >= config.MAX_REASKS:
+                raise errors.InvalidOutputError(
+                    f"the answer failed validation after {self.reasks + 1} attempts: {error}"
+                ) from exc
+            self.reasks += 1
+            log.info(
+                "answer failed validation (%s); re-asking (%d/%d)", error, self.reasks, config.MAX_REASKS
+            )
+            self.last_failure = (content, error)
+            return None
+
+
+def _is_reasoning_model(model: str) -> bool:
+    return re.match(r"^(o\d|gpt-5)", model.lower().split("/")[-1]) is not None
+
+
+def parse_json(content: str) -> Any:
+    """JSON from a model answer: as is, or inside a code fence, or the outermost {...} in prose."""
+    text = content.strip()
+    fenced = re.search(r"```(?:json)?\s*(.*?)```", text, re.DOTALL)
+    if fenced:
+        text = fenced.group(1).strip()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        start, end = text.find("{"), text.rfind("}")
+        if 0 <= start < end:
+            return json.loads(text[start : end + 1])
+        raise
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        parts = [f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['msg']}" for e in exc.errors()[:5]]
+        return "; ".join(parts)
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON ({exc.msg} at char {exc.pos})"
+    return _one_line(str(exc))
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _error_text(exc: openai.APIStatusError) -> tuple[str, str]:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    inner = body.get("error", body) if isinstance(body, dict) else {}
+    code = str((inner or {}).get("code") or (inner or {}).get("type") or "")
+    message = str((inner or {}).get("message") or exc.message or "")
+    return code, message
+
+
+def _rejects_response_format(exc: openai.BadRequestError) -> bool:
+    code, message = _error_text(exc)
+    text = f"{code} {message}".lower()
+    return "response_format" in text or "json_schema" in text or "structured output" in text
+
+
+def _is_context_overflow(exc: openai.APIStatusError) -> bool:
+    code, message = _error_text(exc)
+    text = f"{code} {message}".lower()
+    return (
+        "context_length_exceeded" in text
+        or "exceed_context_size" in text
+        or "maximum context length" in text
+        or "exceeds the available context size" in text
+    )
+
+
+def map_error(exc: Exception) -> errors.SummarizerError:
+    """The library's exception for an SDK (or transport) exception."""
+    import openai
+
+    if isinstance(exc, errors.SummarizerError):
+        return exc
+    if isinstance(exc, openai.APITimeoutError):
+        return errors.ConnectionFailedError("the model server did not answer in time (after retries)")
+    if isinstance(exc, openai.APIConnectionError):
+        return errors.ConnectionFailedError(
+            f"could not connect to the model server ({_one_line(str(exc.__cause__ or exc))})"
+        )
+    if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
+        return errors.AuthenticationError(
+            f"the API rejected the credentials (HTTP {exc.status_code}); "
+            "check OPENAI_API_KEY (or AZURE_OPENAI_API_KEY for Azure)"
+        )
+    if isinstance(exc, openai.APIStatusError):
+        code, message = _error_text(exc)
+        if _is_context_overflow(exc):
+            return errors.ContextLengthError(
+                f"the prompt does not fit the model's context window: {_one_line(message)}"
+            )
+        if isinstance(exc, openai.RateLimitError):
+            if code == "insufficient_quota":
+                return errors.APIError("the API account has no quota left (insufficient_quota)")
+            return errors.RateLimitError(
+                "still rate-limited after retries (HTTP 429); try again later or lower --jobs"
+            )
+        return errors.APIError(f"the API answered HTTP {exc.status_code}: {_one_line(message or code)}")
+    if isinstance(exc, json.JSONDecodeError):
+        return errors.APIError(f"the server's answer is not valid JSON ({exc.msg})")
+    if isinstance(exc, openai.OpenAIError):
+        return errors.APIError(_one_line(str(exc)))
+    return errors.ModelError(_one_line(f"{type(exc).__name__}: {exc}"))
+
+
+# --- clients ----------------------------------------------------------------------------------------
+
+
+class LLM:
+    """A synchronous model client. ``http_client`` lets tests inject a transport."""
+
+    def __init__(self, settings: Settings, *, http_client: httpx2.Client | None = None) -> None:
+        self.settings = settings
+        self._http_client = http_client
+        self._client: openai.OpenAI | None = None
+        #: The structured-output mode the server accepted last (see MODES); starts with the strongest.
+        self.mode = MODES[0]
+
+    @property
+    def client(self) -> openai.OpenAI:
+        if self._client is None:
+            import openai
+
+            kwargs = _client_kwargs(self.settings)
+            if self._http_client is not None:
+                kwargs["http_client"] = self._http_client
+            if self.settings.azure_endpoint:
+                self._client = openai.AzureOpenAI(
+                    azure_endpoint=self.settings.azure_endpoint,
+                    api_version=self.settings.api_version,
+                    **kwargs,
+                )
+            else:
+                self._client = openai.OpenAI(base_url=self.settings.base_url, **kwargs)
+        return self._client
+
+    def structured(
+        self,
+        messages: list[dict[str, str]],
+        output: type[T],
+        *,
+        schema_name: str,
+        usage: Usage,
+        max_tokens: int,
+    ) -> tuple[T, str]:
+        """Ask for a JSON answer shaped as ``output``; return it with the mode the server accepted."""
+        call = _Call(self.settings, messages, output, schema_name, usage, max_tokens, mode=self.mode)
+        while True:
+            try:
+                response = self.client.chat.completions.create(**call.request())
+            except Exception as exc:
+                call.on_error(exc)
+                continue
+            self.mode = call.mode  # remember what this server accepts for the next call
+            value = call.on_response(response)
+            if value is not None:
+                return value, call.mode
+
+
+class AsyncLLM:
+    """The asynchronous twin of :class:`LLM`."""
+
+    def __init__(self, settings: Settings, *, http_client: httpx2.AsyncClient | None = None) -> None:
+        self.settings = settings
+        self._http_client = http_client
+        self._client: openai.AsyncOpenAI | None = None
+        self.mode = MODES[0]
+
+    @property
+    def client(self) -> openai.AsyncOpenAI:
+        if self._client is None:
+            import openai
+
+            kwargs = _client_kwargs(self.settings)
+            if self._http_client is not None:
+                kwargs["http_client"] = self._http_client
+            if self.settings.azure_endpoint:
+                self._client = openai.AsyncAzureOpenAI(
+                    azure_endpoint=self.settings.azure_endpoint,
+                    api_version=self.settings.api_version,
+                    **kwargs,
+                )
+            else:
+                self._client = openai.AsyncOpenAI(base_url=self.settings.base_url, **kwargs)
+        return self._client
+
+    async def structured(
+        self,
+        messages: list[dict[str, str]],
+        output: type[T],
+        *,
+        schema_name: str,
+        usage: Usage,
+        max_tokens: int,
+    ) -> tuple[T, str]:
+        call = _Call(self.settings, messages, output, schema_name, usage, max_tokens, mode=self.mode)
+        while True:
+            try:
+                response = await self.client.chat.completions.create(**call.request())
+            except Exception as exc:
+                call.on_error(exc)
+                continue
+            self.mode = call.mode
+            value = call.on_response(response)
+            if value is not None:
+                return value, call.mode

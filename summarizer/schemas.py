@@ -1,0 +1,175 @@
+"""Pydantic models: the JSON contract of every output, and the shapes the model is asked to fill.
+
+Two families live here:
+
+* *Drafts* (``SummaryDraft`` ...) are what the model returns. They hold verbatim quotes but no offsets:
+  a model cannot count characters, so offsets are computed locally by :mod:`summarizer.grounding`.
+* *Results* (``Summary`` ...) are what the library returns and the CLI prints as JSON. Their JSON Schema
+  is exported by ``summarizer schema`` and documented in ``docs/json-contract.md``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1"
+
+MatchKind = Literal["exact", "normalized", "fuzzy", "not_found"]
+ClaimKind = Literal["fact", "prediction", "speculation", "opinion", "plan"]
+EntityType = Literal["person", "organization", "location", "event", "product", "other"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- what the model fills in -------------------------------------------------------------------------
+
+
+class DraftEntity(_Strict):
+    name: str = Field(description="The name as written in the document.")
+    type: EntityType
+
+
+class DraftEvent(_Strict):
+    date: str = Field(description="The date or time as written in the document, e.g. 'June 18-19'.")
+    description: str
+
+
+class DraftClaim(_Strict):
+    quotes: list[str] = Field(
+        min_length=1,
+        max_length=2,
+        description="Sentences or phrases copied character for character from the document that state the claim.",
+    )
+    text: str = Field(description="One checkable statement, in your own words, self-contained.")
+    kind: ClaimKind = Field(
+        description="fact: stated as true; prediction: expected/forecast; speculation: rumoured or possible; "
+        "opinion: a judgement or evaluation; plan: an announced intention."
+    )
+    attribution: str = Field(
+        description="Who asserts it: 'article' when the article states it in its own voice, otherwise the "
+        "person or office the article attributes it to."
+    )
+
+
+class SummaryDraft(_Strict):
+    title: str
+    tldr: str = Field(description="One sentence.")
+    key_points: list[str] = Field(min_length=1, max_length=8)
+    entities: list[DraftEntity] = Field(max_length=15)
+    events: list[DraftEvent] = Field(max_length=8)
+    claims: list[DraftClaim] = Field(min_length=1, max_length=15)
+
+
+# --- what the library returns ---------------------------------------------------------------------
+
+
+class Evidence(BaseModel):
+    """A verbatim piece of the source. ``source[start:end]`` is where it stands (when found)."""
+
+    quote: str
+    start: int | None = Field(description="Offset (Python str index) of the first character, or null.")
+    end: int | None = Field(description="Offset one past the last character, or null.")
+    match: MatchKind = Field(
+        description="exact: found as is; normalized: found after folding whitespace, quotes, dashes and "
+        "case; fuzzy: found approximately; not_found: could not be located (never counts as support)."
+    )
+    score: float = Field(ge=0.0, le=1.0, description="1.0 for exact/normalized, similarity for fuzzy, 0.")
+
+    @property
+    def found(self) -> bool:
+        return self.match != "not_found"
+
+
+class Entity(BaseModel):
+    name: str
+    type: EntityType
+
+
+class Event(BaseModel):
+    date: str
+    description: str
+
+
+class Claim(BaseModel):
+    text: str
+    kind: ClaimKind
+    attribution: str
+    evidence: list[Evidence]
+    grounded: bool = Field(description="True when at least one evidence span was located in the source.")
+
+
+class Usage(BaseModel):
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = Field(
+        default=None, description="Estimated from the price table; null when the model's price is unknown."
+    )
+
+    def add(self, prompt_tokens: int, completion_tokens: int) -> None:
+        self.calls += 1
+        self.prompt_tokens += prompt_tokens
+        self.completion_tokens += completion_tokens
+
+
+class Provenance(BaseModel):
+    model: str
+    prompt: str
+    prompt_version: str = Field(description="Content hash of the prompt template file.")
+    response_format: str = Field(description="json_schema, json_object or text: what the server accepted.")
+    source_sha256: str
+    source_path: str | None = None
+    source_chars: int
+    created_at: datetime
+    tool_version: str
+
+
+class Summary(BaseModel):
+    """A structured summary whose claims carry located evidence."""
+
+    schema_version: str = SCHEMA_VERSION
+    title: str
+    tldr: str
+    key_points: list[str]
+    entities: list[Entity]
+    events: list[Event]
+    claims: list[Claim]
+    usage: Usage
+    provenance: Provenance
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def ungrounded_claims(self) -> list[Claim]:
+        return [c for c in self.claims if not c.grounded]
+
+
+def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema in the form strict structured output accepts.
+
+    References are inlined (llama.cpp's grammar converter and OpenAI's strict mode both prefer a flat
+    schema), every property is required, and no additional properties are allowed.
+    """
+    raw = model.model_json_schema()
+    defs = raw.pop("$defs", {})
+
+    def visit(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return visit(defs[node["$ref"].split("/")[-1]])
+            out = {k: visit(v) for k, v in node.items() if k not in ("title", "default", "properties")}
+            if isinstance(node.get("properties"), dict):
+                out["properties"] = {name: visit(sub) for name, sub in node["properties"].items()}
+            if out.get("type") == "object" and "properties" in out:
+                out["required"] = list(out["properties"])
+                out["additionalProperties"] = False
+            return out
+        if isinstance(node, list):
+            return [visit(v) for v in node]
+        return node
+
+    return visit(raw)  # type: ignore[no-any-return]

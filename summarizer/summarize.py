@@ -1,0 +1,161 @@
+"""The summarize pipeline: document → prompt → model → validation → grounding → :class:`Summary`.
+
+One model call per document (plus bounded re-asks when an answer fails validation).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from . import config, tokens
+from .documents import Document, document_from_text
+from .errors import ContextLengthError
+from .grounding import SourceIndex
+from .llm import LLM, AsyncLLM, Settings, resolve_settings
+from .prompts import PromptTemplate, load_prompt
+from .schemas import Claim, Entity, Event, Evidence, Provenance, Summary, SummaryDraft, Usage
+from .version import __version__
+
+__all__ = ["asummarize", "build_messages", "ground_draft", "summarize"]
+
+log = logging.getLogger(__name__)
+
+PROMPT_NAME = "summarize"
+
+
+def build_messages(document: Document, prompt: PromptTemplate | None = None) -> list[dict[str, str]]:
+    """The chat messages for one document: instructions, then the document, then per-call material."""
+    prompt = prompt or load_prompt(PROMPT_NAME)
+    return prompt.render(
+        document.model_text, max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS
+    )
+
+
+def check_fits(messages: list[dict[str, str]], model: str) -> int:
+    """Prompt tokens of ``messages``; raise :class:`ContextLengthError` when they cannot fit the model."""
+    n = tokens.count_message_tokens(messages, model)
+    window = tokens.context_window(model)
+    if window is not None and n + config.OUTPUT_RESERVE > window:
+        raise ContextLengthError(
+            f"the document needs about {n} prompt tokens; {model} has a {window}-token context window"
+        )
+    return n
+
+
+def ground_draft(draft: SummaryDraft, document: Document) -> tuple[list[Claim], list[str]]:
+    """Locate every claim's quotes in the document; flag claims none of whose quotes is found."""
+    index = SourceIndex(document.text)
+    claims: list[Claim] = []
+    warnings: list[str] = []
+    seen: set[str] = set()
+    for draft_claim in draft.claims:
+        key = " ".join(draft_claim.text.lower().split())
+        if key in seen:
+            continue
+        seen.add(key)
+        evidence: list[Evidence] = []
+        for quote in draft_claim.quotes:
+            ev = index.locate(quote)
+            if ev.found and ev.start is not None and document.in_furniture(ev.start, ev.end or ev.start):
+                continue  # page furniture is never evidence
+            evidence.append(ev)
+        if not evidence:
+            warnings.append(f"dropped claim whose only evidence is page furniture: {draft_claim.text!r}")
+            continue
+        grounded = any(ev.found for ev in evidence)
+        if not grounded:
+            warnings.append(f"ungrounded claim (no evidence found in the source): {draft_claim.text!r}")
+        claims.append(
+            Claim(
+                text=draft_claim.text,
+                kind=draft_claim.kind,
+                attribution=draft_claim.attribution,
+                evidence=evidence,
+                grounded=grounded,
+            )
+        )
+    return claims, warnings
+
+
+def _assemble(
+    draft: SummaryDraft,
+    document: Document,
+    settings: Settings,
+    prompt: PromptTemplate,
+    usage: Usage,
+    response_format: str,
+) -> Summary:
+    claims, warnings = ground_draft(draft, document)
+    usage.cost_usd = tokens.estimate_cost(settings.model, usage.prompt_tokens, usage.completion_tokens)
+    return Summary(
+        title=draft.title,
+        tldr=draft.tldr,
+        key_points=draft.key_points,
+        entities=[Entity(name=e.name, type=e.type) for e in draft.entities],
+        events=[Event(date=e.date, description=e.description) for e in draft.events],
+        claims=claims,
+        usage=usage,
+        provenance=Provenance(
+            model=settings.model,
+            prompt=prompt.name,
+            prompt_version=prompt.version,
+            response_format=response_format,
+            source_sha256=document.sha256,
+            source_path=document.path,
+            source_chars=len(document.text),
+            created_at=datetime.now(timezone.utc),
+            tool_version=__version__,
+        ),
+        warnings=warnings,
+    )
+
+
+def _as_document(source: str | Document) -> Document:
+    return source if isinstance(source, Document) else document_from_text(source)
+
+
+def summarize(
+    source: str | Document,
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    llm: LLM | None = None,
+) -> Summary:
+    """Summarise a document (text or :class:`Document`) into a grounded :class:`Summary`.
+
+    Settings come from the arguments, then ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` (or Azure's), then
+    the bundled local server. Pass ``llm`` to reuse one client across many documents.
+    """
+    document = _as_document(source)
+    llm = llm or LLM(resolve_settings(model, base_url, api_key))
+    prompt = load_prompt(PROMPT_NAME)
+    messages = build_messages(document, prompt)
+    check_fits(messages, llm.settings.model)
+    usage = Usage()
+    draft, mode = llm.structured(
+        messages, SummaryDraft, schema_name="summary", usage=usage, max_tokens=config.SUMMARY_MAX_TOKENS
+    )
+    return _assemble(draft, document, llm.settings, prompt, usage, mode)
+
+
+async def asummarize(
+    source: str | Document,
+    *,
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    llm: AsyncLLM | None = None,
+) -> Summary:
+    """The asynchronous twin of :func:`summarize`."""
+    document = _as_document(source)
+    llm = llm or AsyncLLM(resolve_settings(model, base_url, api_key))
+    prompt = load_prompt(PROMPT_NAME)
+    messages = build_messages(document, prompt)
+    check_fits(messages, llm.settings.model)
+    usage = Usage()
+    draft, mode = await llm.structured(
+        messages, SummaryDraft, schema_name="summary", usage=usage, max_tokens=config.SUMMARY_MAX_TOKENS
+    )
+    return _assemble(draft, document, llm.settings, prompt, usage, mode)

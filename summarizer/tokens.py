@@ -1,0 +1,212 @@
+"""Token counts and budgets with tiktoken, offline.
+
+The ``o200k_base`` and ``cl100k_base`` rank files ship inside the package (``summarizer/encodings/``) and
+are verified against tiktoken's own sha256 on load, so counting never downloads anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import config
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    import tiktoken
+
+__all__ = [
+    "ChatTokenCount",
+    "count_message_tokens",
+    "count_tokens",
+    "encoding_for_model",
+    "encoding_name_for_model",
+    "estimate_cost",
+]
+
+_ENCODINGS_DIR = Path(__file__).parent / "encodings"
+_ENDOFTEXT = "<|endoftext|>"
+_ENDOFPROMPT = "<|endofprompt|>"
+
+# The split patterns and special tokens are those tiktoken registers for these encodings.
+_O200K_PATTERN = "|".join(
+    [
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""\p{N}{1,3}""",
+        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+        r"""\s*[\r\n]+""",
+        r"""\s+(?!\S)""",
+        r"""\s+""",
+    ]
+)
+_CL100K_PATTERN = r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+
+
+@dataclass(frozen=True)
+class _EncodingSpec:
+    file: str
+    sha256: str
+    pattern: str
+    special_tokens: dict[str, int]
+
+
+_SPECS: dict[str, _EncodingSpec] = {
+    "o200k_base": _EncodingSpec(
+        "o200k_base.tiktoken",
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d",
+        _O200K_PATTERN,
+        {_ENDOFTEXT: 199999, _ENDOFPROMPT: 200018},
+    ),
+    "cl100k_base": _EncodingSpec(
+        "cl100k_base.tiktoken",
+        "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7",
+        _CL100K_PATTERN,
+        {
+            _ENDOFTEXT: 100257,
+            "<|fim_prefix|>": 100258,
+            "<|fim_middle|>": 100259,
+            "<|fim_suffix|>": 100260,
+            _ENDOFPROMPT: 100276,
+        },
+    ),
+}
+_lock = threading.Lock()
+
+
+@cache
+def get_encoding(name: str) -> tiktoken.Encoding:
+    """Load a bundled encoding, checking the rank file's sha256."""
+    import base64
+
+    import tiktoken
+
+    spec = _SPECS.get(name)
+    if spec is None:
+        raise ConfigError(f"unknown encoding {name!r}; bundled: {', '.join(sorted(_SPECS))}")
+    with _lock:
+        data = (_ENCODINGS_DIR / spec.file).read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != spec.sha256:
+            raise ConfigError(f"bundled encoding {spec.file} is corrupt (sha256 {digest[:12]}...)")
+        ranks = {}
+        for line in data.splitlines():
+            if line:
+                token, rank = line.split()
+                ranks[base64.b64decode(token)] = int(rank)
+        return tiktoken.Encoding(
+            name, pat_str=spec.pattern, mergeable_ranks=ranks, special_tokens=spec.special_tokens
+        )
+
+
+def encoding_name_for_model(model: str) -> str:
+    """tiktoken's encoding for an OpenAI model name; ``o200k_base`` for any model it does not know."""
+    import tiktoken
+
+    try:
+        name = tiktoken.encoding_name_for_model(model)
+    except KeyError:
+        return "o200k_base"
+    return name if name in _SPECS else "o200k_base"
+
+
+def encoding_for_model(model: str) -> tiktoken.Encoding:
+    return get_encoding(encoding_name_for_model(model))
+
+
+def count_tokens(text: str, model: str) -> int:
+    """Tokens in ``text`` for ``model`` (special-token text is counted as ordinary text)."""
+    return len(encoding_for_model(model).encode(text, disallowed_special=()))
+
+
+@dataclass(frozen=True)
+class ChatTokenCount:
+    prompt_tokens: int
+
+
+def count_message_tokens(messages: Iterable[dict[str, str]], model: str) -> int:
+    """Prompt tokens of a chat request, with OpenAI's per-message framing (3 per message, 3 to prime)."""
+    enc = encoding_for_model(model)
+    total = 3
+    for message in messages:
+        total += 3
+        for value in message.values():
+            total += len(enc.encode(value, disallowed_special=()))
+    return total
+
+
+def context_window(model: str) -> int | None:
+    return config.lookup_by_prefix(config.CONTEXT_WINDOWS, model)
+
+
+def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
+    """USD for a call, from the price table; None when the model's price is unknown."""
+    price = config.lookup_by_prefix(config.PRICES_PER_MILLION, model)
+    if price is None:
+        return None
+    return round((prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000, 8)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?\u3002])[\"'\u201d\u2019)\]]*\s+|\n\s*\n")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) spans of the sentences of ``text`` (paragraph breaks always end a sentence)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[start : m.start()].strip():
+            spans.append((start, m.end()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def chunk_spans(text: str, model: str, max_tokens: int) -> list[tuple[int, int]]:
+    """Split ``text`` into [start, end) spans of at most ``max_tokens`` tokens, on sentence boundaries.
+
+    A single sentence longer than the budget is cut on token boundaries. Offsets are into ``text``.
+    """
+    enc = encoding_for_model(model)
+    chunks: list[tuple[int, int]] = []
+    cur_start: int | None = None
+    cur_end = 0
+    cur_tokens = 0
+    for s, e in sentence_spans(text):
+        n = len(enc.encode(text[s:e], disallowed_special=()))
+        if n > max_tokens:
+            if cur_start is not None:
+                chunks.append((cur_start, cur_end))
+                cur_start, cur_tokens = None, 0
+            chunks.extend(_cut_long(text, s, e, enc, max_tokens))
+            continue
+        if cur_start is not None and cur_tokens + n > max_tokens:
+            chunks.append((cur_start, cur_end))
+            cur_start, cur_tokens = None, 0
+        if cur_start is None:
+            cur_start = s
+        cur_end = e
+        cur_tokens += n
+    if cur_start is not None:
+        chunks.append((cur_start, cur_end))
+    return chunks
+
+
+def _cut_long(
+    text: str, start: int, end: int, enc: tiktoken.Encoding, max_tokens: int
+) -> Sequence[tuple[int, int]]:
+    tokens = enc.encode(text[start:end], disallowed_special=())
+    spans = []
+    pos = start
+    for i in range(0, len(tokens), max_tokens):
+        piece = enc.decode(tokens[i : i + max_tokens])
+        spans.append((pos, min(end, pos + len(piece))))
+        pos += len(piece)
+    return spans

@@ -1,0 +1,186 @@
+"""The command line: formats, output files, --dry-run, and one exit code per cause of failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import CASSETTES, EXAMPLE, RECORDED_BASE_URL
+
+from summarizer import cli, config, errors
+from summarizer.schemas import Summary
+
+EXAMPLE_CASSETTE = str(CASSETTES / "test_summarize" / "test_summarize_example_article.yaml")
+LOCAL = ["--base-url", RECORDED_BASE_URL, "-m", config.LOCAL_MODEL]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.startswith("summarizer ")
+
+
+@pytest.mark.vcr(EXAMPLE_CASSETTE)
+@pytest.mark.parametrize("fmt", ["json", "markdown", "text"])
+def test_summarize_formats(capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    code, out, err = run(capsys, "summarize", str(EXAMPLE), *LOCAL, "--format", fmt)
+    assert code == 0, err
+    if fmt == "json":
+        result = Summary.model_validate_json(out)
+        text = EXAMPLE.read_text(encoding="utf-8")
+        located = [ev for c in result.claims for ev in c.evidence if ev.found]
+        assert located and all(ev.start is not None and ev.end is not None for ev in located)
+        assert result.provenance.source_path == str(EXAMPLE)
+        assert any(text[ev.start : ev.end] == ev.quote for ev in located if ev.match == "exact")
+    elif fmt == "markdown":
+        assert out.startswith("# ") and "## Claims" in out and "## Key points" in out
+    else:
+        assert "TL;DR:" in out and "Claims (" in out and "Usage: 1 call" in out
+
+
+@pytest.mark.vcr(EXAMPLE_CASSETTE)
+def test_output_file_format_from_suffix(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "summary.md"
+    code, out, _ = run(capsys, "summarize", str(EXAMPLE), *LOCAL, "-o", str(target))
+    assert code == 0 and out == ""
+    assert target.read_text(encoding="utf-8").startswith("# ")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # written atomically
+
+
+def test_default_format_is_json_when_piped(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "summarize", str(EXAMPLE), "--dry-run")
+    assert code == 0 and json.loads(out)["calls"] == 1
+
+
+def _tiktoken_reference(model: str, messages: list[dict[str, str]], tmp_path: Path) -> int:
+    """Count with tiktoken's own loader (cache dir laid out as tiktoken expects), not ours."""
+    import hashlib
+
+    import tiktoken
+
+    cache = tmp_path / "tiktoken"
+    cache.mkdir()
+    enc_dir = Path(cli.__file__).parent / "encodings"
+    for name in ("o200k_base", "cl100k_base"):
+        url = f"https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
+        shutil.copy(enc_dir / f"{name}.tiktoken", cache / hashlib.sha1(url.encode()).hexdigest())
+    os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
+    try:
+        enc = tiktoken.encoding_for_model(model)
+        return 3 + sum(3 + len(enc.encode(m["role"])) + len(enc.encode(m["content"])) for m in messages)
+    finally:
+        del os.environ["TIKTOKEN_CACHE_DIR"]
+
+
+@pytest.mark.parametrize("model", ["gpt-4o-mini", "gpt-4"])
+def test_dry_run_counts_tokens_exactly_and_calls_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, model: str
+) -> None:
+    from summarizer.documents import load_document
+    from summarizer.summarize import build_messages
+
+    expected = _tiktoken_reference(model, build_messages(load_document(EXAMPLE)), tmp_path)
+    code, out, _ = run(capsys, "summarize", str(EXAMPLE), "--dry-run", "-m", model, "-f", "json")
+    info = json.loads(out)
+    assert code == 0
+    assert info["prompt_tokens"] == expected
+    assert info["encoding"] == ("cl100k_base" if model == "gpt-4" else "o200k_base")
+    price_in, price_out = config.PRICES_PER_MILLION[model]
+    cost = (expected * price_in + info["estimated_completion_tokens"] * price_out) / 1e6
+    assert info["estimated_cost_usd"] == pytest.approx(cost)
+
+
+def test_dry_run_text_says_unknown_price(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "summarize", str(EXAMPLE), "--dry-run", "-m", "mystery-model", "-f", "text")
+    assert code == 0 and "unknown" in out and "o200k_base" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "empty"), (b"   \n\t\n", "whitespace"), (b"\x00\x01\x02binary\x00", "binary")],
+)
+def test_bad_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "input.txt"
+    path.write_bytes(content)
+    code, out, err = run(capsys, "summarize", str(path), *LOCAL)
+    assert code == errors.InputError.exit_code == 2
+    assert out == "" and err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "summarize", "no/such/file.txt")
+    assert code == 2 and "not found" in err
+
+
+def test_no_key_and_no_local_model_is_a_config_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "summarize", str(EXAMPLE))
+    assert code == errors.ConfigError.exit_code
+    assert "summarizer local setup" in err and "OPENAI_API_KEY" in err
+
+
+@pytest.mark.block_network(allowed_hosts=["127.0.0.1"])  # a real refused connection on loopback port 9
+def test_unreachable_server_is_a_connection_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(config, "MAX_TRANSPORT_RETRIES", 0)
+    code, _, err = run(capsys, "summarize", str(EXAMPLE), "--base-url", "http://127.0.0.1:9/v1")
+    assert code == errors.ConnectionFailedError.exit_code
+    assert "could not connect" in err and err.count("\n") == 1
+
+
+def test_output_into_missing_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(
+        capsys, "summarize", str(EXAMPLE), "--dry-run", "-o", str(tmp_path / "nope" / "x.json")
+    )
+    assert code == errors.ConfigError.exit_code and "folder does not exist" in err
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        errors.AuthenticationError,
+        errors.ConnectionFailedError,
+        errors.RateLimitError,
+        errors.ContextLengthError,
+        errors.TruncatedOutputError,
+        errors.RefusalError,
+        errors.InvalidOutputError,
+        errors.APIError,
+    ],
+)
+def test_each_model_failure_has_its_own_exit_code(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, error: type[errors.ModelError]
+) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise error("what went wrong")
+
+    monkeypatch.setattr("summarizer.summarize.summarize", fail)
+    code, out, err = run(capsys, "summarize", str(EXAMPLE), *LOCAL)
+    assert code == error.exit_code
+    assert err == "summarizer: error: what went wrong\n" and out == ""
+
+
+def test_exit_codes_are_distinct() -> None:
+    classes = [
+        c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.SummarizerError)
+    ]
+    leaf_codes = [c.exit_code for c in classes if c not in (errors.SummarizerError, errors.ModelError)]
+    assert len(leaf_codes) == len(set(leaf_codes))
+
+
+def test_schema_command_prints_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schema")
+    schema = json.loads(out)
+    assert code == 0 and {"claims", "usage", "provenance"} <= set(schema["properties"])

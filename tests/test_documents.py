@@ -1,0 +1,525 @@
+"""Reading, decoding, HTML extraction and furniture detection (summarizer.documents)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import os
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from summarizer import config, documents
+from summarizer.documents import Document, document_from_bytes, document_from_text, load_document
+from summarizer.errors import InputError
+
+DATA = Path(__file__).parent / "data"
+ARTICLE_HTML = DATA / "doc_article.html"
+
+FRENCH = (
+    "Le conseil municipal de Marrowby a voté mardi soir la restauration du vieux moulin à marée. "
+    "« C’est une décision historique », a déclaré Mme Hélène Garçon, élue du quartier du port. "
+    "Les travaux coûteront environ 2,4 millions d’euros (soit 2 400 000 €) et commenceront dès "
+    "l’été prochain, après l’étude des écluses. Les opposants préféreraient réparer la digue, "
+    "déjà très abîmée par les tempêtes de l’hiver dernier ; ils dénoncent un œuvre coûteuse.\n"
+)
+GERMAN = (
+    "Die Fähre nach Kellan wird im Winter nicht mehr fahren, teilte die Reederei am Montag mit. "
+    "Für die Bewohner der Insel ist das ein großer Verlust: Ärzte, Schüler und Händler müssen nun "
+    "über die Brücke im Süden ausweichen, was bei schlechtem Wetter über zwei Stunden dauert. "
+    "Der Bürgermeister äußerte sich enttäuscht und kündigte Gespräche mit der Landesregierung an.\n"
+)
+CZECH = (
+    "Přívoz na ostrov Kellan v zimě přestane jezdit, oznámil v pondělí provozovatel. Obyvatelé ostrova "
+    "budou muset jezdit přes most na jihu, což za špatného počasí trvá déle než dvě hodiny. Starosta "
+    "řekl, že je zklamaný, a slíbil jednání s krajským úřadem o náhradním řešení.\n"
+)
+BODY = (
+    "Residents of Marrowby voted on Tuesday to restore the tidal mill on the harbour wall.\n"
+    "The trust expects the sluice gates to be replaced by next spring.\n"
+)
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def _input_error(excinfo: pytest.ExceptionInfo[InputError], *parts: str) -> str:
+    """The message is one line and names the input and the cause."""
+    message = str(excinfo.value)
+    assert "\n" not in message
+    for part in parts:
+        assert part in message, (part, message)
+    return message
+
+
+def _furniture_lines(doc: Document) -> list[str]:
+    return [doc.text[start:end] for start, end in doc.furniture]
+
+
+# --- decoding ---------------------------------------------------------------------------------------
+
+
+def test_utf8_file(tmp_path: Path) -> None:
+    raw = "Grüße from Marrowby — the mill is saved.\nSecond line.\n".encode()
+    path = _write(tmp_path, "notes.txt", raw)
+    doc = load_document(path)
+    assert doc.text == raw.decode("utf-8")
+    assert doc.encoding == "utf-8"
+    assert doc.media_type == "text/plain"
+    assert doc.path == str(path)
+    assert doc.sha256 == hashlib.sha256(raw).hexdigest()
+    assert doc.furniture == ()
+    assert doc.model_text == doc.text
+
+
+def test_utf8_bom_is_stripped(tmp_path: Path) -> None:
+    raw = b"\xef\xbb\xbf" + "Café on the quay.\n".encode()
+    path = _write(tmp_path, "bom.txt", raw)
+    doc = load_document(path)
+    assert doc.text == "Café on the quay.\n"
+    assert doc.encoding == "utf-8-sig"
+    assert doc.sha256 == hashlib.sha256(raw).hexdigest()  # of the raw bytes, BOM included
+    with open(path, encoding=doc.encoding) as fh:
+        assert fh.read() == doc.text
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_bom_is_text(tmp_path: Path, codec: str) -> None:
+    bom = b"\xff\xfe" if codec.endswith("le") else b"\xfe\xff"
+    original = "Grüße aus Marrowby.\r\nDie Mühle bleibt stehen.\r\n"
+    raw = bom + original.encode(codec)
+    assert b"\x00" in raw  # would be called binary without the BOM check
+    path = _write(tmp_path, "utf16.txt", raw)
+    doc = load_document(path)
+    assert doc.text == "Grüße aus Marrowby.\nDie Mühle bleibt stehen.\n"
+    assert doc.encoding == "utf-16"
+    with open(path, encoding=doc.encoding) as fh:
+        assert fh.read() == doc.text
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [(FRENCH * 2, "cp1252"), (GERMAN * 2, "latin-1"), (CZECH * 2, "cp1250")],
+    ids=["french-cp1252", "german-latin1", "czech-cp1250"],
+)
+def test_legacy_single_byte_encodings_are_detected(tmp_path: Path, text: str, codec: str) -> None:
+    raw = text.encode(codec)
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    path = _write(tmp_path, "legacy.txt", raw)
+    doc = load_document(path)
+    assert doc.text == text
+    assert doc.encoding != "utf-8"
+    assert raw.decode(doc.encoding) == doc.text
+
+
+def test_detection_on_large_file_finds_accents_at_the_end(tmp_path: Path) -> None:
+    # Larger than the detection sample: only a few accented lines, all near the end.
+    ascii_part = "The ferry to Kellan Isle will stop running in November, the operator said.\n" * 5000
+    text = ascii_part + FRENCH
+    path = _write(tmp_path, "big.txt", text.encode("cp1252"))
+    doc = load_document(path)
+    assert doc.text == text
+    assert doc.text.endswith("œuvre coûteuse.\n")
+
+
+def test_crlf_and_cr_newlines_match_python_read(tmp_path: Path) -> None:
+    raw = b"First line.\r\nSecond line, with a quote.\r\rThird line: \xc3\xa9t\xc3\xa9.\r\nLast\r"
+    path = _write(tmp_path, "crlf.txt", raw)
+    doc = load_document(path)
+    with open(path, encoding="utf-8") as fh:
+        expected = fh.read()
+    assert doc.text == expected
+    assert "\r" not in doc.text
+    start = doc.text.index("Third line")
+    assert expected[start : start + len("Third line: été")] == "Third line: été"
+
+
+def test_plain_text_is_not_otherwise_changed(tmp_path: Path) -> None:
+    # Tabs, runs of spaces, trailing spaces, decomposed accents, blank lines: all kept verbatim.
+    text = "Col1\tCol2  Col3\n   indented line   \n\ne\u0301te\u0301 in NFD\n\n\n  last  "
+    path = _write(tmp_path, "verbatim.txt", text.encode())
+    doc = load_document(path)
+    assert doc.text == text
+
+
+# --- HTML -------------------------------------------------------------------------------------------
+
+
+def test_html_article_extracted_without_page_furniture() -> None:
+    doc = load_document(ARTICLE_HTML)
+    assert doc.media_type == "text/html"
+    assert doc.encoding == "utf-8"
+    assert doc.sha256 == hashlib.sha256(ARTICLE_HTML.read_bytes()).hexdigest()
+    for sentence in (
+        "Harbour town votes to rebuild its tidal mill",
+        "Residents of Marrowby voted on Tuesday to restore the tidal mill",
+        "Opponents argued that the money would be better spent",
+        "Turnout in the local referendum was 61 per cent",
+    ):
+        assert sentence in doc.model_text
+    for junk in (
+        "Most Commented",
+        "Ferry operator scraps winter crossings",  # headline in the "Most Commented" aside
+        "Decommissioned lighthouse",
+        "Most read",
+        "Seafront bakery wins",  # headline in the "Most read" aside
+        "Share on Facebook",
+        "Share this article",
+        "WhatsApp",
+        "We use cookies",
+        "Accept all cookies",
+        "Weather",  # nav menu item
+        "Sign up for our newsletter",
+        "Follow us",
+        "All rights reserved",
+        "<p>",
+        "dataLayer",
+    ):
+        assert junk not in doc.model_text, junk
+        assert junk not in doc.text, junk
+
+
+def test_html_loaded_repeatedly_gives_the_same_text() -> None:
+    # trafilatura's default deduplication cache is global: a page seen a few times would come back empty.
+    texts = {load_document(ARTICLE_HTML).text for _ in range(5)}
+    assert len(texts) == 1
+    assert "tidal mill" in texts.pop()
+
+
+def test_html_is_sniffed_without_extension_or_media_type() -> None:
+    raw = ARTICLE_HTML.read_bytes()
+    doc = document_from_bytes(raw, path="saved-page.txt")
+    assert doc.media_type == "text/html"
+    assert "Residents of Marrowby voted" in doc.text
+    assert "Ferry operator scraps" not in doc.text
+
+
+def test_html_media_type_argument_wins() -> None:
+    raw = ARTICLE_HTML.read_bytes()
+    as_html = document_from_bytes(raw, media_type="text/html; charset=utf-8")
+    as_plain = document_from_bytes(raw, media_type="text/plain")
+    assert as_html.media_type == "text/html"
+    assert "<article" not in as_html.text
+    assert as_plain.media_type == "text/plain"
+    assert as_plain.text == raw.decode("utf-8")
+
+
+def test_html_string_from_library_caller_is_extracted() -> None:
+    html = (
+        "<!DOCTYPE html><html><head><title>Ferry news</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a> <a href='/sport'>Sport</a></nav>"
+        "<article><h1>Winter ferry to Kellan Isle withdrawn</h1>"
+        "<p>The ferry operator said on Monday that it would stop its winter crossings to Kellan Isle, "
+        "citing the cost of fuel and a shortage of qualified deckhands.</p>"
+        "<p>Islanders will have to use the southern bridge, a detour of more than two hours in bad "
+        "weather, until the service resumes in April.</p>"
+        "<div class='share'>Share this article</div></article>"
+        "<footer>Copyright 2024 The Marrowby Courier</footer></body></html>"
+    )
+    doc = document_from_text(html)
+    assert doc.media_type == "text/html"
+    assert doc.path is None
+    assert "citing the cost of fuel" in doc.model_text
+    assert "Share this article" not in doc.model_text
+    assert "Sport" not in doc.model_text
+    assert "Copyright" not in doc.model_text
+
+
+def test_html_with_declared_legacy_charset() -> None:
+    html = (
+        '<html><head><meta charset="windows-1252"><title>Café</title></head><body><article>'
+        "<p>Le Café Élise, sur le quai de Marrowby, fermera ses portes à la fin de l’été après "
+        "quarante ans de service, a annoncé sa propriétaire, qui part à la retraite.</p>"
+        "</article></body></html>"
+    )
+    doc = document_from_bytes(html.encode("cp1252"), path="cafe.html")
+    assert doc.encoding == "cp1252"
+    assert "Le Café Élise" in doc.text
+    assert "fin de l’été" in doc.text
+
+
+def test_prose_mentioning_html_tags_stays_plain_text() -> None:
+    text = "To start a web page, write an <html> tag, then a <body> tag inside it.\n"
+    doc = document_from_text(text)
+    assert doc.media_type == "text/plain"
+    assert doc.text == text
+
+
+def test_html_without_article_text_is_rejected(tmp_path: Path) -> None:
+    html = b"<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>"
+    path = _write(tmp_path, "menu.html", html)
+    with pytest.raises(InputError) as excinfo:
+        load_document(path)
+    _input_error(excinfo, "menu.html", "no article text")
+
+
+# --- page furniture in plain text -------------------------------------------------------------------
+
+
+def test_trailing_most_commented_box_is_furniture(tmp_path: Path) -> None:
+    text = (
+        BODY
+        + "\nMost Commented\n"
+        + "Ferry operator scraps winter crossings to Kellan Isle\n"
+        + "Lighthouse sold\n"
+        + "Share this article\n"
+    )
+    path = _write(tmp_path, "article.txt", text.encode())
+    doc = load_document(path)
+    assert doc.text == text  # kept in text: offsets are unaffected
+    assert _furniture_lines(doc) == [
+        "Most Commented",
+        "Ferry operator scraps winter crossings to Kellan Isle",
+        "Lighthouse sold",
+        "Share this article",
+    ]
+    assert "Most Commented" not in doc.model_text
+    assert "Lighthouse sold" not in doc.model_text
+    assert doc.model_text.startswith(BODY)
+    start = text.index("Most Commented")
+    assert doc.in_furniture(start, start + len("Most Commented"))
+    assert doc.in_furniture(start, text.index("Lighthouse sold") + 5)  # across furniture lines
+    assert not doc.in_furniture(0, 20)
+    assert not doc.in_furniture(start - 10, start + 5)  # starts in the body
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Most Commented",
+        "Most read:",
+        "MOST POPULAR",
+        "Share on Facebook",
+        "Share this story",
+        "ADVERTISEMENT",
+        "Related Articles",
+        "Subscribe",
+        "Read more",
+        "Read more »",
+        "Click here to read our full coverage of the regatta",
+        "Follow us on Instagram",
+        "Follow us on Facebook, Instagram and X",
+        "Sign up for our newsletter",
+        "  - Sign up to our free weekly newsletter",
+        "We use cookies to improve your experience on our site.",
+        "This site uses cookies. By continuing you accept our cookie policy.",
+        "© 2024 The Marrowby Courier. All rights reserved.",
+    ],
+)
+def test_furniture_phrases(line: str) -> None:
+    doc = document_from_text(BODY + "\n" + line + "\n")
+    assert _furniture_lines(doc) == [line]
+    assert line not in doc.model_text
+    assert doc.model_text.startswith(BODY)
+
+
+def test_furniture_mid_text_line_but_not_headings_or_sentences() -> None:
+    text = (
+        "Share This Moment: A Town Votes\n"  # a title, not furniture
+        "\n"
+        "Residents voted on Tuesday to restore the mill.\n"
+        "Advertisement\n"
+        "Background\n"  # a short heading in the middle is kept
+        "Share this article with anyone who asked about the mill, said the organiser.\n"
+        "Read more about the mill in the town library, where the archive is kept.\n"
+        "Search\n"  # navigation word on its own: kept
+        "Email\n"
+        "(c) the trust shall publish its accounts every year;\n"  # a list clause, not a copyright line
+        "More on the budget\n"
+        "The vote ends a decade of debate.\n"
+    )
+    doc = document_from_text(text)
+    assert _furniture_lines(doc) == ["Advertisement"]
+    assert doc.model_text == text.replace("Advertisement\n", "")
+
+
+def test_title_at_top_is_kept_next_to_share_buttons() -> None:
+    text = "Tidal Mill Saved\nShare on Facebook\nShare on X\n\n" + BODY
+    doc = document_from_text(text)
+    assert _furniture_lines(doc) == ["Share on Facebook", "Share on X"]
+    assert doc.model_text.startswith("Tidal Mill Saved\n")
+
+
+def test_leading_menu_between_furniture_lines() -> None:
+    text = "Skip to content\nHome\nNews\nSport\nSign in\nTidal Mill Saved\n\n" + BODY
+    doc = document_from_text(text)
+    assert _furniture_lines(doc) == ["Skip to content", "Home", "News", "Sport", "Sign in"]
+    assert doc.model_text == "Tidal Mill Saved\n\n" + BODY
+
+
+def test_short_lines_before_trailing_furniture_are_kept() -> None:
+    # A sign-off before the furniture block is content; only what follows the first phrase is dropped.
+    text = BODY + "\nElspeth Varnow\nLocal Affairs\n\nShare this article\nFacebook\nEmail\n"
+    doc = document_from_text(text)
+    assert _furniture_lines(doc) == ["Share this article", "Facebook", "Email"]
+    assert "Elspeth Varnow\nLocal Affairs\n" in doc.model_text
+
+
+def test_only_furniture_is_rejected() -> None:
+    with pytest.raises(InputError) as excinfo:
+        document_from_text("Share this article\nAdvertisement\n", path="junk.txt")
+    _input_error(excinfo, "junk.txt", "furniture")
+
+
+def test_document_is_frozen() -> None:
+    doc = document_from_text(BODY)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        doc.text = "changed"  # type: ignore[misc]
+
+
+# --- document_from_text -----------------------------------------------------------------------------
+
+
+def test_document_from_text_normalises_newlines() -> None:
+    original = "Line one.\r\nLine two.\rLine three.\n"
+    doc = document_from_text(original)
+    assert doc.text == "Line one.\nLine two.\nLine three.\n"
+    assert doc.sha256 == hashlib.sha256(original.encode("utf-8")).hexdigest()
+    assert doc.path is None
+    assert doc.encoding == "utf-8"
+    assert doc.media_type == "text/plain"
+
+
+@pytest.mark.parametrize(("text", "cause"), [("", "empty"), (" \r\n\t \u3000\n", "whitespace")])
+def test_document_from_text_rejects_empty_and_blank(text: str, cause: str) -> None:
+    with pytest.raises(InputError) as excinfo:
+        document_from_text(text)
+    _input_error(excinfo, "<text>", cause)
+
+
+# --- bad input --------------------------------------------------------------------------------------
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, "notes.txt", b"")
+    with pytest.raises(InputError) as excinfo:
+        load_document(path)
+    assert _input_error(excinfo, "notes.txt") == f"{path}: file is empty"
+
+
+def test_whitespace_only_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, "blank.txt", b"  \r\n\t\n   \n")
+    with pytest.raises(InputError) as excinfo:
+        load_document(path)
+    _input_error(excinfo, "blank.txt", "whitespace")
+
+
+def test_binary_file_with_nul_bytes(tmp_path: Path) -> None:
+    path = _write(tmp_path, "image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    with pytest.raises(InputError) as excinfo:
+        load_document(path)
+    _input_error(excinfo, "image.png", "binary")
+
+
+def test_binary_file_with_many_control_characters(tmp_path: Path) -> None:
+    path = _write(tmp_path, "blob.bin", b"\x01\x02\x03\x04ab\x05\x06\x07\x08cd\x0e\x0f" * 200)
+    with pytest.raises(InputError) as excinfo:
+        load_document(path)
+    _input_error(excinfo, "blob.bin", "binary")
+
+
+def test_undecodable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Not UTF-8, and detection finds no encoding.
+    monkeypatch.setattr(documents.charset_normalizer, "from_bytes", lambda *_a, **_k: [])
+    path = _write(tmp_path, "odd.txt", b"caf\xe9 au lait " * 20)
+    with pytest.raises(InputError) as excinfo:
+        load_document(path)
+    _input_error(excinfo, "odd.txt", "cannot decode")
+
+
+def test_directory(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as excinfo:
+        load_document(tmp_path)
+    _input_error(excinfo, str(tmp_path), "directory")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.txt"
+    with pytest.raises(InputError) as excinfo:
+        load_document(path)
+    _input_error(excinfo, "nope.txt", "not found")
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read files whatever their mode"
+)
+def test_unreadable_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, "secret.txt", b"Private notes about the mill.\n")
+    path.chmod(0)
+    try:
+        with pytest.raises(InputError) as excinfo:
+            load_document(path)
+        _input_error(excinfo, "secret.txt", "permission denied")
+    finally:
+        path.chmod(0o600)
+
+
+def test_permission_error_on_open_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same path as above, reachable when the tests run as root.
+    path = _write(tmp_path, "secret.txt", b"Private notes about the mill.\n")
+
+    def refuse(*_args: object, **_kwargs: object) -> io.BufferedReader:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(documents, "open", refuse, raising=False)
+    with pytest.raises(InputError) as excinfo:
+        load_document(path)
+    _input_error(excinfo, "secret.txt", "permission denied")
+
+
+def test_oversize_file_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(config, "MAX_INPUT_BYTES", 1000)
+    path = _write(tmp_path, "huge.txt", b"The mill turns with the tide.\n" * 200)
+
+    def must_not_open(*_args: object, **_kwargs: object) -> io.BufferedReader:
+        raise AssertionError("the file was opened despite its size")
+
+    monkeypatch.setattr(documents, "open", must_not_open, raising=False)
+    with pytest.raises(InputError) as excinfo:
+        load_document(path)
+    _input_error(excinfo, "huge.txt", "MB", "limit", "6,000 bytes")
+
+
+def test_size_limit_applies_to_bytes_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(config, "MAX_INPUT_BYTES", 100)
+    with pytest.raises(InputError) as excinfo:
+        document_from_bytes(b"x" * 101, path="blob.txt")
+    _input_error(excinfo, "blob.txt", "limit")
+
+
+# --- stdin ------------------------------------------------------------------------------------------
+
+
+def _fake_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", types.SimpleNamespace(buffer=io.BytesIO(data)))
+
+
+def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = "Piped notes about the mill.\r\nSecond line — with a dash.\r\n".encode()
+    _fake_stdin(monkeypatch, raw)
+    doc = load_document("-")
+    assert doc.path == "-"
+    assert doc.text == "Piped notes about the mill.\nSecond line — with a dash.\n"
+    assert doc.sha256 == hashlib.sha256(raw).hexdigest()
+
+
+def test_empty_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_stdin(monkeypatch, b"")
+    with pytest.raises(InputError) as excinfo:
+        load_document("-")
+    _input_error(excinfo, "<stdin>", "empty")
+
+
+def test_oversize_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(config, "MAX_INPUT_BYTES", 50)
+    _fake_stdin(monkeypatch, b"The tide comes in twice a day.\n" * 10)
+    with pytest.raises(InputError) as excinfo:
+        load_document("-")
+    _input_error(excinfo, "<stdin>", "limit")

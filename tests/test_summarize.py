@@ -1,0 +1,129 @@
+"""The summarize pipeline against a cassette recorded from the local llama-server."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+
+import pytest
+from conftest import RECORDED_BASE_URL
+from rapidfuzz import fuzz
+
+from summarizer import config
+from summarizer.documents import document_from_text
+from summarizer.grounding import normalize
+from summarizer.llm import LLM, AsyncLLM, resolve_settings
+from summarizer.prompts import load_prompt
+from summarizer.schemas import Summary, SummaryDraft
+from summarizer.summarize import asummarize, ground_draft, summarize
+
+EXAMPLE_CASSETTE = "test_summarize_example_article.yaml"
+
+
+def _local_llm() -> LLM:
+    return LLM(resolve_settings(config.LOCAL_MODEL, RECORDED_BASE_URL))
+
+
+def assert_grounded_contract(result: Summary, text: str) -> None:
+    """Every located evidence span stands in the source; the JSON contract round-trips."""
+    assert result.title.strip() and result.tldr.strip()
+    assert result.key_points and result.claims
+    for claim in result.claims:
+        assert claim.text.strip() and claim.attribution.strip()
+        assert claim.grounded == any(ev.found for ev in claim.evidence)
+        for ev in claim.evidence:
+            if not ev.found:
+                assert ev.start is None and ev.end is None and ev.score == 0
+                continue
+            assert ev.start is not None and ev.end is not None
+            assert 0 <= ev.start < ev.end <= len(text)
+            span = text[ev.start : ev.end]
+            if ev.match == "exact":
+                assert span == ev.quote.strip()
+            elif ev.match == "normalized":
+                assert normalize(span) in normalize(ev.quote)
+            else:
+                assert fuzz.ratio(normalize(span), normalize(ev.quote)) >= 60
+    data = json.loads(result.model_dump_json())
+    for key in ("title", "tldr", "key_points", "entities", "events", "claims", "usage", "provenance"):
+        assert key in data
+    assert set(data["usage"]) >= {"calls", "prompt_tokens", "completion_tokens", "cost_usd"}
+    assert Summary.model_validate(data) == result
+
+
+@pytest.mark.vcr
+def test_summarize_example_article(example_text: str) -> None:
+    result = summarize(example_text, llm=_local_llm())
+
+    assert_grounded_contract(result, example_text)
+    assert result.usage.calls == 1  # one model call per article
+    assert result.usage.prompt_tokens > 500 and result.usage.completion_tokens > 50
+    assert result.usage.cost_usd == 0.0  # the local model is free
+    prov = result.provenance
+    assert prov.prompt == "summarize" and prov.prompt_version == load_prompt("summarize").version
+    assert prov.source_sha256 == hashlib.sha256(example_text.encode()).hexdigest()
+    assert prov.response_format == "json_schema"
+    assert prov.model == config.LOCAL_MODEL
+    # most claims are located in the article; page furniture never is evidence
+    assert sum(c.grounded for c in result.claims) >= len(result.claims) * 0.7
+    furniture_at = example_text.index("Most Commented")
+    assert all((ev.start or 0) < furniture_at for c in result.claims for ev in c.evidence)
+
+
+@pytest.mark.vcr(EXAMPLE_CASSETTE)
+def test_asummarize_sends_the_same_request(example_text: str) -> None:
+    """The async variant replays the sync cassette: same prompt, same schema, same result shape."""
+    llm = AsyncLLM(resolve_settings(config.LOCAL_MODEL, RECORDED_BASE_URL))
+    result = asyncio.run(asummarize(example_text, llm=llm))
+    assert_grounded_contract(result, example_text)
+    assert result.usage.calls == 1
+
+
+def test_ground_draft_flags_unfound_quotes_and_drops_furniture() -> None:
+    text = "The council voted 7 to 2 on Monday.\nMost Commented\n"
+    doc = document_from_text(text)
+    draft = SummaryDraft.model_validate(
+        {
+            "title": "t",
+            "tldr": "t",
+            "key_points": ["k"],
+            "entities": [],
+            "events": [],
+            "claims": [
+                {
+                    "quotes": ["voted 7 to 2"],
+                    "text": "The vote was 7-2.",
+                    "kind": "fact",
+                    "attribution": "article",
+                },
+                {
+                    "quotes": ["the mayor resigned"],
+                    "text": "The mayor resigned.",
+                    "kind": "fact",
+                    "attribution": "article",
+                },
+                {
+                    "quotes": ["Most Commented"],
+                    "text": "It is most commented.",
+                    "kind": "fact",
+                    "attribution": "article",
+                },
+                {
+                    "quotes": ["voted 7 to 2"],
+                    "text": "The vote was 7-2.",
+                    "kind": "fact",
+                    "attribution": "article",
+                },
+            ],
+        }
+    )
+    claims, warnings = ground_draft(draft, doc)
+    assert [c.text for c in claims] == [
+        "The vote was 7-2.",
+        "The mayor resigned.",
+    ]  # deduplicated, furniture dropped
+    ok, bad = claims
+    assert ok.grounded and text[ok.evidence[0].start : ok.evidence[0].end] == "voted 7 to 2"
+    assert not bad.grounded and bad.evidence[0].match == "not_found"
+    assert any("ungrounded" in w for w in warnings) and any("furniture" in w for w in warnings)

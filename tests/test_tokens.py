@@ -1,0 +1,82 @@
+"""Offline token counting with the bundled encodings."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from summarizer import tokens
+from summarizer.errors import ConfigError
+
+SAMPLE = "Port Aldine’s council — 212 million dollars, 61,000 vehicles a day. «Every month» counts! 🚗\n\n"
+
+
+@pytest.mark.parametrize(
+    ("model", "encoding"),
+    [("gpt-4o", "o200k_base"), ("gpt-4o-mini", "o200k_base"), ("gpt-4", "cl100k_base"),
+     ("gpt-3.5-turbo", "cl100k_base"), ("qwen2.5-coder-1.5b-instruct", "o200k_base"), ("", "o200k_base")],
+)  # fmt: skip
+def test_encoding_for_model(model: str, encoding: str) -> None:
+    assert tokens.encoding_name_for_model(model) == encoding
+
+
+def test_bundled_encodings_match_tiktoken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+    import shutil
+
+    import tiktoken
+
+    for name in ("o200k_base", "cl100k_base"):
+        url = f"https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
+        src = Path(tokens.__file__).parent / "encodings" / f"{name}.tiktoken"
+        shutil.copy(src, tmp_path / hashlib.sha1(url.encode()).hexdigest())
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))
+    text = SAMPLE * 20
+    for name in ("o200k_base", "cl100k_base"):
+        assert tokens.get_encoding(name).encode(text) == tiktoken.get_encoding(name).encode(text)
+
+
+def test_corrupt_encoding_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "o200k_base.tiktoken").write_bytes(b"dGVzdA== 0\n")
+    monkeypatch.setattr(tokens, "_ENCODINGS_DIR", tmp_path)
+    tokens.get_encoding.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match="corrupt"):
+            tokens.get_encoding("o200k_base")
+    finally:
+        tokens.get_encoding.cache_clear()
+
+
+def test_count_and_cost() -> None:
+    n = tokens.count_tokens(SAMPLE, "gpt-4o-mini")
+    assert n == len(tokens.get_encoding("o200k_base").encode(SAMPLE))
+    assert tokens.estimate_cost("gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.75)
+    assert tokens.estimate_cost("gpt-4o-mini-2024-07-18", 1000, 0) == pytest.approx(0.00015)
+    assert tokens.estimate_cost("some-unknown-model", 1000, 1000) is None
+
+
+def test_special_token_text_is_counted_as_text() -> None:
+    assert tokens.count_tokens("<|endoftext|>", "gpt-4o") > 1
+
+
+def test_chunks_respect_budget_and_sentence_boundaries() -> None:
+    sentences = [f"Sentence number {i} says something about item {i * 7}." for i in range(200)]
+    text = " ".join(sentences)
+    spans = tokens.chunk_spans(text, "gpt-4o", 100)
+    enc = tokens.get_encoding("o200k_base")
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    for (s1, e1), (s2, _) in itertools.pairwise(spans):
+        assert e1 == s2  # contiguous, nothing lost
+        assert text[s1:e1].rstrip().endswith(".")  # cut at a sentence end
+    assert all(len(enc.encode(text[s:e])) <= 100 for s, e in spans)
+    assert len(spans) > 5
+
+
+def test_overlong_sentence_is_cut_on_tokens() -> None:
+    text = "word " * 1000
+    spans = tokens.chunk_spans(text.strip(), "gpt-4o", 50)
+    assert "".join(text.strip()[s:e] for s, e in spans) == text.strip()
+    enc = tokens.get_encoding("o200k_base")
+    assert all(len(enc.encode(text.strip()[s:e])) <= 51 for s, e in spans)
