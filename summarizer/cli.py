@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import config
 from .errors import ConfigError, SummarizerError
@@ -22,6 +23,7 @@ from .version import __version__
 
 log = logging.getLogger("summarizer")
 
+EXIT_BELOW_THRESHOLD = 4
 EXIT_INTERRUPTED = 130
 _SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
 
@@ -51,9 +53,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--dry-run", action="store_true", help="print token count and estimated cost; call nothing"
     )
+    s.add_argument("--verify", action="store_true", help="check the summary's own claims against the document")
+    s.add_argument("--fail-under", type=_score, metavar="SCORE",
+                   help=f"with --verify: exit {EXIT_BELOW_THRESHOLD} when the faithfulness score is below SCORE")  # fmt: skip
+
+    c = sub.add_parser("check", parents=[common], help="check claims or a summary against a source")
+    c.add_argument("source", help="the source document (text or HTML), or - for standard input")
+    c.add_argument("--claim", action="append", default=[], help="a claim to check (repeatable)")
+    c.add_argument("--claims", metavar="FILE", help="claims: one per line, or a JSON list, or JSONL")
+    c.add_argument("--summary", metavar="FILE", help="free text to decompose into atomic claims and check")
+    c.add_argument("--mode", choices=["hybrid", "local", "model"], default="hybrid",
+                   help="hybrid: zero-token checks first, the model for the rest (default); local: no model")  # fmt: skip
+    c.add_argument("--split", choices=["model", "sentences"], default="model",
+                   help="how --summary is split into claims: by the model (default) or by sentences (no tokens)")  # fmt: skip
+    c.add_argument("--fail-under", type=_score, metavar="SCORE",
+                   help=f"exit {EXIT_BELOW_THRESHOLD} when the faithfulness score is below SCORE (0-1)")  # fmt: skip
 
     sc = sub.add_parser("schema", help="print the JSON Schema of an output")
-    sc.add_argument("name", nargs="?", default="summary", choices=["summary"])
+    sc.add_argument("name", nargs="?", default="summary", choices=["summary", "check"])
 
     lo = sub.add_parser("local", help="manage the bundled local model server")
     lo.add_argument("action", choices=["setup", "start", "stop", "status"])
@@ -69,7 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     _configure_logging(getattr(args, "verbose", 0))
     try:
-        handler = {"summarize": _cmd_summarize, "schema": _cmd_schema, "local": _cmd_local}[args.command]
+        handler = {
+            "summarize": _cmd_summarize,
+            "check": _cmd_check,
+            "schema": _cmd_schema,
+            "local": _cmd_local,
+        }[args.command]
         return handler(args)
     except SummarizerError as exc:
         print(f"summarizer: error: {exc.message}", file=sys.stderr)
@@ -97,12 +119,47 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         _write(_dry_run(document, settings.model, fmt), args.output)
         return 0
     with _backend(settings) as base_url:
-        from dataclasses import replace
-
-        llm = LLM(replace(settings, base_url=base_url) if settings.local else settings)
+        llm = LLM(_with_base_url(settings, base_url))
         result = summarize(document, llm=llm)
+        if args.verify:
+            from .check import check
+
+            result.verification = check(document, [c.text for c in result.claims], llm=llm)
+            result.usage.calls += result.verification.usage.calls
+            result.usage.prompt_tokens += result.verification.usage.prompt_tokens
+            result.usage.completion_tokens += result.verification.usage.completion_tokens
+            if result.usage.cost_usd is not None and result.verification.usage.cost_usd is not None:
+                result.usage.cost_usd += result.verification.usage.cost_usd
     _write(render_summary(result, fmt), args.output)
+    if args.verify:
+        return _threshold(result.verification.score if result.verification else None, args.fail_under)
     return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .check import check
+    from .documents import load_document
+    from .llm import LLM, resolve_settings
+    from .render import render_check
+
+    fmt = _output_format(args)
+    document = load_document(args.source)
+    claims = list(args.claim)
+    if args.claims:
+        claims += _read_claims(args.claims)
+    summary = load_document(args.summary).text if args.summary else None
+    if not claims and summary is None:
+        raise ConfigError("nothing to check: give --claim, --claims FILE or --summary FILE")
+    settings = resolve_settings(args.model, args.base_url)
+    needs_model = args.mode != "local" or (summary is not None and args.split == "model")
+    if not needs_model:
+        report = check(document, claims, summary=summary, mode="local", split=args.split)
+    else:
+        with _backend(settings) as base_url:
+            llm = LLM(_with_base_url(settings, base_url))
+            report = check(document, claims, summary=summary, mode=args.mode, split=args.split, llm=llm)
+    _write(render_check(report, fmt), args.output)
+    return _threshold(report.score, args.fail_under)
 
 
 def _dry_run(document: object, model: str, fmt: str) -> str:
@@ -132,9 +189,9 @@ def _dry_run(document: object, model: str, fmt: str) -> str:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from .schemas import Summary
+    from .schemas import CheckReport, Summary
 
-    model = {"summary": Summary}[args.name]
+    model = {"summary": Summary, "check": CheckReport}[args.name]
     print(json.dumps(model.model_json_schema(), indent=2))
     return 0
 
@@ -162,6 +219,69 @@ def _cmd_local(args: argparse.Namespace) -> int:
 
 
 # --- helpers ------------------------------------------------------------------------------------------
+
+
+def _score(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("a score is between 0 and 1")
+    return value
+
+
+def _threshold(score: float | None, fail_under: float | None) -> int:
+    """Exit code for --fail-under. No claims (score null) verifies nothing, so it fails a threshold."""
+    if fail_under is None:
+        return 0
+    if score is None:
+        print("summarizer: no claims were checked, so the score is undefined (--fail-under)", file=sys.stderr)
+        return EXIT_BELOW_THRESHOLD
+    if score < fail_under:
+        print(f"summarizer: faithfulness score {score:.2f} is below {fail_under:.2f}", file=sys.stderr)
+        return EXIT_BELOW_THRESHOLD
+    return 0
+
+
+def _read_claims(path: str) -> list[str]:
+    """Claims from a file: a JSON list (strings or objects with "claim"/"text"), JSONL, or one per line."""
+    from .documents import load_document
+
+    text = load_document(path).text
+    stripped = text.lstrip()
+
+    def claim_of(value: object, where: str) -> str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict):
+            for key in ("claim", "text"):
+                if isinstance(value.get(key), str):
+                    return str(value[key])
+        raise ConfigError(f"{path}: {where}: expected a string or an object with a 'claim' field")
+
+    if stripped.startswith("["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+        return [claim_of(v, f"item {i}") for i, v in enumerate(data, 1)]
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if stripped.startswith("{") or path.endswith(".jsonl"):
+        claims = []
+        for n, line in lines:
+            try:
+                claims.append(claim_of(json.loads(line), f"line {n}"))
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"{path}: line {n} is not valid JSON ({exc.msg})") from None
+        return claims
+    return [line for _, line in lines]
+
+
+def _with_base_url(settings: Any, base_url: str | None) -> Any:
+    from dataclasses import replace
+
+    return replace(settings, base_url=base_url) if settings.local and base_url else settings
 
 
 @contextlib.contextmanager

@@ -40,6 +40,18 @@ ESTIMATED_SUMMARY_OUTPUT_TOKENS = 900
 MAX_KEY_POINTS = 6
 MAX_CLAIMS = 12
 
+# --- checking claims ------------------------------------------------------------------------------
+#: Claims per model call when checking. Small enough that the verdict JSON cannot hit the token limit.
+CHECK_BATCH_SIZE = 6
+#: Completion tokens allowed per claim in a check batch (quote + verdict + reason), plus a fixed margin.
+CHECK_TOKENS_PER_CLAIM = 220
+CHECK_TOKENS_MARGIN = 120
+#: Source chunks offered to a batch, per claim, when the source does not fit the context window.
+CHECK_CHUNKS_PER_CLAIM = 2
+#: Maximum atomic claims taken from a decomposed summary.
+MAX_DECOMPOSED_CLAIMS = 30
+DECOMPOSE_MAX_TOKENS = 2048
+
 # --- grounding ------------------------------------------------------------------------------------
 #: Minimum rapidfuzz partial-ratio (0-100) for a fuzzy evidence match.
 FUZZY_THRESHOLD = 90.0

@@ -52,6 +52,15 @@ CMAKE_FLAGS = [
     "-DLLAMA_BUILD_UI=OFF",
     "-DLLAMA_USE_PREBUILT_UI=OFF",
     "-DLLAMA_OPENSSL=OFF",
+    # Portable x86-64 (AVX2/FMA/F16C) instead of -march=native: some virtual machines advertise AMX in
+    # cpuid but fault on its instructions (SIGILL in ggml's AMX kernels), and a cached binary may move.
+    "-DGGML_NATIVE=OFF",
+    "-DGGML_SSE42=ON",
+    "-DGGML_AVX=ON",
+    "-DGGML_AVX2=ON",
+    "-DGGML_FMA=ON",
+    "-DGGML_F16C=ON",
+    "-DGGML_BMI2=ON",
 ]
 
 Say = Callable[[str], None]

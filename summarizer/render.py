@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .schemas import Claim, Evidence, Summary, Usage
+from .schemas import CheckReport, Claim, ClaimCheck, Evidence, Summary, Usage
 
-__all__ = ["FORMATS", "render_summary"]
+__all__ = ["FORMATS", "render_check", "render_summary"]
 
 Format = Literal["text", "markdown", "json"]
 FORMATS: tuple[Format, ...] = ("text", "markdown", "json")
@@ -57,6 +57,8 @@ def _summary_text(s: Summary) -> str:
     if s.warnings:
         out += ["", "Warnings:"] + [f"  ! {w}" for w in s.warnings]
     out += ["", "Usage: " + usage_line(s.usage, s.provenance.model)]
+    if s.verification is not None:
+        out += ["", "Verification of the summary's claims against the source:", _check_text(s.verification)]
     return "\n".join(out) + "\n"
 
 
@@ -82,7 +84,65 @@ def _summary_markdown(s: Summary) -> str:
         f"*{usage_line(s.usage, p.model)}; prompt `{p.prompt}@{p.prompt_version}`; "
         f"source sha256 `{p.source_sha256[:12]}`*",
     ]
+    if s.verification is not None:
+        out += ["", "## Verification", "", _check_markdown(s.verification, heading_level=3)]
     return "\n".join(out) + "\n"
+
+
+# --- check reports ------------------------------------------------------------------------------------
+
+_MARKS = {"supported": "✓", "contradicted": "✗", "not_in_source": "?"}
+
+
+def render_check(report: CheckReport, fmt: Format) -> str:
+    if fmt == "json":
+        return report.model_dump_json(indent=2) + "\n"
+    if fmt == "markdown":
+        return _check_markdown(report) + "\n"
+    return _check_text(report) + "\n"
+
+
+def _score_line(report: CheckReport) -> str:
+    c = report.counts
+    score = "n/a (no claims)" if report.score is None else f"{report.score:.2f}"
+    local = sum(r.decided_by == "local" and r.confidence > 0 for r in report.claims)
+    return (
+        f"Faithfulness score: {score} — {c.supported} supported, {c.contradicted} contradicted, "
+        f"{c.not_in_source} not in source; {local} of {len(report.claims)} settled locally (zero tokens)"
+    )
+
+
+def _verdict_head(r: ClaimCheck) -> str:
+    by = "undecided" if r.confidence == 0 else f"{r.decided_by}, {r.confidence:.2f}"
+    return f"{_MARKS[r.verdict]} {r.verdict.replace('_', ' ')} [{by}] {r.claim}"
+
+
+def _check_text(report: CheckReport) -> str:
+    out = [_score_line(report), ""]
+    for r in report.claims:
+        out.append(_verdict_head(r))
+        out += [f"    {_evidence_line(ev)}" for ev in r.evidence]
+        out.append(f"    {r.reason}")
+    if report.warnings:
+        out += ["", "Warnings:"] + [f"  ! {w}" for w in report.warnings]
+    out += ["", "Usage: " + usage_line(report.usage, report.provenance.model or "no model")]
+    return "\n".join(out)
+
+
+def _check_markdown(report: CheckReport, heading_level: int = 1) -> str:
+    h = "#" * heading_level
+    out = [f"{h} Claim check", "", f"**{_md(_score_line(report))}**", ""]
+    out += ["| verdict | claim | evidence | reason | by |", "|---|---|---|---|---|"]
+    for r in report.claims:
+        ev = "<br>".join(_md(_evidence_line(e)) for e in r.evidence) or "—"
+        out.append(
+            f"| {_MARKS[r.verdict]} {r.verdict} | {_md(r.claim)} | {ev} | {_md(r.reason)} "
+            f"| {r.decided_by} {r.confidence:.2f} |"
+        )
+    if report.warnings:
+        out += ["", "Warnings:", ""] + [f"- {_md(w)}" for w in report.warnings]
+    out += ["", f"*{usage_line(report.usage, report.provenance.model or 'no model')}*"]
+    return "\n".join(out)
 
 
 def _md(text: str) -> str:

@@ -142,6 +142,9 @@ class Summary(BaseModel):
     usage: Usage
     provenance: Provenance
     warnings: list[str] = Field(default_factory=list)
+    verification: CheckReport | None = Field(
+        default=None, description="With --verify: the summary's own claims checked against the source."
+    )
 
     @property
     def ungrounded_claims(self) -> list[Claim]:
@@ -173,3 +176,82 @@ def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
         return node
 
     return visit(raw)  # type: ignore[no-any-return]
+
+
+# --- claim checking ----------------------------------------------------------------------------------
+
+Verdict = Literal["supported", "contradicted", "not_in_source"]
+
+
+class DraftVerdict(_Strict):
+    id: int = Field(description="The claim's number.")
+    quote: str = Field(description="Passage copied verbatim from the source that decides the claim, or ''.")
+    verdict: Verdict
+    reason: str
+
+
+class VerdictBatch(_Strict):
+    verdicts: list[DraftVerdict]
+
+
+class DraftAtomicClaim(_Strict):
+    quote: str = Field(description="The words of the text, copied verbatim, that make the claim.")
+    claim: str
+
+
+class Decomposition(_Strict):
+    claims: list[DraftAtomicClaim] = Field(max_length=40)
+
+
+class Signal(BaseModel):
+    """A zero-token observation about a claim (a number, date or name missing from the source...)."""
+
+    kind: str
+    text: str
+    detail: str
+
+
+class ClaimCheck(BaseModel):
+    claim: str
+    verdict: Verdict
+    evidence: list[Evidence] = Field(description="Spans located in the source (offsets into the source).")
+    reason: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    decided_by: Literal["local", "model"]
+    signals: list[Signal] = Field(default_factory=list)
+    claim_span: Evidence | None = Field(
+        default=None, description="For claims decomposed from a summary: where they stand in the summary."
+    )
+
+
+class VerdictCounts(BaseModel):
+    supported: int = 0
+    contradicted: int = 0
+    not_in_source: int = 0
+
+
+class CheckProvenance(BaseModel):
+    model: str | None = Field(description="null when every claim was settled locally.")
+    prompts: dict[str, str] = Field(description="Prompt name to version hash, for the prompts used.")
+    source_sha256: str
+    source_path: str | None = None
+    source_chars: int
+    created_at: datetime
+    tool_version: str
+
+
+class CheckReport(BaseModel):
+    """Claim-by-claim verdicts against one source."""
+
+    schema_version: str = SCHEMA_VERSION
+    score: float | None = Field(
+        description="Share of claims supported, in [0, 1]; null when there were no claims to check."
+    )
+    counts: VerdictCounts
+    claims: list[ClaimCheck]
+    usage: Usage
+    provenance: CheckProvenance
+    warnings: list[str] = Field(default_factory=list)
+
+
+Summary.model_rebuild()

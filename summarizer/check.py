@@ -1,0 +1,374 @@
+"""The check pipeline: claims (or a summary) and a source in, claim-by-claim verdicts out.
+
+1. Claims: given as a list, or decomposed from a free-text summary (by the model, or by sentences at
+   zero cost), each pointing back to its span in the summary.
+2. Zero-token checks (:mod:`summarizer.local_checks`): a claim the local evidence settles is decided
+   with ``decided_by="local"`` and never reaches the model; otherwise its signals go to the model as hints.
+3. Model checks, batched: many claims per call, the source first and the claims last (so the shared
+   prefix is cached), each batch small enough that its verdict JSON cannot be cut off. A source too long
+   for the context window is split on sentence boundaries; each batch sees the chunks most relevant to its
+   claims, and verdicts are aggregated per claim across windows.
+4. Every evidence quote is located in the source; a verdict whose evidence cannot be found is downgraded
+   to ``not_in_source`` and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Literal
+
+from . import config, tokens
+from .documents import Document, document_from_text
+from .errors import TruncatedOutputError
+from .grounding import SourceIndex
+from .llm import LLM, resolve_settings
+from .local_checks import LocalChecker, LocalResult
+from .prompts import load_prompt
+from .schemas import (
+    CheckProvenance,
+    CheckReport,
+    ClaimCheck,
+    Decomposition,
+    DraftVerdict,
+    Evidence,
+    Signal,
+    Usage,
+    VerdictBatch,
+    VerdictCounts,
+)
+from .version import __version__
+
+__all__ = ["Mode", "Split", "check", "decompose"]
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "local", "model"]
+Split = Literal["model", "sentences"]
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "by",
+        "with",
+        "as",
+        "that",
+        "this",
+        "it",
+        "its",
+        "from",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "may",
+        "might",
+        "can",
+        "could",
+        "not",
+        "no",
+        "than",
+        "then",
+        "there",
+        "their",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+    ]
+)
+
+
+@dataclass
+class _Item:
+    """One claim on its way through the pipeline."""
+
+    text: str
+    span: Evidence | None = None
+    local: LocalResult | None = None
+    result: ClaimCheck | None = None
+    hints: list[str] = field(default_factory=list)
+
+
+def decompose(
+    summary: str, *, split: Split = "model", llm: LLM | None = None, usage: Usage | None = None
+) -> list[tuple[str, Evidence]]:
+    """Atomic claims of ``summary``, each with its span in the summary."""
+    if split == "sentences":
+        out = []
+        for s, e in tokens.sentence_spans(summary):
+            text = summary[s:e].strip()
+            if text:
+                start = s + summary[s:e].index(text)
+                out.append(
+                    (text, Evidence(quote=text, start=start, end=start + len(text), match="exact", score=1.0))
+                )
+        return out
+    index = SourceIndex(summary)
+    llm = llm or LLM(resolve_settings())
+    messages = load_prompt("decompose").render(summary, max_claims=config.MAX_DECOMPOSED_CLAIMS)
+    result, _ = llm.structured(
+        messages,
+        Decomposition,
+        schema_name="decomposition",
+        usage=usage if usage is not None else Usage(),
+        max_tokens=config.DECOMPOSE_MAX_TOKENS,
+    )
+    return [(c.claim.strip(), index.locate(c.quote)) for c in result.claims if c.claim.strip()]
+
+
+def check(
+    source: str | Document,
+    claims: Sequence[str] | None = None,
+    *,
+    summary: str | None = None,
+    mode: Mode = "hybrid",
+    split: Split = "model",
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    llm: LLM | None = None,
+) -> CheckReport:
+    """Check ``claims`` (or the claims of ``summary``) against ``source``; return a :class:`CheckReport`.
+
+    ``mode``: ``hybrid`` (local checks, then the model for what they leave open), ``local`` (zero tokens;
+    an undecided claim is reported ``not_in_source`` with confidence 0), or ``model`` (every claim to
+    the model; local signals still go along as hints).
+    """
+    document = source if isinstance(source, Document) else document_from_text(source)
+    usage = Usage()
+    needs_model = mode != "local" or (summary is not None and split == "model")
+    if llm is None and needs_model:
+        llm = LLM(resolve_settings(model, base_url, api_key))
+    prompts_used: dict[str, str] = {}
+
+    items = [_Item(text=c.strip()) for c in claims or () if c.strip()]
+    if summary is not None:
+        if split == "model":
+            prompts_used["decompose"] = load_prompt("decompose").version
+        items += [
+            _Item(text=t, span=span) for t, span in decompose(summary, split=split, llm=llm, usage=usage)
+        ]
+
+    checker = LocalChecker(document.text)
+    index = SourceIndex(document.text)
+    for item in items:
+        item.local = checker.check(item.text)
+        if mode != "model" and item.local.verdict is not None:
+            item.result = _from_local(item)
+        else:
+            item.hints = [s.detail for s in item.local.signals]
+
+    open_items = [it for it in items if it.result is None]
+    warnings: list[str] = []
+    if open_items and mode == "local":
+        for it in open_items:
+            it.result = _undecided(it)
+        warnings.append(f"{len(open_items)} claim(s) could not be settled without a model (mode local)")
+    elif open_items:
+        assert llm is not None
+        prompts_used["check"] = load_prompt("check").version
+        _ModelChecker(llm, document, index, usage, warnings).run(open_items)
+
+    results = [it.result for it in items if it.result is not None]
+    counts = VerdictCounts(**{v: sum(r.verdict == v for r in results) for v in VerdictCounts.model_fields})
+    if not results:
+        warnings.append("no claims to check: score is null")
+    used_model = llm.settings.model if llm is not None and usage.calls else None
+    usage.cost_usd = (
+        tokens.estimate_cost(used_model, usage.prompt_tokens, usage.completion_tokens) if used_model else 0.0
+    )
+    return CheckReport(
+        score=round(counts.supported / len(results), 4) if results else None,
+        counts=counts,
+        claims=results,
+        usage=usage,
+        provenance=CheckProvenance(
+            model=used_model,
+            prompts=prompts_used,
+            source_sha256=document.sha256,
+            source_path=document.path,
+            source_chars=len(document.text),
+            created_at=datetime.now(timezone.utc),
+            tool_version=__version__,
+        ),
+        warnings=warnings,
+    )
+
+
+def _signals(local: LocalResult | None) -> list[Signal]:
+    return [Signal(kind=s.kind, text=s.text, detail=s.detail) for s in (local.signals if local else ())]
+
+
+def _from_local(item: _Item) -> ClaimCheck:
+    local = item.local
+    assert local is not None and local.verdict is not None
+    return ClaimCheck(
+        claim=item.text,
+        verdict=local.verdict,
+        evidence=list(local.evidence),
+        reason=local.reason,
+        confidence=local.confidence,
+        decided_by="local",
+        signals=_signals(local),
+        claim_span=item.span,
+    )
+
+
+def _undecided(item: _Item) -> ClaimCheck:
+    return ClaimCheck(
+        claim=item.text,
+        verdict="not_in_source",
+        evidence=[],
+        reason="not settled by the local checks, and mode local calls no model",
+        confidence=0.0,
+        decided_by="local",
+        signals=_signals(item.local),
+        claim_span=item.span,
+    )
+
+
+def _stems(text: str) -> set[str]:
+    return {w.lower()[:6] for w in _WORD.findall(text) if w.lower() not in _STOP}
+
+
+@dataclass
+class _Window:
+    text: str
+
+
+class _ModelChecker:
+    """Batches open claims, builds their source windows, asks the model, locates and aggregates."""
+
+    def __init__(self, llm: LLM, document: Document, index: SourceIndex, usage: Usage, warnings: list[str]):
+        self.llm, self.document, self.index, self.usage, self.warnings = llm, document, index, usage, warnings
+        self.prompt = load_prompt("check")
+        model = llm.settings.model
+        window = tokens.context_window(model) or config.LOCAL_CONTEXT
+        overhead = tokens.count_message_tokens(self.prompt.render("", claims=""), model)
+        reply = config.CHECK_BATCH_SIZE * config.CHECK_TOKENS_PER_CLAIM + config.CHECK_TOKENS_MARGIN
+        self.budget = max(512, window - overhead - reply - 400 * config.CHECK_BATCH_SIZE // 4)
+        text = document.model_text
+        if tokens.count_tokens(text, model) <= self.budget:
+            self.chunks: list[tuple[int, int]] = [(0, len(text))]
+        else:
+            self.chunks = tokens.chunk_spans(text, model, max(256, self.budget // 3))
+        self.chunk_stems = [_stems(text[s:e]) for s, e in self.chunks]
+
+    def run(self, items: list[_Item]) -> None:
+        if len(self.chunks) > 1:
+            items = sorted(items, key=lambda it: self._ranked_chunks(it)[0])
+        for i in range(0, len(items), config.CHECK_BATCH_SIZE):
+            self._batch(items[i : i + config.CHECK_BATCH_SIZE])
+
+    def _ranked_chunks(self, item: _Item) -> list[int]:
+        stems = _stems(item.text)
+        scores = [len(stems & cs) for cs in self.chunk_stems]
+        return sorted(range(len(self.chunks)), key=lambda k: (-scores[k], k))
+
+    def _windows(self, batch: list[_Item]) -> list[str]:
+        """The source text each call of this batch sees: whole, or the claims' top chunks packed."""
+        text = self.document.model_text
+        if len(self.chunks) == 1:
+            return [text]
+        wanted = sorted({k for it in batch for k in self._ranked_chunks(it)[: config.CHECK_CHUNKS_PER_CLAIM]})
+        windows: list[list[int]] = [[]]
+        size = 0
+        for k in wanted:
+            n = tokens.count_tokens(text[self.chunks[k][0] : self.chunks[k][1]], self.llm.settings.model)
+            if windows[-1] and size + n > self.budget:
+                windows.append([])
+                size = 0
+            windows[-1].append(k)
+            size += n
+        return ["\n[...]\n".join(text[self.chunks[k][0] : self.chunks[k][1]] for k in w) for w in windows]
+
+    def _batch(self, batch: list[_Item]) -> None:
+        verdicts: list[list[DraftVerdict]] = [[] for _ in batch]
+        for window in self._windows(batch):
+            for pos, verdict in self._ask(batch, window):
+                verdicts[pos].append(verdict)
+        for item, found in zip(batch, verdicts, strict=True):
+            item.result = self._aggregate(item, found)
+
+    def _ask(self, batch: list[_Item], window: str) -> list[tuple[int, DraftVerdict]]:
+        lines = []
+        for n, item in enumerate(batch, 1):
+            lines.append(f"{n}. {item.text}")
+            lines += [f"   (local check: {h})" for h in item.hints[:3]]
+        messages = self.prompt.render(window, claims="\n".join(lines))
+        max_tokens = len(batch) * config.CHECK_TOKENS_PER_CLAIM + config.CHECK_TOKENS_MARGIN
+        try:
+            answer, _ = self.llm.structured(
+                messages, VerdictBatch, schema_name="verdicts", usage=self.usage, max_tokens=max_tokens
+            )
+        except TruncatedOutputError:
+            if len(batch) == 1:
+                raise
+            half = len(batch) // 2  # a smaller batch leaves more room per verdict
+            log.info("verdicts cut off at the token limit; splitting the batch of %d", len(batch))
+            first = self._ask(batch[:half], window)
+            return first + [(pos + half, v) for pos, v in self._ask(batch[half:], window)]
+        out = []
+        for v in answer.verdicts:
+            if 1 <= v.id <= len(batch):
+                out.append((v.id - 1, v))
+        return out
+
+    def _aggregate(self, item: _Item, found: list[DraftVerdict]) -> ClaimCheck:
+        """Supported if any window supports it with located evidence; contradicted only with located
+        contradicting evidence; otherwise not in source."""
+        located = [(v, self.index.locate(v.quote) if v.quote.strip() else None) for v in found]
+        for wanted in ("supported", "contradicted"):
+            for v, ev in located:
+                if v.verdict == wanted and ev is not None and ev.found:
+                    conf = 0.85 if ev.match in ("exact", "normalized") else 0.7
+                    return self._result(item, v.verdict, [ev], v.reason, conf)
+        claimed = [(v, ev) for v, ev in located if v.verdict != "not_in_source"]
+        if claimed:
+            v, ev = claimed[0]
+            note = f"downgraded: the model said {v.verdict}, but its evidence was not found in the source"
+            evidence = [ev] if ev is not None else []
+            return self._result(item, "not_in_source", evidence, f"{note} ({v.reason})", 0.4)
+        if not found:
+            self.warnings.append(f"the model gave no verdict for: {item.text!r}")
+            return self._result(item, "not_in_source", [], "the model gave no verdict for this claim", 0.2)
+        v, ev = located[0]
+        return self._result(item, "not_in_source", [ev] if ev and ev.found else [], v.reason, 0.6)
+
+    def _result(
+        self, item: _Item, verdict: str, evidence: list[Evidence], reason: str, conf: float
+    ) -> ClaimCheck:
+        return ClaimCheck(
+            claim=item.text,
+            verdict=verdict,  # type: ignore[arg-type]
+            evidence=evidence,
+            reason=reason,
+            confidence=conf,
+            decided_by="model",
+            signals=_signals(item.local),
+            claim_span=item.span,
+        )

@@ -1,0 +1,418 @@
+"""Evaluation harness: labelled (document, claim, label) rows in, balanced accuracy and costs out.
+
+A *predictor* is any callable ``predict(doc, claims)`` that labels every claim about one document
+(1 = consistent with it, 0 = not). It may return
+
+* a list of ``(label, settled_locally)`` tuples, or of :class:`Prediction` objects, or
+* a :class:`DocPredictions`, which also carries the model usage (calls and tokens) spent on the document.
+
+:func:`evaluate` groups rows by document, so each document is read (and, for a local checker,
+analysed) once, calls the predictor, and returns an :class:`EvalReport`. Two model-free predictors live
+here: :func:`floor_predictor`, the published lexical baseline, and :func:`local_predictor`, the
+:mod:`summarizer.local_checks` rules. Model-backed and hybrid predictors plug in the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeAlias
+
+from .schemas import Usage
+
+__all__ = [
+    "STANCE_BINARY",
+    "STANCE_SUPPORTED_VS_REST",
+    "DocPredictions",
+    "EvalReport",
+    "Prediction",
+    "Predictor",
+    "Row",
+    "RowResult",
+    "balanced_accuracy",
+    "evaluate",
+    "floor_predictor",
+    "format_table",
+    "group_by_doc",
+    "load_rows",
+    "local_predictor",
+    "save_report",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Factcheck-GPT stances for the binary metric: supported vs refuted; the other stances are skipped.
+STANCE_BINARY: dict[str, int] = {"completely-support": 1, "refute": 0}
+#: Factcheck-GPT stances collapsed to "fully supported or not" (partial support and irrelevant
+#: evidence count as not supported, as WiCE's binary labels do).
+STANCE_SUPPORTED_VS_REST: dict[str, int] = {
+    "completely-support": 1,
+    "partially-support": 0,
+    "refute": 0,
+    "irrelevant": 0,
+}
+
+
+# --- data -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One labelled case: is ``claim`` consistent with ``doc``? (``label`` 1 = yes, 0 = no)."""
+
+    doc: str
+    claim: str
+    label: int
+    id: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _row_from_json(obj: Mapping[str, Any], default_id: str, stance_map: Mapping[str, int]) -> Row | None:
+    doc = obj.get("doc", obj.get("evidence", obj.get("source")))
+    claim = obj.get("claim", obj.get("summary"))
+    if not isinstance(doc, str) or not isinstance(claim, str):
+        raise ValueError(f"row {default_id}: no 'doc'/'evidence' and 'claim' text fields")
+    if "label" in obj:
+        label = int(obj["label"])
+    elif "stance" in obj:
+        mapped = stance_map.get(str(obj["stance"]))
+        if mapped is None:
+            return None
+        label = mapped
+    else:
+        raise ValueError(f"row {default_id}: no 'label' or 'stance'")
+    if label not in (0, 1):
+        raise ValueError(f"row {default_id}: label {label!r} is not 0 or 1")
+    rid = str(obj.get("id", default_id))
+    extra = {
+        k: v
+        for k, v in obj.items()
+        if k not in ("doc", "evidence", "source", "claim", "summary", "label", "id")
+    }
+    return Row(doc=doc, claim=claim, label=label, id=rid, extra=extra)
+
+
+def _stratified_sample(rows: list[Row], limit: int, seed: int) -> list[Row]:
+    """``limit`` rows drawn reproducibly, each label in proportion to its share; file order kept."""
+    rng = random.Random(seed)
+    by_label: dict[int, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        by_label[row.label].append(i)
+    labels = sorted(by_label)
+    quotas = {lab: int(limit * len(by_label[lab]) / len(rows)) for lab in labels}
+    # hand out what rounding down left over, largest remainder first
+    remainders = sorted(
+        labels, key=lambda lab: limit * len(by_label[lab]) / len(rows) - quotas[lab], reverse=True
+    )
+    for lab in remainders[: limit - sum(quotas.values())]:
+        quotas[lab] += 1
+    chosen: list[int] = []
+    for lab in labels:
+        chosen += rng.sample(by_label[lab], min(quotas[lab], len(by_label[lab])))
+    return [rows[i] for i in sorted(chosen)]
+
+
+def load_rows(
+    path: str | Path,
+    *,
+    limit: int | None = None,
+    seed: int = 0,
+    stance_map: Mapping[str, int] = STANCE_BINARY,
+) -> list[Row]:
+    """Read a JSONL file of labelled rows.
+
+    Each row needs a document (``doc``, or ``evidence`` as in Factcheck-GPT), a ``claim`` and either a
+    ``label`` (1/0) or a ``stance`` mapped through ``stance_map`` (stances it lacks are skipped). Rows
+    without ``id`` get ``<file stem>-<line number>``; every other field goes to ``extra``. With ``limit``
+    smaller than the file, a label-stratified sample is drawn, the same one for the same ``seed``.
+    """
+    path = Path(path)
+    rows: list[Row] = []
+    skipped = 0
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            row = _row_from_json(json.loads(line), f"{path.stem}-{lineno}", stance_map)
+            if row is None:
+                skipped += 1
+            else:
+                rows.append(row)
+    if skipped:
+        logger.info("%s: skipped %d rows whose stance is not in the label map", path.name, skipped)
+    if limit is not None and limit < len(rows):
+        rows = _stratified_sample(rows, limit, seed)
+    return rows
+
+
+def group_by_doc(rows: Iterable[Row]) -> dict[str, list[Row]]:
+    """Rows keyed by their document text, in first-seen order."""
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row.doc, []).append(row)
+    return groups
+
+
+# --- predictors -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A predictor's answer for one claim."""
+
+    label: int
+    """1 = consistent with the document, 0 = not."""
+    settled_locally: bool = False
+    """True when no model was asked (the local checker decided)."""
+    verdict: str | None = None
+    """Finer verdict when known, e.g. ``supported`` / ``contradicted`` / ``not_in_source``."""
+    reason: str = ""
+
+
+@dataclass
+class DocPredictions:
+    """A predictor's answers for all claims about one document, and what they cost."""
+
+    predictions: list[Prediction]
+    usage: Usage = field(default_factory=Usage)
+
+
+PredictorOutput: TypeAlias = "DocPredictions | Sequence[Prediction | tuple[int, bool]]"
+
+
+class Predictor(Protocol):
+    """Labels every claim about one document."""
+
+    def __call__(
+        self, doc: str, claims: list[str], /
+    ) -> DocPredictions | Sequence[Prediction | tuple[int, bool]]: ...
+
+
+def _coerce(output: DocPredictions | Sequence[Prediction | tuple[int, bool]], n: int) -> DocPredictions:
+    if isinstance(output, DocPredictions):
+        result = output
+    else:
+        preds = [p if isinstance(p, Prediction) else Prediction(int(p[0]), bool(p[1])) for p in output]
+        result = DocPredictions(preds)
+    if len(result.predictions) != n:
+        raise ValueError(f"predictor returned {len(result.predictions)} predictions for {n} claims")
+    return result
+
+
+def local_predictor(*, undecided_label: int = 1) -> Predictor:
+    """Mode "local": :class:`~summarizer.local_checks.LocalChecker` alone, no model.
+
+    A decided ``supported`` is 1, ``contradicted`` / ``not_in_source`` are 0; an undecided claim gets
+    ``undecided_label`` (1: what a checker without a model can do is only to flag).
+    """
+    from .local_checks import LocalChecker
+
+    def predict(doc: str, claims: list[str]) -> DocPredictions:
+        checker = LocalChecker(doc)
+        out: list[Prediction] = []
+        for claim in claims:
+            res = checker.check(claim)
+            if res.verdict is None:
+                out.append(Prediction(undecided_label, False, None, res.reason))
+            else:
+                out.append(Prediction(int(res.verdict == "supported"), True, res.verdict, res.reason))
+        return DocPredictions(out)
+
+    return predict
+
+
+_FLOOR_TOKEN = re.compile(r"\d+|[A-Za-z]+")
+
+
+def floor_predictor() -> Predictor:
+    """The published lexical floor: 0 when the claim holds a number or a capitalised word that the
+    document does not contain (case-insensitive substring test), else 1. Its flags count as settled
+    locally, its default 1 does not (so its "precision settled" is the precision of its flags)."""
+
+    def predict(doc: str, claims: list[str]) -> DocPredictions:
+        low = doc.lower()
+        out: list[Prediction] = []
+        for claim in claims:
+            missing = [
+                t
+                for t in _FLOOR_TOKEN.findall(claim)
+                if (t[0].isdigit() or t[0].isupper()) and t.lower() not in low
+            ]
+            reason = f"not in the document: {', '.join(missing[:5])}" if missing else ""
+            out.append(
+                Prediction(0 if missing else 1, bool(missing), "not_in_source" if missing else None, reason)
+            )
+        return DocPredictions(out)
+
+    return predict
+
+
+# --- metrics and the report -----------------------------------------------------------------------
+
+
+def balanced_accuracy(labels: Sequence[int], preds: Sequence[int]) -> float:
+    """Mean recall over the classes present in ``labels``.
+
+    With one class present it is that class's recall (plain accuracy). Raises ``ValueError`` on empty
+    or unequal inputs.
+    """
+    if len(labels) != len(preds):
+        raise ValueError(f"{len(labels)} labels but {len(preds)} predictions")
+    if not labels:
+        raise ValueError("balanced accuracy of no rows")
+    recalls = [_recall(labels, preds, cls) for cls in sorted(set(labels))]
+    return sum(r for r in recalls if r is not None) / len(recalls)
+
+
+def _recall(labels: Sequence[int], preds: Sequence[int], cls: int) -> float | None:
+    hits = [p == cls for y, p in zip(labels, preds, strict=False) if y == cls]
+    return sum(hits) / len(hits) if hits else None
+
+
+@dataclass
+class RowResult:
+    id: str
+    label: int
+    pred: int
+    settled_locally: bool
+    verdict: str | None = None
+    reason: str = ""
+
+
+@dataclass
+class EvalReport:
+    """Balanced accuracy, cost and time of one predictor on one set of rows."""
+
+    n: int
+    balanced_accuracy: float
+    recall_pos: float | None
+    recall_neg: float | None
+    calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float
+    settled_locally: float
+    """Share of rows answered without a model."""
+    settled_precision: float | None
+    """Share of the locally settled answers that are right (None when none were settled)."""
+    predictions: list[RowResult]
+    name: str = ""
+    dataset: str = ""
+    cost_usd: float | None = None
+
+    @property
+    def n_pos(self) -> int:
+        return sum(r.label == 1 for r in self.predictions)
+
+    @property
+    def n_neg(self) -> int:
+        return sum(r.label == 0 for r in self.predictions)
+
+    def by_verdict(self) -> dict[str, dict[str, int]]:
+        """For each verdict (``undecided`` when none): how many rows, how many right."""
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        for r in self.predictions:
+            key = r.verdict or "undecided"
+            counts[key]["n"] += 1
+            counts[key]["correct"] += int(r.pred == r.label)
+        return {k: dict(v) for k, v in sorted(counts.items())}
+
+    def to_dict(self, *, with_predictions: bool = True) -> dict[str, Any]:
+        out = asdict(self)
+        out["n_pos"] = self.n_pos
+        out["n_neg"] = self.n_neg
+        out["by_verdict"] = self.by_verdict()
+        if not with_predictions:
+            out.pop("predictions")
+        return out
+
+
+def evaluate(
+    rows: Sequence[Row],
+    predict: Predictor | Callable[[str, list[str]], Any],
+    *,
+    name: str = "",
+    dataset: str = "",
+    on_document: Callable[[int, int], None] | None = None,
+) -> EvalReport:
+    """Run ``predict`` once per document over ``rows`` and score it.
+
+    ``on_document(done, total)`` is called after each document (for progress display).
+    """
+    groups = group_by_doc(rows)
+    usage = Usage()
+    cost: float | None = None
+    results: dict[int, RowResult] = {}
+    position = {id(row): i for i, row in enumerate(rows)}
+    started = time.perf_counter()
+    for done, (doc, group) in enumerate(groups.items(), start=1):
+        output = _coerce(predict(doc, [r.claim for r in group]), len(group))
+        usage.calls += output.usage.calls
+        usage.prompt_tokens += output.usage.prompt_tokens
+        usage.completion_tokens += output.usage.completion_tokens
+        if output.usage.cost_usd is not None:
+            cost = (cost or 0.0) + output.usage.cost_usd
+        for row, p in zip(group, output.predictions, strict=False):
+            if p.label not in (0, 1):
+                raise ValueError(f"row {row.id}: predicted label {p.label!r} is not 0 or 1")
+            results[position[id(row)]] = RowResult(
+                row.id, row.label, p.label, p.settled_locally, p.verdict, p.reason
+            )
+        if on_document is not None:
+            on_document(done, len(groups))
+    seconds = time.perf_counter() - started
+    ordered = [results[i] for i in range(len(rows))]
+    labels = [r.label for r in ordered]
+    preds = [r.pred for r in ordered]
+    settled = [r for r in ordered if r.settled_locally]
+    return EvalReport(
+        n=len(ordered),
+        balanced_accuracy=balanced_accuracy(labels, preds) if ordered else 0.0,
+        recall_pos=_recall(labels, preds, 1),
+        recall_neg=_recall(labels, preds, 0),
+        calls=usage.calls,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        seconds=round(seconds, 3),
+        settled_locally=len(settled) / len(ordered) if ordered else 0.0,
+        settled_precision=sum(r.pred == r.label for r in settled) / len(settled) if settled else None,
+        predictions=ordered,
+        name=name,
+        dataset=dataset,
+        cost_usd=cost,
+    )
+
+
+def save_report(report: EvalReport, path: str | Path, *, with_predictions: bool = True) -> Path:
+    """Write ``report`` as JSON (parent folders created); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(report.to_dict(with_predictions=with_predictions), indent=2) + "\n", encoding="utf-8"
+    )
+    return path
+
+
+def format_table(reports: Sequence[EvalReport]) -> str:
+    """A Markdown table of reports: one row per (dataset, predictor)."""
+    lines = [
+        "| dataset | predictor | n | BAcc | recall+ | recall- | settled locally | precision settled | s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def pct(x: float | None) -> str:
+        return "-" if x is None else f"{100 * x:.1f}"
+
+    for r in reports:
+        lines.append(
+            f"| {r.dataset} | {r.name} | {r.n} | {pct(r.balanced_accuracy)} | {pct(r.recall_pos)} | "
+            f"{pct(r.recall_neg)} | {pct(r.settled_locally)} | {pct(r.settled_precision)} | {r.seconds:.1f} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,264 @@
+"""Tests for :mod:`summarizer.local_checks` on a short fictional news text."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.local_checks import LocalChecker, LocalResult, check_claim_locally, extract_numbers
+
+SOURCE = (
+    "The town of Marlow Vale abolished its river toll in 1996, after a long campaign by the ferry workers. "
+    "Mayor Lena Okafor said on Tuesday that the new bridge would cost $3.5 million, about 24% more than "
+    "first planned.  Two engineers, Ivo Brandt and Sara Quist, designed the bridge. The council will not "
+    "vote on the budget before June 18. Residents described the old ferry as “slow but beloved”."
+)
+
+
+@pytest.fixture(scope="module")
+def checker() -> LocalChecker:
+    return LocalChecker(SOURCE)
+
+
+def kinds(result: LocalResult) -> list[str]:
+    return [s.kind for s in result.signals]
+
+
+def span(ev) -> str:
+    assert ev.start is not None and ev.end is not None
+    return SOURCE[ev.start : ev.end]
+
+
+# --- verbatim -----------------------------------------------------------------------------------------
+
+
+def test_verbatim_claim_is_supported(checker):
+    res = checker.check("Two engineers, Ivo Brandt and Sara Quist, designed the bridge.")
+    assert res.verdict == "supported"
+    assert res.decided
+    assert res.confidence >= 0.9
+    assert kinds(res) == ["verbatim"]
+    assert span(res.evidence[0]) == "Two engineers, Ivo Brandt and Sara Quist, designed the bridge."
+
+
+def test_verbatim_after_normalisation(checker):
+    # case, and straight quotes where the source has curly ones
+    res = checker.check("two engineers, Ivo Brandt and Sara Quist, designed the bridge")
+    assert res.verdict == "supported"
+    assert res.evidence[0].match == "normalized"
+    res = checker.check('Residents described the old ferry as "slow but beloved".')
+    assert res.verdict == "supported"
+    # two sentences across the source's double space: each located
+    res = checker.check(
+        "About 24% more than first planned. Two engineers, Ivo Brandt and Sara Quist, designed the bridge."
+    )
+    assert res.verdict == "supported"
+    assert [span(e) for e in res.evidence] == [
+        "about 24% more than first planned.",
+        "Two engineers, Ivo Brandt and Sara Quist, designed the bridge.",
+    ]
+
+
+# --- numbers --------------------------------------------------------------------------------------
+
+
+def test_number_missing_is_not_in_source(checker):
+    res = checker.check("Every day 4,200 cars will cross the new bridge.")
+    assert res.verdict == "not_in_source"
+    assert res.decided
+    assert "number_missing" in kinds(res)
+    signal = next(s for s in res.signals if s.kind == "number_missing")
+    assert signal.text == "4,200"
+    assert "4,200" in res.reason
+
+
+def test_year_mismatch_in_matching_context_is_contradicted(checker):
+    res = checker.check("Marlow Vale abolished the river toll in 1997.")
+    assert res.verdict == "contradicted"
+    assert "date_mismatch" in kinds(res)
+    assert [span(e) for e in res.evidence] == ["1996"]
+    assert "1997" in res.reason and "1996" in res.reason
+
+
+def test_money_mismatch_evidence_points_at_the_source_amount(checker):
+    res = checker.check("Okafor said the new bridge would cost $4.1 million.")
+    assert res.verdict == "contradicted"
+    assert "number_mismatch" in kinds(res)
+    assert [span(e) for e in res.evidence] == ["$3.5 million"]
+
+
+def test_percentage_and_money_in_other_forms_are_found(checker):
+    res = checker.check("The bridge will cost 3.5 million dollars, 24 percent over the first plan.")
+    assert not any(k.startswith("number") for k in kinds(res))
+    res = checker.check("The bridge is to cost $3,500,000.")
+    assert not any(k.startswith("number") for k in kinds(res))
+
+
+def test_percentage_mismatch(checker):
+    res = checker.check("The bridge would cost about 30% more than first planned.")
+    assert res.verdict == "contradicted"
+    assert [span(e) for e in res.evidence] == ["24%"]
+
+
+def test_number_words(checker):
+    # "twenty-four percent" is the source's 24%
+    res = checker.check("The bridge costs twenty-four percent more than planned.")
+    assert not any(k.startswith("number") for k in kinds(res))
+    # "three engineers" against the source's "Two engineers"
+    res = checker.check("Three engineers designed the bridge.")
+    assert res.verdict == "contradicted"
+    assert "number_mismatch" in kinds(res)
+    assert [span(e) for e in res.evidence] == ["Two"]
+
+
+def test_small_number_word_alone_is_not_decisive():
+    res = check_claim_locally("Both friends met three times.", "Ann and Bo met at the cafe and talked.")
+    assert res.verdict is None
+    assert "number_missing" in kinds(res)
+
+
+def test_list_markers_are_not_numbers():
+    res = check_claim_locally("2) Ann met Bo at the cafe.", "Ann met Bo at the cafe.")
+    assert not any(k.startswith("number") for k in kinds(res))
+
+
+# --- dates, names, quotes ---------------------------------------------------------------------------
+
+
+def test_month_day_mismatch(checker):
+    res = checker.check("The council will not vote on the budget before June 19.")
+    assert res.verdict == "contradicted"
+    assert "date_mismatch" in kinds(res)
+    assert [span(e) for e in res.evidence] == ["June 18"]
+
+
+def test_missing_month_is_not_in_source(checker):
+    res = checker.check("The toll was abolished in March 1996.")
+    assert res.verdict == "not_in_source"
+    assert "date_missing" in kinds(res)
+
+
+def test_missing_weekday_is_reported_but_not_decisive(checker):
+    res = checker.check("Okafor spoke about the bridge on Friday.")
+    assert res.verdict is None
+    assert "date_missing" in kinds(res)
+
+
+def test_missing_name_is_not_in_source(checker):
+    res = checker.check("Mayor Lena Okafor discussed the bridge with officials from Moscow.")
+    assert res.verdict == "not_in_source"
+    signal = next(s for s in res.signals if s.kind == "entity_missing")
+    assert signal.text == "Moscow"
+
+
+def test_sentence_openers_and_known_names_are_not_flagged(checker):
+    res = checker.check("Overall, Okafor and Brandt are pleased with the bridge.")
+    assert res.verdict is None
+    assert res.signals == ()
+
+
+def test_fuller_form_of_a_source_name_is_not_decisive():
+    source = "President Reagan nominated her in 1981. Reagan called it a proud day."
+    res = check_claim_locally("In 1981 Ronald Reagan nominated her.", source)
+    assert res.verdict is None
+    assert kinds(res) == ["entity_variant"]
+
+
+def test_quoted_string_missing(checker):
+    res = checker.check("Residents called the old ferry “fast and unloved”.")
+    assert res.verdict == "not_in_source"
+    assert "quote_missing" in kinds(res)
+    assert next(s for s in res.signals if s.kind == "quote_missing").text == "fast and unloved"
+
+
+def test_quoted_string_present_in_other_quote_marks(checker):
+    res = checker.check('The old ferry was "slow but beloved", residents said.')
+    assert "quote_missing" not in kinds(res)
+
+
+# --- negation ---------------------------------------------------------------------------------------
+
+
+def test_negation_dropped_is_contradicted(checker):
+    res = checker.check("The council will vote on the budget before June 18.")
+    assert res.verdict == "contradicted"
+    assert "negation_flip" in kinds(res)
+    assert "drops" in res.reason
+    assert span(res.evidence[0]).startswith("The council will not vote")
+
+
+def test_negation_added_is_contradicted(checker):
+    res = checker.check("Two engineers, Ivo Brandt and Sara Quist, did not design the bridge.")
+    assert res.verdict == "contradicted"
+    assert "negation_flip" in kinds(res)
+    assert "adds" in res.reason
+
+
+def test_negation_in_another_clause_is_not_a_flip():
+    source = (
+        "There is no charge on the molecule as a whole, but each hydrogen atom has a slight positive charge."
+    )
+    res = check_claim_locally("Each hydrogen atom has a slight positive charge.", source)
+    assert "negation_flip" not in kinds(res)
+
+
+# --- undecided --------------------------------------------------------------------------------------
+
+
+def test_paraphrase_with_everything_present_is_undecided(checker):
+    res = checker.check(
+        "Ivo Brandt and Sara Quist were the engineers behind the Marlow Vale bridge, "
+        "whose $3.5 million price is 24% above the first plan."
+    )
+    assert res.verdict is None
+    assert not res.decided
+    assert res.confidence == 0.0
+    assert res.signals == ()
+    assert res.reason.startswith("undecided")
+
+
+def test_empty_claim():
+    res = check_claim_locally("   ", SOURCE)
+    assert res.verdict is None
+
+
+def test_convenience_function_matches_checker(checker):
+    claim = "Marlow Vale abolished the river toll in 1997."
+    assert check_claim_locally(claim, SOURCE) == checker.check(claim)
+
+
+# --- number extraction ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("$3.5 million", 3.5e6, "money"),
+        ("1,250 people", 1250.0, "number"),
+        ("12.5%", 12.5, "percent"),
+        ("40 per cent", 40.0, "percent"),
+        ("in 1996", 1996.0, "year"),
+        ("twenty-four", 24.0, "number"),
+        ("a hundred and twenty", 120.0, "number"),
+        ("€2bn", 2e9, "money"),
+    ],
+)
+def test_extract_numbers(text, value, kind):
+    numbers = extract_numbers(text)
+    assert len(numbers) == 1
+    assert numbers[0].value == pytest.approx(value)
+    assert numbers[0].kind == kind
+
+
+def test_rounded_claim_numbers_match_precise_source_numbers():
+    res = check_claim_locally(
+        "The company sold about 3.5 million units.", "The company sold 3,460,000 units."
+    )
+    assert not any(k.startswith("number") for k in kinds(res))
+    res = check_claim_locally("The company sold 3.6 million units.", "The company sold 3,460,000 units.")
+    assert res.verdict == "contradicted"
+
+
+def test_spoken_decimals_in_transcripts():
+    source = "Marketing: we have to keep it under twelve euros and fifty cents, so."
+    res = check_claim_locally("The product must cost under 12.50 euros.", source)
+    assert not any(k.startswith("number") for k in kinds(res))
