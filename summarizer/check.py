@@ -24,7 +24,7 @@ from typing import Literal
 from . import config, tokens
 from .documents import Document, document_from_text
 from .errors import TruncatedOutputError
-from .grounding import SourceIndex
+from .grounding import NumberedSource, SourceIndex
 from .llm import LLM, resolve_settings
 from .local_checks import LocalChecker, LocalResult
 from .prompts import load_prompt
@@ -174,7 +174,6 @@ def check(
         ]
 
     checker = LocalChecker(document.text)
-    index = SourceIndex(document.text)
     for item in items:
         item.local = checker.check(item.text)
         if mode != "model" and item.local.verdict is not None:
@@ -191,7 +190,7 @@ def check(
     elif open_items:
         assert llm is not None
         prompts_used["check"] = load_prompt("check").version
-        _ModelChecker(llm, document, index, usage, warnings).run(open_items)
+        _ModelChecker(llm, document, usage, warnings).run(open_items)
 
     results = [it.result for it in items if it.result is not None]
     counts = VerdictCounts(**{v: sum(r.verdict == v for r in results) for v in VerdictCounts.model_fields})
@@ -261,22 +260,37 @@ class _Window:
 
 
 class _ModelChecker:
-    """Batches open claims, builds their source windows, asks the model, locates and aggregates."""
+    """Batches open claims, builds their source windows, asks the model, locates and aggregates.
 
-    def __init__(self, llm: LLM, document: Document, index: SourceIndex, usage: Usage, warnings: list[str]):
-        self.llm, self.document, self.index, self.usage, self.warnings = llm, document, index, usage, warnings
+    The source is shown as numbered sentences (see :class:`~summarizer.grounding.NumberedSource`), so
+    the model cites evidence by number and copies its words; both are checked locally.
+    """
+
+    def __init__(self, llm: LLM, document: Document, usage: Usage, warnings: list[str]):
+        self.llm, self.document, self.usage, self.warnings = llm, document, usage, warnings
         self.prompt = load_prompt("check")
+        self.source = NumberedSource.from_text(document.text, exclude=document.furniture)
         model = llm.settings.model
         window = tokens.context_window(model) or config.LOCAL_CONTEXT
         overhead = tokens.count_message_tokens(self.prompt.render("", claims=""), model)
         reply = config.CHECK_BATCH_SIZE * config.CHECK_TOKENS_PER_CLAIM + config.CHECK_TOKENS_MARGIN
-        self.budget = max(512, window - overhead - reply - 400 * config.CHECK_BATCH_SIZE // 4)
-        text = document.model_text
-        if tokens.count_tokens(text, model) <= self.budget:
-            self.chunks: list[tuple[int, int]] = [(0, len(text))]
-        else:
-            self.chunks = tokens.chunk_spans(text, model, max(256, self.budget // 3))
-        self.chunk_stems = [_stems(text[s:e]) for s, e in self.chunks]
+        claims_room = config.CHECK_BATCH_SIZE * config.CHECK_TOKENS_PER_CLAIM // 2
+        self.budget = max(512, window - overhead - reply - claims_room)
+        sizes = [
+            tokens.count_tokens(self.source.render([n]), model) for n in range(1, len(self.source.spans) + 1)
+        ]
+        self.sizes = sizes
+        # chunks: runs of consecutive sentence numbers; one chunk when the whole source fits
+        limit = self.budget if sum(sizes) <= self.budget else max(256, self.budget // 3)
+        self.chunks: list[list[int]] = [[]]
+        used = 0
+        for n, size in enumerate(sizes, 1):
+            if self.chunks[-1] and used + size > limit:
+                self.chunks.append([])
+                used = 0
+            self.chunks[-1].append(n)
+            used += size
+        self.chunk_stems = [_stems(self.source.render(chunk)) for chunk in self.chunks]
 
     def run(self, items: list[_Item]) -> None:
         if len(self.chunks) > 1:
@@ -290,21 +304,20 @@ class _ModelChecker:
         return sorted(range(len(self.chunks)), key=lambda k: (-scores[k], k))
 
     def _windows(self, batch: list[_Item]) -> list[str]:
-        """The source text each call of this batch sees: whole, or the claims' top chunks packed."""
-        text = self.document.model_text
+        """The numbered sentences each call of this batch sees: all, or the claims' top chunks packed."""
         if len(self.chunks) == 1:
-            return [text]
+            return [self.source.render(self.chunks[0])]
         wanted = sorted({k for it in batch for k in self._ranked_chunks(it)[: config.CHECK_CHUNKS_PER_CLAIM]})
         windows: list[list[int]] = [[]]
-        size = 0
+        used = 0
         for k in wanted:
-            n = tokens.count_tokens(text[self.chunks[k][0] : self.chunks[k][1]], self.llm.settings.model)
-            if windows[-1] and size + n > self.budget:
+            size = sum(self.sizes[n - 1] for n in self.chunks[k])
+            if windows[-1] and used + size > self.budget:
                 windows.append([])
-                size = 0
+                used = 0
             windows[-1].append(k)
-            size += n
-        return ["\n[...]\n".join(text[self.chunks[k][0] : self.chunks[k][1]] for k in w) for w in windows]
+            used += size
+        return ["\n[...]\n".join(self.source.render(self.chunks[k]) for k in w) for w in windows]
 
     def _batch(self, batch: list[_Item]) -> None:
         verdicts: list[list[DraftVerdict]] = [[] for _ in batch]
@@ -341,11 +354,14 @@ class _ModelChecker:
     def _aggregate(self, item: _Item, found: list[DraftVerdict]) -> ClaimCheck:
         """Supported if any window supports it with located evidence; contradicted only with located
         contradicting evidence; otherwise not in source."""
-        located = [(v, self.index.locate(v.quote) if v.quote.strip() else None) for v in found]
+        located = [
+            (v, self.source.evidence(v.sentence, v.quote) if v.quote.strip() or v.sentence else None)
+            for v in found
+        ]
         for wanted in ("supported", "contradicted"):
             for v, ev in located:
                 if v.verdict == wanted and ev is not None and ev.found:
-                    conf = 0.85 if ev.match in ("exact", "normalized") else 0.7
+                    conf = {"exact": 0.85, "normalized": 0.85, "fuzzy": 0.7}.get(ev.match, 0.6)
                     return self._result(item, v.verdict, [ev], v.reason, conf)
         claimed = [(v, ev) for v, ev in located if v.verdict != "not_in_source"]
         if claimed:

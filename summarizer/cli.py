@@ -53,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--dry-run", action="store_true", help="print token count and estimated cost; call nothing"
     )
-    s.add_argument("--verify", action="store_true", help="check the summary's own claims against the document")
+    s.add_argument(
+        "--verify", action="store_true", help="check the summary's own claims against the document"
+    )
     s.add_argument("--fail-under", type=_score, metavar="SCORE",
                    help=f"with --verify: exit {EXIT_BELOW_THRESHOLD} when the faithfulness score is below SCORE")  # fmt: skip
 

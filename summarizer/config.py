@@ -57,6 +57,8 @@ DECOMPOSE_MAX_TOKENS = 2048
 FUZZY_THRESHOLD = 90.0
 #: Quotes shorter than this (characters, normalised) are never matched fuzzily.
 FUZZY_MIN_CHARS = 12
+#: When a model's words are not found, the most similar sentence stands in only above this similarity.
+SENTENCE_MIN_SIMILARITY = 0.6
 
 # --- input ----------------------------------------------------------------------------------------
 #: Files larger than this are refused before they are read whole.

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1"
 
-MatchKind = Literal["exact", "normalized", "fuzzy", "not_found"]
+MatchKind = Literal["exact", "normalized", "fuzzy", "sentence", "not_found"]
 ClaimKind = Literal["fact", "prediction", "speculation", "opinion", "plan"]
 EntityType = Literal["person", "organization", "location", "event", "product", "other"]
 
@@ -40,11 +40,8 @@ class DraftEvent(_Strict):
 
 
 class DraftClaim(_Strict):
-    quotes: list[str] = Field(
-        min_length=1,
-        max_length=2,
-        description="Sentences or phrases copied character for character from the document that state the claim.",
-    )
+    sentence: int = Field(description="Number of the document sentence that states the claim.")
+    quote: str = Field(description="The words of that sentence that state the claim, copied exactly.")
     text: str = Field(description="One checkable statement, in your own words, self-contained.")
     kind: ClaimKind = Field(
         description="fact: stated as true; prediction: expected/forecast; speculation: rumoured or possible; "
@@ -59,10 +56,10 @@ class DraftClaim(_Strict):
 class SummaryDraft(_Strict):
     title: str
     tldr: str = Field(description="One sentence.")
-    key_points: list[str] = Field(min_length=1, max_length=8)
-    entities: list[DraftEntity] = Field(max_length=15)
-    events: list[DraftEvent] = Field(max_length=8)
-    claims: list[DraftClaim] = Field(min_length=1, max_length=15)
+    key_points: list[str] = Field(min_length=1, max_length=6)
+    entities: list[DraftEntity] = Field(max_length=12)
+    events: list[DraftEvent] = Field(max_length=6)
+    claims: list[DraftClaim] = Field(min_length=1, max_length=12)
 
 
 # --- what the library returns ---------------------------------------------------------------------
@@ -76,9 +73,13 @@ class Evidence(BaseModel):
     end: int | None = Field(description="Offset one past the last character, or null.")
     match: MatchKind = Field(
         description="exact: found as is; normalized: found after folding whitespace, quotes, dashes and "
-        "case; fuzzy: found approximately; not_found: could not be located (never counts as support)."
+        "case; fuzzy: found approximately; sentence: the model's words were not found, so the source "
+        "sentence it cited (by number) is given instead, verbatim; not_found: could not be located (never "
+        "counts as support)."
     )
-    score: float = Field(ge=0.0, le=1.0, description="1.0 for exact/normalized, similarity for fuzzy, 0.")
+    score: float = Field(
+        ge=0.0, le=1.0, description="1.0 for exact/normalized, similarity for fuzzy, 0.5 for sentence, 0."
+    )
 
     @property
     def found(self) -> bool:
@@ -185,7 +186,8 @@ Verdict = Literal["supported", "contradicted", "not_in_source"]
 
 class DraftVerdict(_Strict):
     id: int = Field(description="The claim's number.")
-    quote: str = Field(description="Passage copied verbatim from the source that decides the claim, or ''.")
+    sentence: int = Field(description="Number of the source sentence that decides the claim, or 0.")
+    quote: str = Field(description="Words of that sentence, copied exactly, that decide the claim, or ''.")
     verdict: Verdict
     reason: str
 

@@ -6,29 +6,47 @@ One model call per document (plus bounded re-asks when an answer fails validatio
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timezone
+from typing import cast
 
-from . import config, tokens
+from . import config, local_checks, tokens
 from .documents import Document, document_from_text
 from .errors import ContextLengthError
-from .grounding import SourceIndex
+from .grounding import NumberedSource
 from .llm import LLM, AsyncLLM, Settings, resolve_settings
 from .prompts import PromptTemplate, load_prompt
-from .schemas import Claim, Entity, Event, Evidence, Provenance, Summary, SummaryDraft, Usage
+from .schemas import (
+    Claim,
+    ClaimKind,
+    DraftClaim,
+    Entity,
+    Event,
+    Evidence,
+    Provenance,
+    Summary,
+    SummaryDraft,
+    Usage,
+)
 from .version import __version__
 
-__all__ = ["asummarize", "build_messages", "ground_draft", "summarize"]
+__all__ = ["asummarize", "build_messages", "ground_draft", "numbered", "summarize"]
 
 log = logging.getLogger(__name__)
 
 PROMPT_NAME = "summarize"
 
 
+def numbered(document: Document) -> NumberedSource:
+    """The document's sentences, numbered, page furniture left out: what the model reads."""
+    return NumberedSource.from_text(document.text, exclude=document.furniture)
+
+
 def build_messages(document: Document, prompt: PromptTemplate | None = None) -> list[dict[str, str]]:
     """The chat messages for one document: instructions, then the document, then per-call material."""
     prompt = prompt or load_prompt(PROMPT_NAME)
     return prompt.render(
-        document.model_text, max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS
+        numbered(document).render(), max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS
     )
 
 
@@ -44,8 +62,8 @@ def check_fits(messages: list[dict[str, str]], model: str) -> int:
 
 
 def ground_draft(draft: SummaryDraft, document: Document) -> tuple[list[Claim], list[str]]:
-    """Locate every claim's quotes in the document; flag claims none of whose quotes is found."""
-    index = SourceIndex(document.text)
+    """Locate every claim's evidence in the document; flag claims whose evidence is not found."""
+    source = numbered(document)
     claims: list[Claim] = []
     warnings: list[str] = []
     seen: set[str] = set()
@@ -55,27 +73,56 @@ def ground_draft(draft: SummaryDraft, document: Document) -> tuple[list[Claim], 
             continue
         seen.add(key)
         evidence: list[Evidence] = []
-        for quote in draft_claim.quotes:
-            ev = index.locate(quote)
-            if ev.found and ev.start is not None and document.in_furniture(ev.start, ev.end or ev.start):
-                continue  # page furniture is never evidence
-            evidence.append(ev)
+        ev = source.evidence(draft_claim.sentence, draft_claim.quote, draft_claim.text)
+        if not (ev.found and ev.start is not None and document.in_furniture(ev.start, ev.end or ev.start)):
+            evidence.append(ev)  # page furniture is never evidence
         if not evidence:
             warnings.append(f"dropped claim whose only evidence is page furniture: {draft_claim.text!r}")
             continue
         grounded = any(ev.found for ev in evidence)
         if not grounded:
             warnings.append(f"ungrounded claim (no evidence found in the source): {draft_claim.text!r}")
+        kind, attribution = _read_modality(draft_claim, source, evidence)
         claims.append(
             Claim(
                 text=draft_claim.text,
-                kind=draft_claim.kind,
-                attribution=draft_claim.attribution,
+                kind=kind,
+                attribution=attribution,
                 evidence=evidence,
                 grounded=grounded,
             )
         )
     return claims, warnings
+
+
+def _read_modality(
+    claim: DraftClaim, source: NumberedSource, evidence: list[Evidence]
+) -> tuple[ClaimKind, str]:
+    """The model's kind and attribution, corrected at zero cost where the evidence sentence is explicit.
+
+    A claim the model calls a plain ``fact`` whose sentence is hedged ("rumored", "is expected to",
+    "could") takes that modality; one it gives to the ``article`` whose sentence names a source
+    ("according to X", "X said") is attributed to X.
+    """
+    kind, attribution = claim.kind, claim.attribution
+    located = [ev for ev in evidence if ev.start is not None]
+    if not located:
+        return kind, attribution
+    ev = located[0]
+    start, end = ev.start or 0, ev.end or 0
+    s0, e0 = next(((s, e) for s, e in source.spans if s <= start < e), (start, end))
+    sentence = source.text[s0:e0]
+    # the clauses the evidence overlaps carry its hedging ("The vote, rumored to be set for May 1, ...")
+    clauses = " ".join(
+        sentence[m.start() : m.end()]
+        for m in re.finditer(r"[^,;:\u2013\u2014]+", sentence)
+        if s0 + m.start() < end and start < s0 + m.end()
+    )
+    if kind == "fact":
+        kind = cast(ClaimKind, local_checks.hedged_kind(clauses or sentence, claim.text) or kind)
+    if attribution.strip().lower() in ("article", "the article", "document", "the document", ""):
+        attribution = local_checks.attributed_to(sentence) or "article"
+    return kind, attribution
 
 
 def _assemble(

@@ -153,7 +153,13 @@ def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int) -> flo
     return round((prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000, 8)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?\u3002])[\"'\u201d\u2019)\]]*\s+|\n\s*\n")
+# A sentence ends at . ! ? … (plus closing quotes/brackets) before whitespace and a capital, digit or
+# opening quote; at a blank line; or at a line break after anything but a lowercase letter or comma.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?\u2026\u3002])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])"
+    r"|\n\s*\n"
+    r"|(?<![a-z,;])\n\s*(?=[\"'\u201c\u2018(\[]?[A-Z0-9])"
+)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

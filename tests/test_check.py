@@ -83,8 +83,13 @@ def answering(fn: Answerer, **kwargs: Any) -> Callable[[httpx2.Request], httpx2.
     return step
 
 
-def v(id: int, verdict: str, quote: str = "", reason: str = "fixture") -> dict[str, Any]:
-    return {"id": id, "quote": quote, "verdict": verdict, "reason": reason}
+def v(id: int, verdict: str, quote: str = "", reason: str = "fixture", sentence: int = 0) -> dict[str, Any]:
+    return {"id": id, "sentence": sentence, "quote": quote, "verdict": verdict, "reason": reason}
+
+
+def plain(window: str) -> str:
+    """A window of numbered sentences ("[n] text" lines) back to running text, whitespace folded."""
+    return " ".join(re.sub(r"^\[\d+\] ", "", line) for line in window.splitlines() if line != "[...]")
 
 
 def all_not_in_source(claims: list[str], window: str) -> Verdicts:
@@ -186,10 +191,11 @@ def test_hybrid_sends_open_claims_in_one_batch_and_maps_verdicts_by_id() -> None
     assert server.count == 1
     body = server.bodies[0]
     window, numbered, user = parse_request(body)
-    assert window == SOURCE
+    assert plain(window) == " ".join(SOURCE.split())
+    assert window.startswith("[1] ")
     assert numbered == [GARDEN, MONDAYS, TREES]  # the locally settled claim is not sent
     assert body["messages"][-1]["role"] == "user"
-    assert user.index(SOURCE) < user.index(f"1. {GARDEN}") < user.index(f"2. {MONDAYS}")
+    assert user.index(window) < user.index(f"1. {GARDEN}") < user.index(f"2. {MONDAYS}")
     assert user.index(f"2. {MONDAYS}") < user.index(f"3. {TREES}")
     # the weak signal goes along as a hint under its claim, and only there
     assert f"2. {MONDAYS}\n   (local check: Mondays does not occur in the source)\n3. " in user
@@ -473,7 +479,8 @@ def test_short_source_is_sent_whole_in_one_window() -> None:
     server = FakeServer(answering(all_not_in_source))
     check(SOURCE, [GARDEN], llm=make_llm(server))
     window, _, _ = parse_request(server.bodies[0])
-    assert window == SOURCE
+    assert plain(window) == " ".join(SOURCE.split())
+    assert window.startswith("[1] ")
     assert "[...]" not in window
 
 

@@ -92,26 +92,37 @@ def test_ground_draft_flags_unfound_quotes_and_drops_furniture() -> None:
             "events": [],
             "claims": [
                 {
-                    "quotes": ["voted 7 to 2"],
+                    "sentence": 1,
+                    "quote": "voted 7 to 2",
                     "text": "The vote was 7-2.",
                     "kind": "fact",
                     "attribution": "article",
                 },
                 {
-                    "quotes": ["the mayor resigned"],
+                    "sentence": 1,
+                    "quote": "the mayor resigned",
                     "text": "The mayor resigned.",
                     "kind": "fact",
                     "attribution": "article",
                 },
                 {
-                    "quotes": ["Most Commented"],
+                    "sentence": 2,
+                    "quote": "Most Commented",
                     "text": "It is most commented.",
                     "kind": "fact",
                     "attribution": "article",
                 },
                 {
-                    "quotes": ["voted 7 to 2"],
+                    "sentence": 1,
+                    "quote": "voted 7 to 2",
                     "text": "The vote was 7-2.",
+                    "kind": "fact",
+                    "attribution": "article",
+                },
+                {
+                    "sentence": 1,
+                    "quote": "the council voted seven to two on monday",
+                    "text": "The council voted seven to two on Monday.",
                     "kind": "fact",
                     "attribution": "article",
                 },
@@ -122,8 +133,13 @@ def test_ground_draft_flags_unfound_quotes_and_drops_furniture() -> None:
     assert [c.text for c in claims] == [
         "The vote was 7-2.",
         "The mayor resigned.",
+        "The council voted seven to two on Monday.",
     ]  # deduplicated, furniture dropped
-    ok, bad = claims
+    paraphrased = claims[2].evidence[0]  # words not verbatim: the cited sentence stands in, marked so
+    assert (
+        paraphrased.match == "sentence" and text[paraphrased.start : paraphrased.end] == text.splitlines()[0]
+    )
+    ok, bad, _ = claims
     assert ok.grounded and text[ok.evidence[0].start : ok.evidence[0].end] == "voted 7 to 2"
     assert not bad.grounded and bad.evidence[0].match == "not_found"
     assert any("ungrounded" in w for w in warnings) and any("furniture" in w for w in warnings)
