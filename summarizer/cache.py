@@ -14,6 +14,7 @@ model, prompt and parameters is answered from disk, with zero model calls.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -106,10 +107,8 @@ class ResultCache:
         with self._lock:
             conns, self._all = self._all, []
         for conn in conns:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 conn.close()
-            except sqlite3.Error:  # pragma: no cover - closing from another thread mid-use
-                pass
         self._local = threading.local()
 
     def __enter__(self) -> ResultCache:
@@ -142,10 +141,8 @@ class ResultCache:
         (entries,) = self._connect().execute("SELECT COUNT(*) FROM results").fetchone()
         size = 0
         for suffix in ("", "-wal", "-shm"):
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 size += os.stat(f"{self.path}{suffix}").st_size
-            except FileNotFoundError:
-                pass
         return int(entries), size, self.path
 
     def clear(self) -> int:

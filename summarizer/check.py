@@ -351,23 +351,50 @@ class _ModelChecker:
                 out.append((v.id - 1, v))
         return out
 
+    def _locate(self, v: DraftVerdict) -> Evidence | None:
+        """The verdict's evidence in the source; page furniture never counts as evidence."""
+        if not (v.quote.strip() or v.sentence):
+            return None
+        ev = self.source.evidence(v.sentence, v.quote)
+        if ev.found and ev.start is not None and self.document.in_furniture(ev.start, ev.end or ev.start):
+            return ev.model_copy(update={"start": None, "end": None, "match": "not_found", "score": 0.0})
+        return ev
+
+    def _second_look(self, claim: str, ev: Evidence) -> str | None:
+        """Zero-token review of a 'supported' verdict: the claim's numbers, dates and names must stand in
+        the evidence (and its neighbouring sentences). Returns why it fails, or None."""
+        spans = self.source.spans
+        at = next((k for k, (s, e) in enumerate(spans) if s <= (ev.start or 0) < e), None)
+        if at is None:
+            return None
+        lo, hi = spans[max(0, at - 1)][0], spans[min(len(spans) - 1, at + 1)][1]
+        local = LocalChecker(self.document.text[lo:hi]).check(claim)
+        if local.verdict in ("not_in_source", "contradicted"):
+            return local.reason
+        return None
+
     def _aggregate(self, item: _Item, found: list[DraftVerdict]) -> ClaimCheck:
         """Supported if any window supports it with located evidence; contradicted only with located
         contradicting evidence; otherwise not in source."""
-        located = [
-            (v, self.source.evidence(v.sentence, v.quote) if v.quote.strip() or v.sentence else None)
-            for v in found
-        ]
+        located = [(v, self._locate(v)) for v in found]
+        objections: list[str] = []
         for wanted in ("supported", "contradicted"):
             for v, ev in located:
                 if v.verdict == wanted and ev is not None and ev.found:
+                    if wanted == "supported" and (why := self._second_look(item.text, ev)):
+                        objections.append(why)
+                        continue
                     conf = {"exact": 0.85, "normalized": 0.85, "fuzzy": 0.7}.get(ev.match, 0.6)
                     return self._result(item, v.verdict, [ev], v.reason, conf)
+        if objections:
+            ev = next(ev for v, ev in located if v.verdict == "supported" and ev is not None and ev.found)
+            note = f"downgraded: the model said supported, but in its evidence {objections[0]}"
+            return self._result(item, "not_in_source", [ev], note, 0.5)
         claimed = [(v, ev) for v, ev in located if v.verdict != "not_in_source"]
         if claimed:
             v, ev = claimed[0]
             note = f"downgraded: the model said {v.verdict}, but its evidence was not found in the source"
-            evidence = [ev] if ev is not None else []
+            evidence = [ev] if ev is not None else []  # an unfound quote is shown as not_found
             return self._result(item, "not_in_source", evidence, f"{note} ({v.reason})", 0.4)
         if not found:
             self.warnings.append(f"the model gave no verdict for: {item.text!r}")

@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     s = sub.add_parser("summarize", parents=[common], help="summarize a document into grounded claims")
-    s.add_argument("path", help="file to summarize (text or HTML), or - for standard input")
+    s.add_argument("path", nargs="+",
+                   help="file(s) to summarize (text or HTML), folders, globs, JSONL of {id, text}, or - for stdin")  # fmt: skip
     s.add_argument(
         "--dry-run", action="store_true", help="print token count and estimated cost; call nothing"
     )
@@ -60,7 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"with --verify: exit {EXIT_BELOW_THRESHOLD} when the faithfulness score is below SCORE")  # fmt: skip
 
     c = sub.add_parser("check", parents=[common], help="check claims or a summary against a source")
-    c.add_argument("source", help="the source document (text or HTML), or - for standard input")
+    c.add_argument("source", nargs="+",
+                   help="the source document (text or HTML), or - for stdin; several, folders, globs or JSONL for a batch")  # fmt: skip
+    c.add_argument(
+        "--dry-run", action="store_true", help="print token counts and estimated cost; call nothing"
+    )
     c.add_argument("--claim", action="append", default=[], help="a claim to check (repeatable)")
     c.add_argument("--claims", metavar="FILE", help="claims: one per line, or a JSON list, or JSONL")
     c.add_argument("--summary", metavar="FILE", help="free text to decompose into atomic claims and check")
@@ -70,6 +75,32 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how --summary is split into claims: by the model (default) or by sentences (no tokens)")  # fmt: skip
     c.add_argument("--fail-under", type=_score, metavar="SCORE",
                    help=f"exit {EXIT_BELOW_THRESHOLD} when the faithfulness score is below SCORE (0-1)")  # fmt: skip
+
+    for p in (s, c):
+        b = p.add_argument_group("batches (several documents)")
+        b.add_argument(
+            "-j", "--jobs", type=int, default=config.DEFAULT_JOBS, help="documents in flight at once"
+        )
+        b.add_argument(
+            "--no-cache", action="store_true", help="ignore the result cache (see `summarizer cache`)"
+        )
+        b.add_argument("--max-cost", type=float, metavar="USD",
+                       help="refuse to start, or stop cleanly, before the estimated cost passes USD")  # fmt: skip
+
+    ca = sub.add_parser("cache", help="show (or --clear) the result cache: location, entries, size")
+    ca.add_argument("--clear", action="store_true")
+
+    ev = sub.add_parser("eval", help="measure the checker on labelled {doc, claim, label} JSONL rows")
+    ev.add_argument("dataset", help="JSONL file with doc, claim and label (1 = consistent) per row")
+    ev.add_argument("--mode", choices=["local", "model", "hybrid", "naive", "floor"], default="hybrid",
+                    help="local: zero-token checks only; model: every claim to the model; hybrid (default); "
+                    "naive: a zero-shot yes/no prompt with the same model; floor: the lexical baseline")  # fmt: skip
+    ev.add_argument("--limit", type=int, help="a label-stratified sample of this many rows")
+    ev.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    ev.add_argument("-m", "--model", help="model name")
+    ev.add_argument("--base-url", help="OpenAI-compatible endpoint")
+    ev.add_argument("-o", "--output", help="save the full report (with per-row predictions) as JSON")
+    ev.add_argument("-v", "--verbose", action="count", default=0)
 
     sc = sub.add_parser("schema", help="print the JSON Schema of an output")
     sc.add_argument("name", nargs="?", default="summary", choices=["summary", "check"])
@@ -91,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = {
             "summarize": _cmd_summarize,
             "check": _cmd_check,
+            "eval": _cmd_eval,
+            "cache": _cmd_cache,
             "schema": _cmd_schema,
             "local": _cmd_local,
         }[args.command]
@@ -109,13 +142,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _cmd_summarize(args: argparse.Namespace) -> int:
+    from . import batch
     from .documents import load_document
     from .llm import LLM, resolve_settings
     from .render import render_summary
     from .summarize import summarize
 
+    if batch.is_batch(args.path):
+        return _batch("summarize", args.path, args, verify=args.verify)
     fmt = _output_format(args)
-    document = load_document(args.path)
+    document = load_document(args.path[0])
     settings = resolve_settings(args.model, args.base_url)
     if args.dry_run:
         _write(_dry_run(document, settings.model, fmt), args.output)
@@ -139,20 +175,29 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from . import batch
     from .check import check
     from .documents import load_document
     from .llm import LLM, resolve_settings
     from .render import render_check
 
-    fmt = _output_format(args)
-    document = load_document(args.source)
     claims = list(args.claim)
     if args.claims:
         claims += _read_claims(args.claims)
     summary = load_document(args.summary).text if args.summary else None
+    if batch.is_batch(args.source):
+        return _batch(
+            "check", args.source, args, claims=claims, summary=summary, mode=args.mode, split=args.split
+        )
     if not claims and summary is None:
         raise ConfigError("nothing to check: give --claim, --claims FILE or --summary FILE")
+    fmt = _output_format(args)
+    document = load_document(args.source[0])
     settings = resolve_settings(args.model, args.base_url)
+    if args.dry_run:
+        raise ConfigError(
+            "--dry-run of check applies to batches; for one source use --mode local to spend nothing"
+        )
     needs_model = args.mode != "local" or (summary is not None and args.split == "model")
     if not needs_model:
         report = check(document, claims, summary=summary, mode="local", split=args.split)
@@ -188,6 +233,65 @@ def _dry_run(document: object, model: str, fmt: str) -> str:
         f"dry run: 1 call to {model}; {n} prompt tokens ({info['encoding']}), "
         f"about {out_tokens} completion tokens; estimated cost {cost_text}\n"
     )
+
+
+def _batch(command: str, specs: list[str], args: argparse.Namespace, **options: Any) -> int:
+    """Several documents: stream one JSONL line per document (see summarizer.batch)."""
+    from . import batch
+    from .llm import LLM, resolve_settings
+
+    settings = resolve_settings(args.model, args.base_url)
+    common: dict[str, Any] = dict(output=args.output, jobs=args.jobs, use_cache=not args.no_cache,
+                                  max_cost=args.max_cost, **options)  # fmt: skip
+    if args.dry_run:
+        fmt = args.format or ("text" if sys.stdout.isatty() else "json")
+        return batch.run_batch_command(command, specs, settings=settings, dry_run=True, fmt=fmt, **common)
+    needs_model = command == "summarize" or batch.check_needs_model(
+        batch.collect_inputs(specs), mode=options["mode"], split=options["split"], summary=options["summary"]
+    )
+    if not needs_model:
+        return batch.run_batch_command(command, specs, settings=settings, llm=None, **common)
+    with _backend(settings) as base_url:
+        resolved = _with_base_url(settings, base_url)
+        return batch.run_batch_command(command, specs, settings=resolved, llm=LLM(resolved), **common)
+
+
+def _cmd_cache(args: argparse.Namespace) -> int:
+    from . import batch
+
+    print(batch.cache_info(clear=args.clear).rstrip("\n"))
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from . import evaluate
+    from .llm import LLM, resolve_settings
+
+    rows = evaluate.load_rows(args.dataset, limit=args.limit, seed=args.seed)
+    name = Path(args.dataset).stem
+    if args.mode in ("local", "floor"):
+        predictor = evaluate.local_predictor() if args.mode == "local" else evaluate.floor_predictor()
+        report = evaluate.evaluate(rows, predictor, name=args.mode, dataset=name)
+    else:
+        settings = resolve_settings(args.model, args.base_url)
+        with _backend(settings) as base_url:
+            llm = LLM(_with_base_url(settings, base_url))
+            predictor = (
+                evaluate.naive_predictor(llm)
+                if args.mode == "naive"
+                else evaluate.check_predictor(args.mode, llm)
+            )
+            report = evaluate.evaluate(
+                rows,
+                predictor,
+                name=f"{args.mode} ({settings.model})",
+                dataset=name,
+                on_document=lambda done, total: log.info("document %d/%d", done, total),
+            )
+    print(evaluate.format_table([report]))
+    if args.output:
+        evaluate.save_report(report, args.output)
+    return 0
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:

@@ -60,6 +60,10 @@ FUZZY_MIN_CHARS = 12
 #: When a model's words are not found, the most similar sentence stands in only above this similarity.
 SENTENCE_MIN_SIMILARITY = 0.6
 
+# --- batches ------------------------------------------------------------------------------------------
+#: Documents in flight at once in a batch (--jobs).
+DEFAULT_JOBS = 4
+
 # --- input ----------------------------------------------------------------------------------------
 #: Files larger than this are refused before they are read whole.
 MAX_INPUT_BYTES = 20 * 1024 * 1024

@@ -37,12 +37,14 @@ __all__ = [
     "Row",
     "RowResult",
     "balanced_accuracy",
+    "check_predictor",
     "evaluate",
     "floor_predictor",
     "format_table",
     "group_by_doc",
     "load_rows",
     "local_predictor",
+    "naive_predictor",
     "save_report",
 ]
 
@@ -390,6 +392,44 @@ def evaluate(
     )
 
 
+def check_predictor(mode: str, llm: Any) -> Predictor:
+    """Modes "model" and "hybrid": the :func:`summarizer.check.check` pipeline, one document at a time.
+
+    A claim is predicted consistent (1) when its verdict is ``supported``. In hybrid mode the claims the
+    local checks settle never reach the model (``settled_locally``).
+    """
+    from .check import check
+
+    def predict(doc: str, claims: list[str]) -> DocPredictions:
+        report = check(doc, claims, mode=mode, llm=llm)  # type: ignore[arg-type]
+        preds = [
+            Prediction(int(c.verdict == "supported"), c.decided_by == "local", c.verdict, c.reason)
+            for c in report.claims
+        ]
+        return DocPredictions(preds, report.usage)
+
+    return predict
+
+
+def naive_predictor(llm: Any) -> Predictor:
+    """Mode "naive": the zero-shot yes/no question of the SummEdits paper's style, one call per claim,
+    with the same model: the baseline that shows what the tool adds on top of the model."""
+    from .prompts import load_prompt
+
+    prompt = load_prompt("naive_consistency")
+
+    def predict(doc: str, claims: list[str]) -> DocPredictions:
+        usage = Usage()
+        preds = []
+        for claim in claims:
+            answer = llm.text(prompt.render(doc, claims=claim), usage=usage, max_tokens=4)
+            label = 1 if answer.strip().lower().lstrip("\"'*").startswith("yes") else 0
+            preds.append(Prediction(label, False, None, answer.strip()[:40]))
+        return DocPredictions(preds, usage)
+
+    return predict
+
+
 def save_report(report: EvalReport, path: str | Path, *, with_predictions: bool = True) -> Path:
     """Write ``report`` as JSON (parent folders created); returns the path."""
     path = Path(path)
@@ -403,8 +443,9 @@ def save_report(report: EvalReport, path: str | Path, *, with_predictions: bool 
 def format_table(reports: Sequence[EvalReport]) -> str:
     """A Markdown table of reports: one row per (dataset, predictor)."""
     lines = [
-        "| dataset | predictor | n | BAcc | recall+ | recall- | settled locally | precision settled | s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| dataset | predictor | n | BAcc | recall+ | recall- | settled locally | precision settled | calls "
+        "| tokens | s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
 
     def pct(x: float | None) -> str:
@@ -413,6 +454,7 @@ def format_table(reports: Sequence[EvalReport]) -> str:
     for r in reports:
         lines.append(
             f"| {r.dataset} | {r.name} | {r.n} | {pct(r.balanced_accuracy)} | {pct(r.recall_pos)} | "
-            f"{pct(r.recall_neg)} | {pct(r.settled_locally)} | {pct(r.settled_precision)} | {r.seconds:.1f} |"
+            f"{pct(r.recall_neg)} | {pct(r.settled_locally)} | {pct(r.settled_precision)} | {r.calls} "
+            f"| {r.prompt_tokens + r.completion_tokens} | {r.seconds:.1f} |"
         )
     return "\n".join(lines)

@@ -13,6 +13,7 @@ A quote found by none of them is ``match="not_found"`` with null offsets, and ne
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from rapidfuzz import fuzz
@@ -43,6 +44,10 @@ def _fold(ch: str) -> str:
     return ch.casefold() if folded is None else folded
 
 
+_RUNS = re.compile(r"\s+|\S+")
+_ASCII_FOLD = str.maketrans({"`": "'"})
+
+
 def normalize_with_map(text: str) -> tuple[str, list[int]]:
     """Fold ``text`` for matching; ``positions[i]`` is the index in ``text`` of normalised char ``i``.
 
@@ -52,20 +57,26 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     positions: list[int] = []
     pending_space = False
-    for i, ch in enumerate(text):
-        if ch.isspace():
+    for m in _RUNS.finditer(text):
+        start, word = m.start(), m.group()
+        if word[0].isspace():
             pending_space = bool(out)
             continue
-        folded = ch if ch.isascii() and not ch.isupper() else _fold(ch)
-        if not folded:
+        if word.isascii():  # fast path: one character in, one out
+            folded_word = word.lower().translate(_ASCII_FOLD)
+            word_positions: Iterable[int] = range(start, start + len(word))
+        else:
+            parts = [_fold(ch) for ch in word]
+            folded_word = "".join(parts)
+            word_positions = [i for i, part in enumerate(parts, start) for _ in part]
+        if not folded_word:  # only zero-width characters
             continue
         if pending_space:
             out.append(" ")
-            positions.append(i - 1)
+            positions.append(start - 1)
             pending_space = False
-        for part in folded:
-            out.append(part)
-            positions.append(i)
+        out.append(folded_word)
+        positions.extend(word_positions)
     return "".join(out), positions
 
 

@@ -328,6 +328,21 @@ class LLM:
                 self._client = openai.OpenAI(base_url=self.settings.base_url, **kwargs)
         return self._client
 
+    def text(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> str:
+        """A plain-text answer (no structured output, no validation): for baselines such as yes/no."""
+        kwargs: dict[str, Any] = {"model": self.settings.model, "messages": messages}
+        if _is_reasoning_model(self.settings.model):
+            kwargs["max_completion_tokens"] = max_tokens
+        else:
+            kwargs.update(temperature=config.TEMPERATURE, max_tokens=max_tokens)
+        try:
+            response = self.client.chat.completions.create(**kwargs)
+        except Exception as exc:
+            raise map_error(exc) from exc
+        if response.usage is not None:
+            usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
+        return (response.choices[0].message.content or "") if response.choices else ""
+
     def structured(
         self,
         messages: list[dict[str, str]],

@@ -11,6 +11,7 @@ Two families live here:
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -152,8 +153,9 @@ class Summary(BaseModel):
         return [c for c in self.claims if not c.grounded]
 
 
+@cache
 def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON Schema in the form strict structured output accepts.
+    """The model's JSON Schema in the form strict structured output accepts (cached: do not mutate).
 
     References are inlined (llama.cpp's grammar converter and OpenAI's strict mode both prefer a flat
     schema), every property is required, and no additional properties are allowed.

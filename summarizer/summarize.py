@@ -42,12 +42,13 @@ def numbered(document: Document) -> NumberedSource:
     return NumberedSource.from_text(document.text, exclude=document.furniture)
 
 
-def build_messages(document: Document, prompt: PromptTemplate | None = None) -> list[dict[str, str]]:
+def build_messages(
+    document: Document, prompt: PromptTemplate | None = None, source: NumberedSource | None = None
+) -> list[dict[str, str]]:
     """The chat messages for one document: instructions, then the document, then per-call material."""
     prompt = prompt or load_prompt(PROMPT_NAME)
-    return prompt.render(
-        numbered(document).render(), max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS
-    )
+    source = source or numbered(document)
+    return prompt.render(source.render(), max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS)
 
 
 def check_fits(messages: list[dict[str, str]], model: str) -> int:
@@ -61,9 +62,11 @@ def check_fits(messages: list[dict[str, str]], model: str) -> int:
     return n
 
 
-def ground_draft(draft: SummaryDraft, document: Document) -> tuple[list[Claim], list[str]]:
+def ground_draft(
+    draft: SummaryDraft, document: Document, source: NumberedSource | None = None
+) -> tuple[list[Claim], list[str]]:
     """Locate every claim's evidence in the document; flag claims whose evidence is not found."""
-    source = numbered(document)
+    source = source or numbered(document)
     claims: list[Claim] = []
     warnings: list[str] = []
     seen: set[str] = set()
@@ -132,8 +135,9 @@ def _assemble(
     prompt: PromptTemplate,
     usage: Usage,
     response_format: str,
+    source: NumberedSource,
 ) -> Summary:
-    claims, warnings = ground_draft(draft, document)
+    claims, warnings = ground_draft(draft, document, source)
     usage.cost_usd = tokens.estimate_cost(settings.model, usage.prompt_tokens, usage.completion_tokens)
     return Summary(
         title=draft.title,
@@ -178,13 +182,14 @@ def summarize(
     document = _as_document(source)
     llm = llm or LLM(resolve_settings(model, base_url, api_key))
     prompt = load_prompt(PROMPT_NAME)
-    messages = build_messages(document, prompt)
+    source = numbered(document)
+    messages = build_messages(document, prompt, source)
     check_fits(messages, llm.settings.model)
     usage = Usage()
     draft, mode = llm.structured(
         messages, SummaryDraft, schema_name="summary", usage=usage, max_tokens=config.SUMMARY_MAX_TOKENS
     )
-    return _assemble(draft, document, llm.settings, prompt, usage, mode)
+    return _assemble(draft, document, llm.settings, prompt, usage, mode, source)
 
 
 async def asummarize(
@@ -199,10 +204,11 @@ async def asummarize(
     document = _as_document(source)
     llm = llm or AsyncLLM(resolve_settings(model, base_url, api_key))
     prompt = load_prompt(PROMPT_NAME)
-    messages = build_messages(document, prompt)
+    source = numbered(document)
+    messages = build_messages(document, prompt, source)
     check_fits(messages, llm.settings.model)
     usage = Usage()
     draft, mode = await llm.structured(
         messages, SummaryDraft, schema_name="summary", usage=usage, max_tokens=config.SUMMARY_MAX_TOKENS
     )
-    return _assemble(draft, document, llm.settings, prompt, usage, mode)
+    return _assemble(draft, document, llm.settings, prompt, usage, mode, source)

@@ -626,3 +626,74 @@ def test_check_summary_split_by_the_model_counts_the_decompose_call() -> None:
     spans = [c.claim_span for c in report.claims]
     assert all(s is not None for s in spans)
     assert SUMMARY[spans[1].start : spans[1].end] == "It cost 4 million euros"  # type: ignore[union-attr]
+
+
+# --- a second, zero-token look at what the model calls supported ------------------------------------
+
+
+def test_supported_verdict_whose_evidence_lacks_the_claims_name_is_downgraded() -> None:
+    """The model cites a real sentence, but the claim's name stands nowhere near it."""
+    claim = "Odile Varga planted forty oak trees around the site."
+    server = FakeServer(verdicts(v(1, "supported", VOLUNTEERS, "it says so", sentence=4)))
+    # Odile Varga is in the source (sentence 2), so the local checks leave the claim open
+    report = check(SOURCE + " Odile Varga later moved to Lyon.", [claim], llm=make_llm(server))
+    result = report.claims[0]
+    assert server.count == 1
+    assert result.verdict == "not_in_source" and result.decided_by == "model"
+    assert "downgraded" in result.reason and "Lyon" not in result.reason
+    assert result.evidence and result.evidence[0].found  # the cited sentence is still shown
+
+
+def test_supported_verdict_with_the_claims_details_in_its_evidence_stands() -> None:
+    server = FakeServer(verdicts(v(1, "supported", VOLUNTEERS, "it says so", sentence=4)))
+    report = check(SOURCE, [TREES], llm=make_llm(server))
+    assert report.claims[0].verdict == "supported"
+    assert_located(report.claims[0].evidence[0], SOURCE, VOLUNTEERS)
+
+
+def test_page_furniture_is_never_evidence_for_a_verdict() -> None:
+    source = SOURCE + "\nMost Commented\nShare this article\n"
+    server = FakeServer(verdicts(v(1, "supported", "Most Commented", "it is there")))
+    report = check(source, [GARDEN], llm=make_llm(server))
+    result = report.claims[0]
+    assert result.verdict == "not_in_source" and "downgraded" in result.reason
+    assert all(e.start is None or e.start < source.index("Most Commented") for e in result.evidence)
+
+
+# --- recorded from the local llama-server ------------------------------------------------------------
+
+RECORDED_CLAIMS = [
+    "The repairs are estimated to cost 212 million dollars.",  # verbatim: settled locally
+    "The toll was abolished in 2005.",  # a year the source has otherwise: settled locally
+    "Mayor Elena Varga said the bridge carries roughly 61,000 vehicles a day.",
+    "Councillor Tomas Reyes wants the vote postponed until an outside firm checks the figures.",
+    "The bridge opened in 1941.",
+    "Engineers said the cables are unsafe for current loads.",
+]
+
+
+@pytest.mark.vcr
+def test_check_example_claims_recorded(example_text: str) -> None:
+    from conftest import RECORDED_BASE_URL
+
+    from summarizer.llm import resolve_settings
+
+    llm = LLM(resolve_settings(config.LOCAL_MODEL, RECORDED_BASE_URL))
+    report = check(example_text, RECORDED_CLAIMS, llm=llm)
+    got = by_claim(report)
+
+    assert got[RECORDED_CLAIMS[0]].decided_by == "local" and got[RECORDED_CLAIMS[0]].verdict == "supported"
+    assert got[RECORDED_CLAIMS[1]].decided_by == "local" and got[RECORDED_CLAIMS[1]].verdict == "contradicted"
+    model_decided = [c for c in report.claims if c.decided_by == "model"]
+    assert len(model_decided) == 4
+    assert report.usage.calls == 1  # the four open claims went in one batch
+    assert report.provenance.model == config.LOCAL_MODEL and "check" in report.provenance.prompts
+    for c in report.claims:
+        for ev in c.evidence:
+            if ev.found:
+                assert ev.start is not None and ev.end is not None
+                assert example_text[ev.start : ev.end].strip()
+                assert ev.start < example_text.index("Most Commented")
+        if c.verdict == "supported":
+            assert any(ev.found for ev in c.evidence)
+    assert report.score == round(report.counts.supported / len(report.claims), 4)

@@ -184,3 +184,15 @@ def test_schema_command_prints_the_contract(capsys: pytest.CaptureFixture[str]) 
     code, out, _ = run(capsys, "schema")
     schema = json.loads(out)
     assert code == 0 and {"claims", "usage", "provenance"} <= set(schema["properties"])
+
+
+@pytest.mark.vcr
+def test_summarize_verify_checks_the_summary_claims(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "summarize", str(EXAMPLE), *LOCAL, "-f", "json", "--verify", "--fail-under", "0")
+    assert code == 0, err
+    result = Summary.model_validate_json(out)
+    report = result.verification
+    assert report is not None
+    assert [c.claim for c in report.claims] == [c.text for c in result.claims]
+    assert result.usage.calls == 1 + report.usage.calls  # usage covers both steps
+    assert report.counts.supported + report.counts.contradicted + report.counts.not_in_source == len(result.claims)

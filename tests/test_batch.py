@@ -1,0 +1,626 @@
+"""Batches against the in-test fake OpenAI-compatible server (tests/fake_openai_server.py, a fixture).
+
+Inputs, streaming JSONL, the result cache, resume (simulated and after a real kill -9 and Ctrl-C),
+failures, --max-cost, the --jobs bound, and no secret in anything written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_openai_server import FakeOpenAIServer
+
+from summarizer import batch
+from summarizer.batch import BatchInput, BudgetExceededError, collect_inputs, run_batch
+from summarizer.cache import ResultCache
+from summarizer.errors import ConfigError, InputError
+from summarizer.llm import LLM, Settings
+from summarizer.schemas import CheckReport, Summary
+
+pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])  # the fake server is on loopback
+
+SECRET = "sk-secret-test-4f9a1c2b7d0e6a5f3b8c"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def article(n: int) -> str:
+    return (
+        f"DOC-{n} reports on the harbour council. The council voted {n} to 2 on Tuesday to approve the new "
+        f"bridge. Construction is expected to start in March and to cost {10 + n} million dollars. "
+        "The mayor said the project would ease traffic on the old crossing.\n"
+    )
+
+
+def make_docs(folder: Path, n: int, start: int = 1) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(start, start + n):
+        p = folder / f"doc{i:02d}.txt"
+        p.write_text(article(i), encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def read_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAIServer]:
+    with FakeOpenAIServer() as srv:
+        yield srv
+
+
+def settings_for(srv: FakeOpenAIServer) -> Settings:
+    return Settings(model="gpt-4o-mini", base_url=srv.url, api_key=SECRET, max_retries=0, timeout=20)
+
+
+def summarize_run(
+    srv: FakeOpenAIServer, inputs: list[BatchInput], output: Path, *, cache: ResultCache | None, **kw: Any
+) -> batch.BatchOutcome:
+    s = settings_for(srv)
+    task = batch.summarize_task(s, LLM(s))
+    return run_batch(
+        inputs,
+        task.work,
+        output=str(output),
+        cache=cache,
+        key_for=task.key_for,
+        estimate=task.estimate,
+        secrets=[SECRET],
+        **kw,
+    )
+
+
+# --- inputs -------------------------------------------------------------------------------------------
+
+
+def test_collect_files_folders_globs_and_jsonl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_docs(tmp_path / "corpus", 2)
+    (tmp_path / "corpus" / "sub").mkdir()
+    (tmp_path / "corpus" / "sub" / "page.html").write_text("<html><body><p>Hi.</p></body></html>")
+    (tmp_path / "corpus" / "sub" / "notes.md").write_text("# Notes\n")
+    (tmp_path / "corpus" / "image.png").write_bytes(b"\x89PNG")  # not a document suffix: skipped
+    (tmp_path / "corpus" / ".hidden.txt").write_text("hidden")
+    (tmp_path / "corpus" / ".git").mkdir()
+    (tmp_path / "corpus" / ".git" / "x.txt").write_text("hidden folder")
+    (tmp_path / "one.text").write_text("One.")
+    (tmp_path / "lines.jsonl").write_text(
+        '{"id": "a", "text": "Alpha."}\n\n{"id": 7, "text": "Seven.", "claims": ["x"]}\n', encoding="utf-8"
+    )
+    items = collect_inputs(["corpus", "one.text", "corpus/doc0*.txt", "lines.jsonl", "-"])
+    ids = [it.id for it in items]
+    assert ids == [
+        os.path.join("corpus", "doc01.txt"),
+        os.path.join("corpus", "doc02.txt"),
+        os.path.join("corpus", "sub", "notes.md"),
+        os.path.join("corpus", "sub", "page.html"),
+        "one.text",
+        "a",
+        "7",
+        "-",
+    ]  # the glob named doc01/doc02 again: taken once
+    by_id = {it.id: it for it in items}
+    assert by_id["a"].path == "lines.jsonl" and by_id["a"].line == 1 and by_id["a"].text == "Alpha."
+    assert by_id["7"].line == 3 and by_id["7"].extra == {"claims": ["x"]}
+    assert by_id["-"].path == "-"
+    doc = by_id["a"].load()
+    assert doc.text == "Alpha." and doc.sha256 == hashlib.sha256(b"Alpha.").hexdigest()
+    assert batch.is_batch(["corpus"]) and batch.is_batch(["lines.jsonl"]) and batch.is_batch(["*.txt"])
+    assert batch.is_batch(["one.text", "lines.jsonl"])
+    assert not batch.is_batch(["one.text"]) and not batch.is_batch(["-"])
+
+
+def test_bad_inputs_are_clear_errors(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "picture.png").write_bytes(b"\x89PNG")
+    with pytest.raises(InputError, match=r"empty: no documents in this folder \(looked for \.txt"):
+        collect_inputs([str(tmp_path / "empty")])
+    with pytest.raises(InputError, match="not found"):
+        collect_inputs([str(tmp_path / "nope.txt")])
+    with pytest.raises(InputError, match="no file matches"):
+        collect_inputs([str(tmp_path / "*.nothing")])
+
+    dup = tmp_path / "dup.jsonl"
+    dup.write_text('{"id": "x", "text": "a"}\n{"id": "y", "text": "b"}\n{"id": "x", "text": "c"}\n')
+    with pytest.raises(InputError, match=r"dup\.jsonl: line 3: duplicate id 'x' \(first on line 1\)"):
+        collect_inputs([str(dup)])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "text": "a"}\n{"id": "y", "text": \n')
+    with pytest.raises(InputError, match=r"bad\.jsonl: line 2: not valid JSON"):
+        collect_inputs([str(bad)])
+    notext = tmp_path / "notext.jsonl"
+    notext.write_text('{"id": "x", "body": "a"}\n')
+    with pytest.raises(InputError, match=r'notext\.jsonl: line 1: "text" must be a string'):
+        collect_inputs([str(notext)])
+    noid = tmp_path / "noid.jsonl"
+    noid.write_text('{"text": "a"}\n')
+    with pytest.raises(InputError, match=r'noid\.jsonl: line 1: "id" must be'):
+        collect_inputs([str(noid)])
+
+
+def test_ids_must_be_unique_across_jsonl_files(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text('{"id": "x", "text": "a"}\n')
+    (tmp_path / "b.jsonl").write_text('{"id": "x", "text": "b"}\n')
+    with pytest.raises(InputError, match=r"duplicate id 'x': .*b\.jsonl line 1"):
+        collect_inputs([str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")])
+
+
+# --- streaming, errors, cache -------------------------------------------------------------------------
+
+
+class LineWatcher:
+    """A progress sink that records how many lines the output file held after each document."""
+
+    def __init__(self, output: Path) -> None:
+        self.output, self.total = output, 0
+        self.seen: list[int] = []
+
+    def start(self, total: int, initial: int) -> None:
+        self.total = total
+
+    def advance(self, outcome: batch.BatchOutcome) -> None:
+        self.seen.append(len(self.output.read_bytes().splitlines()))
+
+    def message(self, text: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_lines_stream_as_documents_complete_and_a_bad_one_does_not_stop_the_batch(
+    tmp_path: Path, server: FakeOpenAIServer
+) -> None:
+    docs = make_docs(tmp_path / "in", 5)
+    (tmp_path / "in" / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 50)
+    server.fail_tags = {"DOC-4"}
+    out = tmp_path / "results.jsonl"
+    watcher = LineWatcher(out)
+    with ResultCache(tmp_path / "cache.sqlite3") as cache:
+        outcome = summarize_run(
+            server, collect_inputs([str(tmp_path / "in")]), out, cache=cache, jobs=2, progress=watcher
+        )
+    # each document's line is on disk (fsync'd) by the time it is reported done
+    assert len(watcher.seen) == 6 and all(n >= i for i, n in enumerate(watcher.seen, 1))
+    assert (outcome.done, outcome.failed, outcome.cached, outcome.resumed) == (4, 2, 0, 0)
+    assert outcome.exit_code == batch.EXIT_SOME_FAILED
+    assert outcome.usage.calls == 4 and outcome.usage.cost_usd and outcome.usage.cost_usd > 0
+    assert {f.type for f in outcome.failures} == {"InputError", "APIError"}
+
+    lines = {r["id"]: r for r in read_lines(out)}
+    assert len(lines) == 6
+    for p in docs:
+        r = lines[str(p)]
+        assert r["path"] == str(p) and r["sha256"] == hashlib.sha256(p.read_bytes()).hexdigest()
+        if "DOC-4" in p.read_text():
+            assert r["status"] == "error" and r["result"] is None
+            assert r["error"]["type"] == "APIError" and r["error"]["exit_code"] == 18
+            continue
+        assert r["status"] == "ok" and r["cached"] is False and r["error"] is None and r["kind"] == "summary"
+        summary = Summary.model_validate(r["result"])
+        assert summary.provenance.source_sha256 == r["sha256"]
+        assert all(c.grounded for c in summary.claims)
+    binary = lines[str(tmp_path / "in" / "binary.txt")]
+    assert binary["status"] == "error" and binary["sha256"] is None
+    assert binary["error"]["type"] == "InputError" and "binary" in binary["error"]["message"]
+    assert binary["error"]["exit_code"] == 2
+
+
+def test_second_run_makes_zero_model_calls_and_no_cache_calls_again(
+    tmp_path: Path, server: FakeOpenAIServer
+) -> None:
+    make_docs(tmp_path / "in", 4)
+    inputs = collect_inputs([str(tmp_path / "in")])
+    with ResultCache(tmp_path / "cache.sqlite3") as cache:
+        first = summarize_run(server, inputs, tmp_path / "one.jsonl", cache=cache, jobs=3)
+        assert first.done == 4 and server.requests == 4
+        second = summarize_run(server, inputs, tmp_path / "two.jsonl", cache=cache, jobs=3)
+        assert server.requests == 4  # zero model calls
+        assert (second.done, second.cached, second.usage.calls) == (4, 4, 0)
+    a = {r["id"]: r for r in read_lines(tmp_path / "one.jsonl")}
+    b = {r["id"]: r for r in read_lines(tmp_path / "two.jsonl")}
+    assert all(r["cached"] for r in b.values())
+    assert {k: v["result"] for k, v in a.items()} == {k: v["result"] for k, v in b.items()}
+    # --no-cache: cache=None calls the model again
+    third = summarize_run(server, inputs, tmp_path / "three.jsonl", cache=None, jobs=3)
+    assert third.cached == 0 and server.requests == 8
+
+
+def test_cache_key_changes_with_model_and_parameters(tmp_path: Path, server: FakeOpenAIServer) -> None:
+    make_docs(tmp_path / "in", 1)
+    doc = collect_inputs([str(tmp_path / "in")])[0].load()
+    s = settings_for(server)
+    key = batch.summarize_task(s).key_for(doc)
+    assert key == batch.summarize_task(s).key_for(doc)
+    assert key != batch.summarize_task(s, verify=True).key_for(doc)
+    other = Settings(model="gpt-4o", base_url=server.url, api_key=SECRET)
+    assert key != batch.summarize_task(other).key_for(doc)
+    assert SECRET not in json.dumps(batch.summarize_task(s).key_for(doc))
+
+
+# --- resume -------------------------------------------------------------------------------------------
+
+
+def test_resume_keeps_ok_lines_retries_errors_and_drops_a_torn_line(
+    tmp_path: Path, server: FakeOpenAIServer
+) -> None:
+    docs = make_docs(tmp_path / "in", 6)
+    out = tmp_path / "results.jsonl"
+
+    def line(p: Path, status: str, result: Any, error: Any) -> str:
+        record = {"id": str(p), "path": str(p), "sha256": "x", "kind": "summary", "status": status}
+        return json.dumps({**record, "cached": False, "result": result, "error": error})
+
+    ok_lines = [line(p, "ok", {"kept": i}, None) for i, p in enumerate(docs[:2])]
+    error_line = line(docs[2], "error", None, {"type": "APIError", "message": "m", "exit_code": 18})
+    torn = '{"id": "' + str(docs[3]) + '", "path": "'
+    out.write_text("\n".join([*ok_lines, error_line]) + "\n" + torn, encoding="utf-8")
+
+    outcome = summarize_run(server, collect_inputs([str(tmp_path / "in")]), out, cache=None, jobs=2)
+    assert (outcome.resumed, outcome.done, outcome.failed) == (2, 4, 0)
+    assert sorted(server.tags) == ["DOC-3", "DOC-4", "DOC-5", "DOC-6"]  # ok ones not paid again
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("\n".join(ok_lines) + "\n")  # kept byte for byte
+    ids = [r["id"] for r in read_lines(out)]
+    assert Counter(ids) == Counter(str(p) for p in docs)  # each exactly once
+    assert all(r["status"] == "ok" for r in read_lines(out))
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_failures_are_retried_on_the_next_run(tmp_path: Path, server: FakeOpenAIServer) -> None:
+    make_docs(tmp_path / "in", 4)
+    server.fail_times = {"DOC-2": 1}
+    out = tmp_path / "results.jsonl"
+    inputs = collect_inputs([str(tmp_path / "in")])
+    with ResultCache(tmp_path / "cache.sqlite3") as cache:
+        first = summarize_run(server, inputs, out, cache=cache, jobs=2)
+        assert first.failed == 1 and first.failures[0].id.endswith("doc02.txt")
+        second = summarize_run(server, inputs, out, cache=cache, jobs=2)
+    assert (second.resumed, second.done, second.failed) == (3, 1, 0)
+    assert server.tags.count("DOC-2") == 2 and server.requests == 5
+    records = read_lines(out)
+    assert len(records) == 4 and all(r["status"] == "ok" for r in records)
+
+
+def test_output_that_is_not_a_results_file_is_left_alone(tmp_path: Path, server: FakeOpenAIServer) -> None:
+    make_docs(tmp_path / "in", 1)
+    out = tmp_path / "notes.jsonl"
+    out.write_text("my precious notes\nmore\n")
+    with pytest.raises(ConfigError, match="not a batch result line"):
+        summarize_run(server, collect_inputs([str(tmp_path / "in")]), out, cache=None)
+    assert out.read_text() == "my precious notes\nmore\n" and server.requests == 0
+
+
+def test_resuming_a_check_file_as_summaries_is_refused(tmp_path: Path, server: FakeOpenAIServer) -> None:
+    make_docs(tmp_path / "in", 1)
+    out = tmp_path / "r.jsonl"
+    out.write_text(json.dumps({"id": "z", "kind": "check", "status": "ok"}) + "\n")
+    with pytest.raises(ConfigError, match="holds check results"):
+        summarize_run(server, collect_inputs([str(tmp_path / "in")]), out, cache=None)
+
+
+def test_a_second_batch_cannot_write_the_same_file(tmp_path: Path, server: FakeOpenAIServer) -> None:
+    import fcntl
+
+    make_docs(tmp_path / "in", 1)
+    out = tmp_path / "r.jsonl"
+    with open(out, "ab") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(ConfigError, match="another batch is writing"):
+            summarize_run(server, collect_inputs([str(tmp_path / "in")]), out, cache=None)
+    assert server.requests == 0
+
+
+CHILD = textwrap.dedent(
+    """
+    import json, sys
+    from summarizer import batch
+    from summarizer.cache import ResultCache
+    from summarizer.llm import LLM, Settings
+
+    url, out, folder, cache_path, jobs = sys.argv[1:6]
+    s = Settings(model="gpt-4o-mini", base_url=url, api_key=sys.argv[6], max_retries=0, timeout=60)
+    task = batch.summarize_task(s, LLM(s))
+    cache = ResultCache(cache_path) if cache_path != "-" else None
+    outcome = batch.run_batch(batch.collect_inputs([folder]), task.work, jobs=int(jobs), output=out,
+                              cache=cache, key_for=task.key_for)
+    print(json.dumps({"done": outcome.done, "resumed": outcome.resumed, "interrupted": outcome.interrupted}))
+    sys.exit(outcome.exit_code)
+    """
+)
+
+
+def _child(tmp_path: Path, srv: FakeOpenAIServer, out: Path, cache: str, jobs: int) -> subprocess.Popen[str]:
+    script = tmp_path / "child.py"
+    script.write_text(CHILD, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = [str(script), srv.url, str(out), str(tmp_path / "in"), cache, str(jobs), SECRET]
+    return subprocess.Popen(
+        [sys.executable, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def _wait_for_lines(out: Path, n: int, proc: subprocess.Popen[str], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if out.exists() and out.read_bytes().count(b"\n") >= n:
+            return
+        if proc.poll() is not None:
+            raise AssertionError(f"child ended early: {proc.communicate()}")
+        time.sleep(0.02)
+    proc.kill()
+    raise AssertionError(f"no {n} lines in {out} after {timeout} s")
+
+
+def _wait_in_flight(srv: FakeOpenAIServer, n: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with srv.lock:
+            if srv.in_flight >= n:
+                return
+        time.sleep(0.01)
+    raise AssertionError(f"fewer than {n} calls in flight")
+
+
+def test_kill_9_then_rerun_finishes_each_document_once_and_pays_once(
+    tmp_path: Path, server: FakeOpenAIServer
+) -> None:
+    """Without the cache, so that only the resumed output keeps anything from being paid twice."""
+    n, jobs, before_kill = 10, 3, 4
+    make_docs(tmp_path / "in", n)
+    out = tmp_path / "results.jsonl"
+    cache = "-"
+    server.latency = 0.02
+    server.hold_after(before_kill)  # answer 4 calls, then hold the next ones (they are in flight)
+    proc = _child(tmp_path, server, out, cache, jobs)
+    _wait_for_lines(out, before_kill, proc)
+    _wait_in_flight(server, jobs)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert proc.returncode == -signal.SIGKILL
+    server.release()
+    server.wait_idle()
+    assert server.abandoned == jobs  # the calls in flight at the kill were never answered
+    assert len(read_lines(out)) == before_kill
+
+    proc = _child(tmp_path, server, out, cache, jobs)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    assert json.loads(stdout)["resumed"] == before_kill
+    records = read_lines(out)
+    assert Counter(r["id"] for r in records) == Counter(str(p) for p in sorted((tmp_path / "in").iterdir()))
+    assert all(r["status"] == "ok" for r in records)
+    # Nothing paid twice: every document was answered exactly once, in one run or the other.
+    assert Counter(server.answered_tags) == Counter(f"DOC-{i}" for i in range(1, n + 1))
+    assert server.requests == n + server.abandoned
+    assert SECRET not in out.read_text() + stdout + stderr
+
+
+def test_ctrl_c_finishes_running_documents_and_rerun_continues(
+    tmp_path: Path, server: FakeOpenAIServer
+) -> None:
+    n, jobs = 8, 2
+    make_docs(tmp_path / "in", n)
+    out = tmp_path / "results.jsonl"
+    server.hold_after(3)
+    proc = _child(tmp_path, server, out, "-", jobs)
+    _wait_for_lines(out, 3, proc)
+    _wait_in_flight(server, jobs)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    server.release()  # the running documents complete after Ctrl-C
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == batch.EXIT_INTERRUPTED, stderr
+    assert json.loads(stdout)["interrupted"] is True
+    assert "finishing 2 running document(s)" in stderr
+    assert len(read_lines(out)) == 3 + jobs  # whatever was running is in the output
+    assert server.abandoned == 0
+
+    proc = _child(tmp_path, server, out, "-", jobs)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    assert Counter(r["id"] for r in read_lines(out)) == Counter(
+        str(p) for p in sorted((tmp_path / "in").iterdir())
+    )
+    assert Counter(server.answered_tags) == Counter(f"DOC-{i}" for i in range(1, n + 1))
+
+
+# --- cost control -------------------------------------------------------------------------------------
+
+
+def test_max_cost_refuses_to_start(tmp_path: Path, server: FakeOpenAIServer) -> None:
+    make_docs(tmp_path / "in", 5)
+    inputs = collect_inputs([str(tmp_path / "in")])
+    s = settings_for(server)
+    task = batch.summarize_task(s)
+    dry = batch.dry_run_batch(inputs, task.estimate)
+    assert dry.calls_documents == 5 and dry.cost_usd is not None and dry.cost_usd > 0
+    assert dry.prompt_tokens == sum(r.prompt_tokens for r in dry.rows) > 0
+    out = tmp_path / "r.jsonl"
+    with pytest.raises(BudgetExceededError, match="over --max-cost") as exc:
+        summarize_run(server, inputs, out, cache=None, max_cost=dry.cost_usd * 0.9)
+    assert exc.value.exit_code == 5
+    assert server.requests == 0 and not out.exists()
+
+
+def test_max_cost_stops_cleanly_when_spending_runs_ahead_of_the_estimate(
+    tmp_path: Path, server: FakeOpenAIServer
+) -> None:
+    make_docs(tmp_path / "in", 6)
+    inputs = collect_inputs([str(tmp_path / "in")])
+    server.usage = (1000, 40_000)  # each call costs ~$0.024, far over its ~$0.0007 estimate
+    out = tmp_path / "r.jsonl"
+    outcome = summarize_run(server, inputs, out, cache=None, jobs=1, max_cost=0.04)
+    # doc 1 spends 0.024; doc 2 still fits (0.024 + estimate); after it 0.048 + estimate > 0.04: stop
+    assert (outcome.done, outcome.stopped_by_budget, len(outcome.not_started)) == (2, True, 4)
+    assert outcome.exit_code == batch.EXIT_BUDGET and server.requests == 2
+    assert "--max-cost reached" in batch.format_outcome(outcome)
+    server.usage = None
+    rest = summarize_run(server, inputs, out, cache=None, jobs=2, max_cost=1.0)
+    assert (rest.resumed, rest.done, rest.exit_code) == (2, 4, 0) and server.requests == 6
+    assert len(read_lines(out)) == 6
+
+
+def test_dry_run_marks_cached_and_done_documents(tmp_path: Path, server: FakeOpenAIServer) -> None:
+    make_docs(tmp_path / "in", 3)
+    (tmp_path / "in" / "broken.txt").write_bytes(b"")
+    inputs = collect_inputs([str(tmp_path / "in")])
+    out = tmp_path / "r.jsonl"
+    s = settings_for(server)
+    task = batch.summarize_task(s)
+    with ResultCache(tmp_path / "c.sqlite3") as cache:
+        summarize_run(server, inputs[1:2], out, cache=cache)
+        summarize_run(server, inputs[2:3], tmp_path / "elsewhere.jsonl", cache=cache)
+        dry = batch.dry_run_batch(inputs, task.estimate, cache=cache, key_for=task.key_for, output=str(out))
+    status = {r.id: r.status for r in dry.rows}
+    assert [status[it.id] for it in inputs] == ["error", "done", "cached", "new"]  # broken.txt sorts first
+    assert dry.calls_documents == 1 and dry.prompt_tokens == dry.rows[-1].prompt_tokens
+    text = batch.format_dry_run(dry, "gpt-4o-mini")
+    assert "already in the output" in text and "cached: no call" in text and "file is empty" in text
+    assert "dry run: 1 of 4 document(s)" in text
+    assert json.loads(batch.format_dry_run(dry, "gpt-4o-mini", "json"))["to_run"] == 1
+
+
+# --- concurrency and secrets --------------------------------------------------------------------------
+
+
+def test_jobs_bound_concurrent_calls(tmp_path: Path, server: FakeOpenAIServer) -> None:
+    make_docs(tmp_path / "in", 12)
+    server.latency = 0.1
+    started = time.monotonic()
+    outcome = summarize_run(
+        server, collect_inputs([str(tmp_path / "in")]), tmp_path / "r.jsonl", cache=None, jobs=3
+    )
+    elapsed = time.monotonic() - started
+    assert outcome.done == 12
+    assert server.max_in_flight == 3  # never more than --jobs, and --jobs are used
+    assert elapsed < 12 * 0.1  # concurrent, not one by one
+
+
+def test_no_secret_in_output_cache_or_errors(tmp_path: Path, server: FakeOpenAIServer) -> None:
+    make_docs(tmp_path / "in", 3)
+    server.fail_tags = {"DOC-2"}
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    out = tmp_path / "r.jsonl"
+    err = io.StringIO()
+    s = settings_for(server)
+    code = batch.run_batch_command(
+        "summarize", [str(tmp_path / "in")], settings=s, llm=LLM(s), output=str(out),
+        cache_path=str(cache_dir / "results.sqlite3"), jobs=2, stderr=err,
+    )  # fmt: skip
+    assert code == batch.EXIT_SOME_FAILED
+    assert all(h == f"Bearer {SECRET}" for h in server.auth_headers) and server.requests == 3
+    written = out.read_bytes() + b"".join(p.read_bytes() for p in cache_dir.iterdir())
+    assert written and SECRET.encode() not in written
+    assert SECRET not in err.getvalue()
+    assert "2 of 3 document(s) ok, 1 failed" in err.getvalue() and "DOC" not in err.getvalue().split("\n")[0]
+
+
+def test_secrets_are_scrubbed_from_error_messages(tmp_path: Path) -> None:
+    make_docs(tmp_path / "in", 1)
+
+    def leaky(document: object) -> Summary:
+        raise RuntimeError(f"boom with {SECRET} and Bearer abcdefghijkl")
+
+    out = tmp_path / "r.jsonl"
+    outcome = run_batch(collect_inputs([str(tmp_path / "in")]), leaky, output=str(out), secrets=[SECRET])
+    assert outcome.failed == 1 and outcome.failures[0].exit_code == 1
+    text = out.read_text()
+    assert SECRET not in text and "abcdefghijkl" not in text and "RuntimeError: boom" in text
+
+
+# --- check batches, the command, the progress bar -----------------------------------------------------
+
+
+def test_check_batch_with_per_line_claims(tmp_path: Path, server: FakeOpenAIServer) -> None:
+    lines = [
+        {"id": "one", "text": article(1), "claims": ["The council met on Friday.", "Pigs can fly."]},
+        {"id": "two", "text": article(2), "summary": "The bridge is approved. It opens in 1999."},
+        {"id": "three", "text": article(3)},  # takes the claims given on the command line
+    ]
+    src = tmp_path / "pairs.jsonl"
+    src.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    out = tmp_path / "checks.jsonl"
+    s = settings_for(server)
+    err = io.StringIO()
+    kwargs: dict[str, Any] = dict(settings=s, llm=LLM(s), output=str(out), mode="model", stderr=err,
+                                  claims=["The mayor resigned."], cache_path=str(tmp_path / "c.sqlite3"))  # fmt: skip
+    assert batch.run_batch_command("check", [str(src)], **kwargs) == 0, err.getvalue()
+    calls = server.requests
+    assert calls >= 3
+    records = {r["id"]: r for r in read_lines(out)}
+    assert {r["kind"] for r in records.values()} == {"check"}
+    reports = {k: CheckReport.model_validate(r["result"]) for k, r in records.items()}
+    assert [c.claim for c in reports["one"].claims] == ["The council met on Friday.", "Pigs can fly."]
+    assert [c.claim for c in reports["three"].claims] == ["The mayor resigned."]
+    assert len(reports["two"].claims) == 2  # decomposed from the summary
+    again = tmp_path / "again.jsonl"
+    assert batch.run_batch_command("check", [str(src)], **{**kwargs, "output": str(again)}) == 0
+    assert server.requests == calls and all(r["cached"] for r in read_lines(again))
+
+
+def test_check_with_nothing_to_check_is_a_config_error(tmp_path: Path) -> None:
+    make_docs(tmp_path / "in", 1)
+    with pytest.raises(ConfigError, match="nothing to check"):
+        batch.run_batch_command("check", [str(tmp_path / "in")], settings=None, output="-")
+    inputs = collect_inputs([str(tmp_path / "in")])
+    assert not batch.check_needs_model(inputs, mode="local", split="model")
+    assert batch.check_needs_model(inputs, mode="local", split="model", summary="A summary.")
+    assert batch.check_needs_model(inputs, mode="hybrid", split="sentences")
+
+
+def test_command_dry_run_and_budget(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_docs(tmp_path / "in", 3)
+    s = Settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1", api_key=SECRET)
+    assert (
+        batch.run_batch_command("summarize", [str(tmp_path / "in")], settings=s, dry_run=True, fmt="json")
+        == 0
+    )
+    info = json.loads(capsys.readouterr().out)
+    assert info["to_run"] == 3 and len(info["rows"]) == 3 and info["estimated_cost_usd"] > 0
+    code = batch.run_batch_command(
+        "summarize", [str(tmp_path / "in")], settings=s, dry_run=True, max_cost=1e-6
+    )
+    assert code == batch.EXIT_BUDGET and "over --max-cost" in capsys.readouterr().err
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path: Path, server: FakeOpenAIServer) -> None:
+    make_docs(tmp_path / "in", 2)
+    inputs = collect_inputs([str(tmp_path / "in")])
+    piped = io.StringIO()
+    quiet = batch.ProgressBar(file=piped)
+    assert not quiet.enabled
+    summarize_run(server, inputs, tmp_path / "a.jsonl", cache=None, progress=quiet)
+    assert piped.getvalue() == ""
+    shown = io.StringIO()
+    bar = batch.ProgressBar(file=shown, enabled=True, desc="summarize")
+    summarize_run(server, inputs, tmp_path / "b.jsonl", cache=None, progress=bar)
+    text = shown.getvalue()
+    assert "2/2" in text and "ok 2" in text and "failed 0" in text and "tok" in text and "$" in text
+
+
+def test_stdout_output_streams_lines(
+    tmp_path: Path, server: FakeOpenAIServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_docs(tmp_path / "in", 2)
+    s = settings_for(server)
+    task = batch.summarize_task(s, LLM(s))
+    outcome = run_batch(collect_inputs([str(tmp_path / "in")]), task.work, output="-")
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert outcome.done == 2 and sorted(r["status"] for r in lines) == ["ok", "ok"]
