@@ -29,7 +29,6 @@ from .errors import (
     SummarizerError,
     TruncatedOutputError,
 )
-from .version import __version__
 
 if TYPE_CHECKING:
     from .documents import Document, load_document
@@ -73,6 +72,10 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from .version import get_version
+
+        return get_version()
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'summarizer' has no attribute {name!r}")

@@ -40,7 +40,7 @@ from .schemas import (
     VerdictBatch,
     VerdictCounts,
 )
-from .version import __version__
+from .version import get_version
 
 __all__ = ["Mode", "Split", "check", "decompose"]
 
@@ -212,7 +212,7 @@ def check(
             source_path=document.path,
             source_chars=len(document.text),
             created_at=datetime.now(timezone.utc),
-            tool_version=__version__,
+            tool_version=get_version(),
         ),
         warnings=warnings,
     )

@@ -19,7 +19,6 @@ from typing import Any
 
 from . import config
 from .errors import ConfigError, SummarizerError
-from .version import __version__
 
 log = logging.getLogger("summarizer")
 
@@ -28,12 +27,22 @@ EXIT_INTERRUPTED = 130
 _SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
 
 
+class _VersionAction(argparse.Action):
+    """--version, reading the installed metadata only when asked (it is slow to import)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from .version import get_version
+
+        print(f"summarizer {get_version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="summarizer",
         description="Structured summaries whose every claim carries verbatim evidence located in the source.",
     )
-    parser.add_argument("--version", action="version", version=f"summarizer {__version__}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     common = argparse.ArgumentParser(add_help=False)

@@ -1,10 +1,15 @@
-"""The package version, read from the installed metadata."""
+"""The package version, read from the installed metadata on first use (importlib.metadata is slow to import)."""
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from functools import cache
 
-try:
-    __version__ = version("summarizer")
-except PackageNotFoundError:  # running from a checkout without installing
-    __version__ = "0.0.0+unknown"
+
+@cache
+def get_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("summarizer")
+    except PackageNotFoundError:  # running from a checkout without installing
+        return "0.0.0+unknown"

@@ -188,11 +188,65 @@ def test_schema_command_prints_the_contract(capsys: pytest.CaptureFixture[str]) 
 
 @pytest.mark.vcr
 def test_summarize_verify_checks_the_summary_claims(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "summarize", str(EXAMPLE), *LOCAL, "-f", "json", "--verify", "--fail-under", "0")
+    code, out, err = run(
+        capsys, "summarize", str(EXAMPLE), *LOCAL, "-f", "json", "--verify", "--fail-under", "0"
+    )
     assert code == 0, err
     result = Summary.model_validate_json(out)
     report = result.verification
     assert report is not None
     assert [c.claim for c in report.claims] == [c.text for c in result.claims]
     assert result.usage.calls == 1 + report.usage.calls  # usage covers both steps
-    assert report.counts.supported + report.counts.contradicted + report.counts.not_in_source == len(result.claims)
+    assert report.counts.supported + report.counts.contradicted + report.counts.not_in_source == len(
+        result.claims
+    )
+
+
+@pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+def test_api_key_never_reaches_the_logs_even_at_debug(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "sk-test-SECRET-0123456789abcdefghij"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    monkeypatch.setattr(config, "MAX_TRANSPORT_RETRIES", 0)
+    code, out, err = run(capsys, "summarize", str(EXAMPLE), "--base-url", "http://127.0.0.1:9/v1", "-vv")
+    assert code == errors.ConnectionFailedError.exit_code
+    assert "DEBUG" in err  # the debug log did run
+    assert secret not in err and secret not in out and "SECRET" not in err
+
+
+def test_batch_check_of_a_folder_streams_one_line_per_document(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("The council approved a budget of 5 million euros on Monday.\n")
+    (docs / "b.txt").write_text("The school opened in 1990 and has 300 pupils.\n")
+    out = tmp_path / "results.jsonl"
+    claim = "The budget was 7 million euros."
+    code, _, err = run(capsys, "check", str(docs), "--claim", claim, "--mode", "local", "-o", str(out))
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert sorted(Path(line["path"]).name for line in lines) == ["a.txt", "b.txt"]
+    assert all(line["status"] == "ok" and len(line["sha256"]) == 64 for line in lines)
+    by_name = {Path(line["path"]).name: line["result"] for line in lines}
+    assert by_name["a.txt"]["claims"][0]["verdict"] == "contradicted"  # 5 million in the source
+    # a second run resumes: nothing to do, each document still once
+    code, _, _ = run(capsys, "check", str(docs), "--claim", claim, "--mode", "local", "-o", str(out))
+    assert code == 0 and len(out.read_text().splitlines()) == 2
+
+
+def test_batch_dry_run_prints_per_document_and_total(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(f"Document {name} says the bridge opened in 1941.\n")
+    code, out, _ = run(capsys, "summarize", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--dry-run",
+                       "-m", "gpt-4o-mini", "-f", "text")  # fmt: skip
+    assert code == 0
+    assert "a.txt" in out and "b.txt" in out and "2 of 2 document(s)" in out and "$" in out
+
+
+def test_cache_command_reports_location(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "cache")
+    assert code == 0 and "results.sqlite3" in out
