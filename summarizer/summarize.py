@@ -28,7 +28,7 @@ from .schemas import (
     SummaryDraft,
     Usage,
 )
-from .version import __version__
+from .version import get_version
 
 __all__ = ["asummarize", "build_messages", "ground_draft", "numbered", "summarize"]
 
@@ -156,7 +156,7 @@ def _assemble(
             source_path=document.path,
             source_chars=len(document.text),
             created_at=datetime.now(timezone.utc),
-            tool_version=__version__,
+            tool_version=get_version(),
         ),
         warnings=warnings,
     )
