@@ -63,6 +63,14 @@ class SummaryDraft(_Strict):
     claims: list[DraftClaim] = Field(min_length=1, max_length=12)
 
 
+class MergeDraft(_Strict):
+    """The reduce step of a long document: one title, TL;DR and key points from the parts' summaries."""
+
+    title: str
+    tldr: str = Field(description="One sentence.")
+    key_points: list[str] = Field(min_length=1, max_length=8)
+
+
 # --- what the library returns ---------------------------------------------------------------------
 
 
