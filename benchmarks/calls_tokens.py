@@ -15,6 +15,7 @@ import json
 import re
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def main() -> int:
     lines = Path(args.data, "realsumm_cnndm_articles.txt").read_text(encoding="utf-8").splitlines()
     settings = resolve_settings(args.model, args.base_url)
     rows = []
-    with local.serving() if settings.local else _nothing() as base_url:
+    with local.serving() if settings.local else nullcontext() as base_url:
         llm = LLM(replace(settings, base_url=base_url) if settings.local and base_url else settings)
         for i, line in enumerate(lines[: args.articles]):
             text = article_text(line)
@@ -118,14 +119,6 @@ def _print(rows: list[dict[str, float]], model: str) -> None:
     )
     for name, count in ANCHORS:
         print(f"anchor: {name}: {count}")
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 if __name__ == "__main__":

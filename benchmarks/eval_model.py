@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def main() -> int:
     settings = resolve_settings(args.model, args.base_url)
     out = Path(args.out)
     reports = []
-    with local.serving() if settings.local else _nothing() as base_url:
+    with local.serving() if settings.local else nullcontext() as base_url:
         llm = LLM(replace(settings, base_url=base_url) if settings.local and base_url else settings)
         for name in args.files:
             rows = evaluate.load_rows(Path(args.data) / f"{name}.jsonl", limit=args.limit, seed=args.seed)
@@ -69,14 +70,6 @@ def main() -> int:
                 (out / "table.md").write_text(table + "\n", encoding="utf-8")
     print(evaluate.format_table(reports))
     return 0
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 if __name__ == "__main__":

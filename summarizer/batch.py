@@ -79,20 +79,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# --- defaults (to move to config.py) -----------------------------------------------------------------
-#: Documents processed at once when --jobs is not given.
+# defaults live in config.py; these names are kept for the callers of this module
 DEFAULT_JOBS = config.DEFAULT_JOBS
-#: File types taken from a folder (files named explicitly or by a glob are taken whatever their suffix).
-DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".text")
-#: Exit code when --max-cost refuses to start or stops the batch before every document ran.
-EXIT_BUDGET = 5
-#: Exit code when the batch ran to the end but some documents failed (they are retried on the next run).
-EXIT_SOME_FAILED = 6
-#: Exit code after Ctrl-C (as cli.EXIT_INTERRUPTED).
-EXIT_INTERRUPTED = 130
-#: With --max-cost the documents are loaded once to estimate them; up to this many characters of them are
-#: kept in memory for the run so they are not loaded (and HTML-extracted) twice.
-PRELOAD_BUDGET_CHARS = 64 * 1024 * 1024
+DOCUMENT_SUFFIXES = config.DOCUMENT_SUFFIXES
+EXIT_BUDGET = config.EXIT_BUDGET
+EXIT_SOME_FAILED = config.EXIT_SOME_FAILED
+EXIT_INTERRUPTED = config.EXIT_INTERRUPTED
+PRELOAD_BUDGET_CHARS = config.PRELOAD_BUDGET_CHARS
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _SECRET_RE = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-.]{8,})")
@@ -334,10 +327,10 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         return cache_key("summary", model, versions, params, document.sha256)
 
     def estimate(document: Document) -> Estimate:
-        from .summarize import build_messages, check_fits
+        from .summarize import estimate_calls
 
-        n = check_fits(build_messages(document), model)
-        out = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS
+        calls, n = estimate_calls(document, model)
+        out = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS * calls
         if verify:
             cp, cc = _check_tokens(document, model, n_claims=config.MAX_CLAIMS, claims_text="")
             n, out = n + cp, out + cc

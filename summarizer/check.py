@@ -137,7 +137,8 @@ def decompose(
         usage=usage if usage is not None else Usage(),
         max_tokens=config.DECOMPOSE_MAX_TOKENS,
     )
-    return [(c.claim.strip(), index.locate(c.quote)) for c in result.claims if c.claim.strip()]
+    claims = [(c.claim.strip(), index.locate(c.quote)) for c in result.claims if c.claim.strip()]
+    return claims[: config.MAX_DECOMPOSED_CLAIMS]
 
 
 def check(

@@ -22,8 +22,8 @@ from .errors import ConfigError, SummarizerError
 
 log = logging.getLogger("summarizer")
 
-EXIT_BELOW_THRESHOLD = 4
-EXIT_INTERRUPTED = 130
+EXIT_BELOW_THRESHOLD = config.EXIT_BELOW_THRESHOLD
+EXIT_INTERRUPTED = config.EXIT_INTERRUPTED
 _SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
 
 
@@ -220,16 +220,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _dry_run(document: object, model: str, fmt: str) -> str:
     from . import tokens
-    from .summarize import build_messages, check_fits
+    from .summarize import estimate_calls
 
-    messages = build_messages(document)  # type: ignore[arg-type]
-    n = check_fits(messages, model)
-    out_tokens = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS
+    calls, n = estimate_calls(document, model)  # type: ignore[arg-type]
+    out_tokens = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS * calls
     cost = tokens.estimate_cost(model, n, out_tokens)
     info = {
         "model": model,
         "encoding": tokens.encoding_name_for_model(model),
-        "calls": 1,
+        "calls": calls,
         "prompt_tokens": n,
         "document_tokens": tokens.count_tokens(document.model_text, model),  # type: ignore[attr-defined]
         "estimated_completion_tokens": out_tokens,
@@ -239,7 +238,7 @@ def _dry_run(document: object, model: str, fmt: str) -> str:
         return json.dumps(info, indent=2) + "\n"
     cost_text = "unknown (no price for this model)" if cost is None else f"${cost:.4f}"
     return (
-        f"dry run: 1 call to {model}; {n} prompt tokens ({info['encoding']}), "
+        f"dry run: {calls} call{'s' if calls > 1 else ''} to {model}; {n} prompt tokens ({info['encoding']}), "
         f"about {out_tokens} completion tokens; estimated cost {cost_text}\n"
     )
 

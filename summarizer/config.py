@@ -36,9 +36,25 @@ OUTPUT_RESERVE = 2048
 #: Completion tokens assumed by --dry-run when estimating cost.
 ESTIMATED_SUMMARY_OUTPUT_TOKENS = 900
 
+# --- long documents (map-reduce) ---------------------------------------------------------------------
+#: A chunk's numbered sentences take at most this share of the room the context window leaves (window -
+#: prompt overhead - OUTPUT_RESERVE): the server's tokenizer can count more than tiktoken, and a server
+#: without json_schema gets the schema appended to the prompt.
+CHUNK_BUDGET_MARGIN = 0.85
+#: Smallest chunk budget (tokens of numbered sentences); halving stops here.
+MIN_CHUNK_TOKENS = 256
+#: Times the chunk budget is halved after the server answers context_length_exceeded, before giving up.
+MAX_CHUNK_HALVINGS = 3
+#: A chunk that must end mid-paragraph ends at its last paragraph break instead, if that keeps it this full.
+PARAGRAPH_MIN_FILL = 0.5
+#: Upper bound on the completion of one merge call.
+MERGE_MAX_TOKENS = 1024
+
 # --- what the summary asks for --------------------------------------------------------------------
 MAX_KEY_POINTS = 6
 MAX_CLAIMS = 12
+#: Claims kept for a long document: the first claim of every part, then the second, ... up to this many.
+LONG_MAX_CLAIMS = MAX_CLAIMS * 2
 
 # --- checking claims ------------------------------------------------------------------------------
 #: Claims per model call when checking. Small enough that the verdict JSON cannot hit the token limit.
@@ -63,6 +79,17 @@ SENTENCE_MIN_SIMILARITY = 0.6
 # --- batches ------------------------------------------------------------------------------------------
 #: Documents in flight at once in a batch (--jobs).
 DEFAULT_JOBS = 4
+#: File types taken from a folder (files named explicitly or by a glob are taken whatever their suffix).
+DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".text")
+#: With --max-cost the documents are loaded once to estimate them; up to this many characters of them are
+#: kept in memory for the run so they are not loaded (and HTML-extracted) twice.
+PRELOAD_BUDGET_CHARS = 64 * 1024 * 1024
+
+# --- exit codes of the command line (the error classes carry their own) --------------------------------
+EXIT_BELOW_THRESHOLD = 4
+EXIT_BUDGET = 5
+EXIT_SOME_FAILED = 6
+EXIT_INTERRUPTED = 130
 
 # --- input ----------------------------------------------------------------------------------------
 #: Files larger than this are refused before they are read whole.

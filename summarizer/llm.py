@@ -93,8 +93,22 @@ def resolve_settings(
     return Settings(model=model or config.DEFAULT_OPENAI_MODEL, base_url=base_url, api_key=api_key)
 
 
-def _client_kwargs(settings: Settings) -> dict[str, Any]:
-    return {"api_key": settings.api_key, "max_retries": settings.max_retries, "timeout": settings.timeout}
+def _build_client(settings: Settings, http_client: Any, *, asynchronous: bool) -> Any:
+    """The SDK client for ``settings``: OpenAI or Azure OpenAI, sync or async; retries are the SDK's."""
+    import openai
+
+    kwargs: dict[str, Any] = {
+        "api_key": settings.api_key,
+        "max_retries": settings.max_retries,
+        "timeout": settings.timeout,
+    }
+    if http_client is not None:
+        kwargs["http_client"] = http_client
+    if settings.azure_endpoint:
+        azure = openai.AsyncAzureOpenAI if asynchronous else openai.AzureOpenAI
+        return azure(azure_endpoint=settings.azure_endpoint, api_version=settings.api_version, **kwargs)
+    plain = openai.AsyncOpenAI if asynchronous else openai.OpenAI
+    return plain(base_url=settings.base_url, **kwargs)
 
 
 # --- one structured call: request building and answer interpretation, shared by sync and async -------
@@ -313,19 +327,7 @@ class LLM:
     @property
     def client(self) -> openai.OpenAI:
         if self._client is None:
-            import openai
-
-            kwargs = _client_kwargs(self.settings)
-            if self._http_client is not None:
-                kwargs["http_client"] = self._http_client
-            if self.settings.azure_endpoint:
-                self._client = openai.AzureOpenAI(
-                    azure_endpoint=self.settings.azure_endpoint,
-                    api_version=self.settings.api_version,
-                    **kwargs,
-                )
-            else:
-                self._client = openai.OpenAI(base_url=self.settings.base_url, **kwargs)
+            self._client = _build_client(self.settings, self._http_client, asynchronous=False)
         return self._client
 
     def text(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> str:
@@ -378,19 +380,7 @@ class AsyncLLM:
     @property
     def client(self) -> openai.AsyncOpenAI:
         if self._client is None:
-            import openai
-
-            kwargs = _client_kwargs(self.settings)
-            if self._http_client is not None:
-                kwargs["http_client"] = self._http_client
-            if self.settings.azure_endpoint:
-                self._client = openai.AsyncAzureOpenAI(
-                    azure_endpoint=self.settings.azure_endpoint,
-                    api_version=self.settings.api_version,
-                    **kwargs,
-                )
-            else:
-                self._client = openai.AsyncOpenAI(base_url=self.settings.base_url, **kwargs)
+            self._client = _build_client(self.settings, self._http_client, asynchronous=True)
         return self._client
 
     async def structured(

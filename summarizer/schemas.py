@@ -212,7 +212,9 @@ class DraftAtomicClaim(_Strict):
 
 
 class Decomposition(_Strict):
-    claims: list[DraftAtomicClaim] = Field(max_length=40)
+    # No maxItems: llama.cpp turns a long maxItems into a grammar so large that generation crawls
+    # (0.5 tokens/s here for 40). The pipeline keeps the first config.MAX_DECOMPOSED_CLAIMS instead.
+    claims: list[DraftAtomicClaim]
 
 
 class Signal(BaseModel):

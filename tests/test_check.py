@@ -697,3 +697,30 @@ def test_check_example_claims_recorded(example_text: str) -> None:
         if c.verdict == "supported":
             assert any(ev.found for ev in c.evidence)
     assert report.score == round(report.counts.supported / len(report.claims), 4)
+
+
+RECORDED_SUMMARY = (
+    "Port Aldine's council will vote on Harbour Bridge repairs estimated at 212 million dollars. "
+    "Mayor Elena Varga wants the work to start before winter, while Councillor Tomas Reyes wants the vote delayed. "
+    "The toll, abolished in 2004, could return."
+)
+
+
+@pytest.mark.vcr
+def test_check_summary_decomposed_recorded(example_text: str) -> None:
+    from conftest import RECORDED_BASE_URL
+
+    from summarizer.llm import resolve_settings
+
+    llm = LLM(resolve_settings(config.LOCAL_MODEL, RECORDED_BASE_URL))
+    report = check(example_text, summary=RECORDED_SUMMARY, llm=llm)
+
+    assert report.claims and "decompose" in report.provenance.prompts
+    for c in report.claims:  # every claim points back into the summary
+        span = c.claim_span
+        assert span is not None
+        if span.found:
+            assert span.start is not None and span.end is not None
+            assert RECORDED_SUMMARY[span.start : span.end].strip()
+    assert sum(c.claim_span is not None and c.claim_span.found for c in report.claims) >= len(report.claims) // 2
+    assert report.usage.calls >= 1  # the decomposition; verdict batches only for what stays open locally

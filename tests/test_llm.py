@@ -245,6 +245,15 @@ def test_read_timeout_raises_connection_failed() -> None:
     assert server.count == MAX_RETRIES + 1
 
 
+@pytest.mark.parametrize("exc_type", [httpx2.ReadError, httpx2.RemoteProtocolError])
+def test_connection_reset_mid_answer_raises_connection_failed(exc_type: type[httpx2.RequestError]) -> None:
+    server = FakeServer(raises(exc_type, "[Errno 104] Connection reset by peer"))
+    with pytest.raises(errors.ConnectionFailedError) as info:
+        ask(make_llm(server))
+    check_message(info.value, "could not connect")
+    assert server.count == MAX_RETRIES + 1
+
+
 def test_connection_error_then_success_recovers() -> None:
     server = FakeServer(raises(httpx2.ConnectError, "Connection reset"), ok(VALID))
     value, _ = ask(make_llm(server))
