@@ -46,6 +46,8 @@ def _fold(ch: str) -> str:
 
 _RUNS = re.compile(r"\s+|\S+")
 _ASCII_FOLD = str.maketrans({"`": "'"})
+#: The one-to-one folds (quotes, dashes): a word that is ASCII after them takes the fast path.
+_ONE_TO_ONE = str.maketrans({ch: folded for ch, folded in _FOLD.items() if len(folded) == 1})
 
 
 def normalize_with_map(text: str) -> tuple[str, list[int]]:
@@ -62,6 +64,8 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
         if word[0].isspace():
             pending_space = bool(out)
             continue
+        if not word.isascii():
+            word = word.translate(_ONE_TO_ONE)  # same length: positions are unchanged
         if word.isascii():  # fast path: one character in, one out
             folded_word = word.lower().translate(_ASCII_FOLD)
             word_positions: Iterable[int] = range(start, start + len(word))
@@ -197,7 +201,15 @@ class NumberedSource:
     def __init__(self, text: str, spans: list[tuple[int, int]]) -> None:
         self.text = text
         self.spans = spans
-        self.index = SourceIndex(text)
+        self._index: SourceIndex | None = None
+        self._folded: dict[tuple[int, int], str] = {}  # sentence span -> normalised text, filled on need
+
+    @property
+    def index(self) -> SourceIndex:
+        """The whole source prepared for search, built on first need (most words are in their sentence)."""
+        if self._index is None:
+            self._index = SourceIndex(self.text)
+        return self._index
 
     @classmethod
     def from_text(cls, text: str, exclude: tuple[tuple[int, int], ...] = ()) -> NumberedSource:
@@ -256,7 +268,10 @@ class NumberedSource:
         target = normalize(words)
         scored = []
         for k, (s, e) in enumerate(self.spans, 1):
-            similarity = fuzz.token_set_ratio(target, normalize(self.text[s:e])) / 100
+            folded = self._folded.get((s, e))
+            if folded is None:
+                folded = self._folded[(s, e)] = normalize(self.text[s:e])
+            similarity = fuzz.token_set_ratio(target, folded) / 100
             bonus = 0.1 if k == n else 0.05 if abs(k - n) == 1 else 0.0
             scored.append((similarity + bonus, similarity, (s, e)))
         _, similarity, span = max(scored)
