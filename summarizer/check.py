@@ -328,20 +328,27 @@ class _ModelChecker:
         for item, found in zip(batch, verdicts, strict=True):
             item.result = self._aggregate(item, found)
 
-    def _ask(self, batch: list[_Item], window: str) -> list[tuple[int, DraftVerdict]]:
+    def _ask(self, batch: list[_Item], window: str, room: int = 1) -> list[tuple[int, DraftVerdict]]:
+        """Verdicts for ``batch`` against ``window``. A cut-off answer is asked again in halves; a single
+        claim gets twice the room once, then no verdict (reported, never a crash of the whole report)."""
         lines = []
         for n, item in enumerate(batch, 1):
             lines.append(f"{n}. {item.text}")
             lines += [f"   (local check: {h})" for h in item.hints[:3]]
         messages = self.prompt.render(window, claims="\n".join(lines))
-        max_tokens = len(batch) * config.CHECK_TOKENS_PER_CLAIM + config.CHECK_TOKENS_MARGIN
+        max_tokens = room * (len(batch) * config.CHECK_TOKENS_PER_CLAIM + config.CHECK_TOKENS_MARGIN)
         try:
             answer, _ = self.llm.structured(
                 messages, VerdictBatch, schema_name="verdicts", usage=self.usage, max_tokens=max_tokens
             )
         except TruncatedOutputError:
             if len(batch) == 1:
-                raise
+                if room == 1:
+                    return self._ask(batch, window, room=2)
+                self.warnings.append(
+                    f"the model's verdict was cut off twice; no verdict for: {batch[0].text!r}"
+                )
+                return []
             half = len(batch) // 2  # a smaller batch leaves more room per verdict
             log.info("verdicts cut off at the token limit; splitting the batch of %d", len(batch))
             first = self._ask(batch[:half], window)

@@ -343,13 +343,23 @@ def test_truncated_batch_is_split_in_halves_and_retried() -> None:
     assert report.usage.completion_tokens == 7 + 20 + 20
 
 
-def test_truncated_single_claim_raises() -> None:
-    from summarizer.errors import TruncatedOutputError
-
+def test_truncated_single_claim_gets_twice_the_room_then_no_verdict() -> None:
     server = FakeServer(ok('{"verdicts": [', finish_reason="length"))
-    with pytest.raises(TruncatedOutputError):
-        check(SOURCE, [GARDEN], llm=make_llm(server))
-    assert server.count == 1
+    report = check(SOURCE, [GARDEN, VERBATIM], llm=make_llm(server))
+    assert server.count == 2  # once, then once more with twice the room
+    first, second = (server.bodies[i]["max_tokens"] for i in range(2))
+    assert second == 2 * first
+    got = by_claim(report)
+    assert got[GARDEN].verdict == "not_in_source" and got[GARDEN].confidence < 0.5
+    assert got[VERBATIM].verdict == "supported"  # the rest of the report stands
+    assert any("cut off twice" in w for w in report.warnings)
+    assert report.usage.calls == 2
+
+
+def test_truncated_single_claim_recovers_with_more_room() -> None:
+    server = FakeServer(ok('{"verdicts": [', finish_reason="length"), verdicts(v(1, "supported", VOLUNTEERS)))
+    report = check(SOURCE, [TREES], llm=make_llm(server))
+    assert server.count == 2 and report.claims[0].verdict == "supported"
 
 
 # --- 7. missing and out-of-range ids -------------------------------------------------------------------
