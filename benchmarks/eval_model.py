@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from summarizer import evaluate, local
+from summarizer.errors import SummarizerError
 from summarizer.llm import LLM, resolve_settings
 
 DEFAULT_FILES = ["summedits_samsum", "summedits_scitldr", "summedits_ectsum"]
@@ -60,7 +61,7 @@ def main() -> int:
                 else:
                     predictor = evaluate.check_predictor(mode, llm)
                 label = mode if mode in ("floor", "local") else f"{mode} ({settings.model})"
-                report = evaluate.evaluate(rows, predictor, name=label, dataset=name)
+                report = evaluate.evaluate(rows, _robust(predictor), name=label, dataset=name)
                 evaluate.save_report(report, out / f"{name}.{mode}.json")
                 reports.append(report)
                 logging.info(
@@ -70,6 +71,22 @@ def main() -> int:
                 (out / "table.md").write_text(table + "\n", encoding="utf-8")
     print(evaluate.format_table(reports))
     return 0
+
+
+def _robust(predictor: evaluate.Predictor) -> evaluate.Predictor:
+    """A document whose model call fails is logged and predicted consistent (1), as a checker that
+    could not decide; the run goes on."""
+
+    def predict(doc: str, claims: list[str]) -> evaluate.DocPredictions:
+        try:
+            return evaluate._coerce(predictor(doc, claims), len(claims))
+        except SummarizerError as exc:
+            logging.warning("a document failed (%s): predicting 1 for its %d claim(s)", exc, len(claims))
+            return evaluate.DocPredictions(
+                [evaluate.Prediction(1, False, None, f"error: {exc}") for _ in claims]
+            )
+
+    return predict
 
 
 if __name__ == "__main__":
