@@ -15,12 +15,14 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 from . import config
 from .errors import ConfigError, SummarizerError
 
 log = logging.getLogger("summarizer")
+
+Format = Literal["text", "markdown", "json"]
 
 EXIT_BELOW_THRESHOLD = config.EXIT_BELOW_THRESHOLD
 EXIT_INTERRUPTED = config.EXIT_INTERRUPTED
@@ -305,7 +307,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_schema(args: argparse.Namespace) -> int:
     from .schemas import CheckReport, Summary
 
-    model = {"summary": Summary, "check": CheckReport}[args.name]
+    model: type[Summary] | type[CheckReport] = Summary if args.name == "summary" else CheckReport
     print(json.dumps(model.model_json_schema(), indent=2))
     return 0
 
@@ -418,11 +420,11 @@ def _backend(settings: object) -> Iterator[str | None]:
         yield base_url
 
 
-def _output_format(args: argparse.Namespace) -> str:
+def _output_format(args: argparse.Namespace) -> Format:
     if args.format:
-        return str(args.format)
+        return cast(Format, args.format)
     if args.output:
-        return _SUFFIX_FORMATS.get(Path(args.output).suffix.lower(), "json")
+        return cast(Format, _SUFFIX_FORMATS.get(Path(args.output).suffix.lower(), "json"))
     return "text" if sys.stdout.isatty() else "json"
 
 

@@ -379,8 +379,8 @@ def _decode(data: bytes, label: str, declared: str | None) -> tuple[str, str]:
     if declared is None:
         match = _META_CHARSET_RE.search(data[:4096])
         declared = match.group(1).decode("ascii") if match else None
-    if declared and (codec := _codec_name(declared, declared=True)):
-        candidates.append(codec)
+    if declared and (declared_codec := _codec_name(declared, declared=True)):
+        candidates.append(declared_codec)
     for codec in candidates:
         try:
             text = data.decode(codec)
