@@ -186,7 +186,7 @@ def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
             return [visit(v) for v in node]
         return node
 
-    return visit(raw)  # type: ignore[no-any-return]
+    return visit(raw)
 
 
 # --- claim checking ----------------------------------------------------------------------------------
