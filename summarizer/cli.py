@@ -196,7 +196,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.claims:
         claims += _read_claims(args.claims)
     summary = load_document(args.summary).text if args.summary else None
-    if batch.is_batch(args.source):
+    if batch.is_batch(args.source) or args.dry_run:  # a dry run of one source is a batch of one
         return _batch(
             "check", args.source, args, claims=claims, summary=summary, mode=args.mode, split=args.split
         )
@@ -205,10 +205,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
     fmt = _output_format(args)
     document = load_document(args.source[0])
     settings = resolve_settings(args.model, args.base_url)
-    if args.dry_run:
-        raise ConfigError(
-            "--dry-run of check applies to batches; for one source use --mode local to spend nothing"
-        )
     needs_model = args.mode != "local" or (summary is not None and args.split == "model")
     if not needs_model:
         report = check(document, claims, summary=summary, mode="local", split=args.split)
