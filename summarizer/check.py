@@ -102,6 +102,12 @@ _STOP = frozenset(
 )
 
 
+#: The second look at a "supported" verdict objects only to these local signals, within this many
+#: sentences around the evidence.
+_SECOND_LOOK_KINDS = frozenset({"number_missing", "number_mismatch", "date_missing", "date_mismatch"})
+_AROUND = 2
+
+
 @dataclass
 class _Item:
     """One claim on its way through the pipeline."""
@@ -369,16 +375,22 @@ class _ModelChecker:
         return ev
 
     def _second_look(self, claim: str, ev: Evidence) -> str | None:
-        """Zero-token review of a 'supported' verdict: the claim's numbers, dates and names must stand in
-        the evidence (and its neighbouring sentences). Returns why it fails, or None."""
+        """Zero-token review of a 'supported' verdict: the claim's numbers and dates must stand in the
+        evidence or the sentences around it. Returns why they do not, or None.
+
+        Names are left out: the evidence often says "she" for a name two sentences up, and a dialogue
+        puts the speaker's name on another line (on SummEdits they made this review far too strict).
+        """
         spans = self.source.spans
         at = next((k for k, (s, e) in enumerate(spans) if s <= (ev.start or 0) < e), None)
         if at is None:
             return None
-        lo, hi = spans[max(0, at - 1)][0], spans[min(len(spans) - 1, at + 1)][1]
+        lo = spans[max(0, at - _AROUND)][0]
+        hi = spans[min(len(spans) - 1, at + _AROUND)][1]
         local = LocalChecker(self.document.text[lo:hi]).check(claim)
-        if local.verdict in ("not_in_source", "contradicted"):
-            return local.reason
+        for signal in local.signals:
+            if signal.decisive and signal.kind in _SECOND_LOOK_KINDS:
+                return signal.detail
         return None
 
     def _aggregate(self, item: _Item, found: list[DraftVerdict]) -> ClaimCheck:

@@ -641,17 +641,25 @@ def test_check_summary_split_by_the_model_counts_the_decompose_call() -> None:
 # --- a second, zero-token look at what the model calls supported ------------------------------------
 
 
-def test_supported_verdict_whose_evidence_lacks_the_claims_name_is_downgraded() -> None:
-    """The model cites a real sentence, but the claim's name stands nowhere near it."""
-    claim = "Odile Varga planted forty oak trees around the site."
-    server = FakeServer(verdicts(v(1, "supported", VOLUNTEERS, "it says so", sentence=4)))
-    # Odile Varga is in the source (sentence 2), so the local checks leave the claim open
-    report = check(SOURCE + " Odile Varga later moved to Lyon.", [claim], llm=make_llm(server))
+def test_supported_verdict_whose_evidence_has_another_number_is_downgraded() -> None:
+    """mode model: the claim reaches the model, which calls it supported; its own evidence says 4 million."""
+    server = FakeServer(
+        verdicts(v(1, "supported", "the building cost 4 million euros", "it says so", sentence=2))
+    )
+    report = check(SOURCE, [NUMBER_MISMATCH], mode="model", llm=make_llm(server))
     result = report.claims[0]
     assert server.count == 1
     assert result.verdict == "not_in_source" and result.decided_by == "model"
-    assert "downgraded" in result.reason and "Lyon" not in result.reason
-    assert result.evidence and result.evidence[0].found  # the cited sentence is still shown
+    assert "downgraded" in result.reason and "9 million" in result.reason
+    assert result.evidence and result.evidence[0].found  # the cited evidence is still shown
+
+
+def test_second_look_leaves_names_to_the_model() -> None:
+    """A name outside the evidence sentence is no objection: evidence often says "she" for it."""
+    claim = "Odile Varga planted forty oak trees around the site."
+    server = FakeServer(verdicts(v(1, "supported", VOLUNTEERS, "it says so", sentence=4)))
+    report = check(SOURCE, [claim], mode="model", llm=make_llm(server))
+    assert report.claims[0].verdict == "supported"
 
 
 def test_supported_verdict_with_the_claims_details_in_its_evidence_stands() -> None:
@@ -732,5 +740,7 @@ def test_check_summary_decomposed_recorded(example_text: str) -> None:
         if span.found:
             assert span.start is not None and span.end is not None
             assert RECORDED_SUMMARY[span.start : span.end].strip()
-    assert sum(c.claim_span is not None and c.claim_span.found for c in report.claims) >= len(report.claims) // 2
+    assert (
+        sum(c.claim_span is not None and c.claim_span.found for c in report.claims) >= len(report.claims) // 2
+    )
     assert report.usage.calls >= 1  # the decomposition; verdict batches only for what stays open locally
