@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 
 from . import config, tokens
-from .errors import ConfigError, InputError, SummarizerError
+from .errors import BudgetExceededError, ConfigError, InputError, SummarizerError
 from .schemas import SCHEMA_VERSION, Usage
 
 if TYPE_CHECKING:
@@ -91,12 +91,6 @@ _GLOB_CHARS = re.compile(r"[*?\[]")
 _SECRET_RE = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-.]{8,})")
 
 M = TypeVar("M")
-
-
-class BudgetExceededError(SummarizerError):
-    """The estimated cost of the batch is over --max-cost: nothing was started."""
-
-    exit_code = EXIT_BUDGET
 
 
 # --- inputs -------------------------------------------------------------------------------------------

@@ -25,6 +25,12 @@ class ConfigError(SummarizerError):
     exit_code = 3
 
 
+class BudgetExceededError(SummarizerError):
+    """The estimated cost is over --max-cost: nothing was started."""
+
+    exit_code = 5
+
+
 class ModelError(SummarizerError):
     """Base class of failures while talking to the model."""
 
@@ -82,6 +88,7 @@ class APIError(ModelError):
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "BudgetExceededError",
     "ConfigError",
     "ConnectionFailedError",
     "ContextLengthError",
