@@ -154,9 +154,13 @@ class _Call(Generic[T]):
             kwargs["temperature"] = config.TEMPERATURE
             kwargs["max_tokens"] = self.max_tokens
         if self.mode == "json_schema":
-            kwargs["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": self.schema_name, "strict": True, "schema": self.schema},
+            # sent as extra_body: the same JSON on the wire, without the SDK walking the whole schema
+            # through its parameter transform on every call (about 2 ms of CPU per call)
+            kwargs["extra_body"] = {
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {"name": self.schema_name, "strict": True, "schema": self.schema},
+                }
             }
         elif self.mode == "json_object":
             kwargs["response_format"] = {"type": "json_object"}
