@@ -215,9 +215,7 @@ def check(
         provenance=CheckProvenance(
             model=used_model,
             prompts=prompts_used,
-            source_sha256=document.sha256,
-            source_path=document.path,
-            source_chars=len(document.text),
+            **document.provenance(),  # type: ignore[arg-type]
             created_at=datetime.now(timezone.utc),
             tool_version=get_version(),
         ),

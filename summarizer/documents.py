@@ -203,6 +203,10 @@ class Document:
         parts.append(text[pos:])
         return "".join(parts)
 
+    def provenance(self) -> dict[str, object]:
+        """The source fields every output's provenance carries (sha256, path, length in characters)."""
+        return {"source_sha256": self.sha256, "source_path": self.path, "source_chars": len(self.text)}
+
     def in_furniture(self, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` lies entirely inside furniture.
 

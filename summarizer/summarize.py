@@ -173,9 +173,7 @@ def _assemble(
             prompt=prompt.name,
             prompt_version=prompt.version,
             response_format=response_format,
-            source_sha256=document.sha256,
-            source_path=document.path,
-            source_chars=len(document.text),
+            **document.provenance(),  # type: ignore[arg-type]
             created_at=datetime.now(timezone.utc),
             tool_version=get_version(),
         ),
