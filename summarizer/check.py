@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -165,6 +166,7 @@ def check(
     an undecided claim is reported ``not_in_source`` with confidence 0), or ``model`` (every claim to
     the model; local signals still go along as hints).
     """
+    started = time.perf_counter()
     document = source if isinstance(source, Document) else document_from_text(source)
     usage = Usage()
     needs_model = mode != "local" or (summary is not None and split == "model")
@@ -207,6 +209,7 @@ def check(
     usage.cost_usd = (
         tokens.estimate_cost(used_model, usage.prompt_tokens, usage.completion_tokens) if used_model else 0.0
     )
+    usage.seconds = round(time.perf_counter() - started, 3)
     return CheckReport(
         score=round(counts.supported / len(results), 4) if results else None,
         counts=counts,

@@ -22,11 +22,13 @@ from .errors import ConfigError, SummarizerError
 
 log = logging.getLogger("summarizer")
 
-Format = Literal["text", "markdown", "json"]
+Format = Literal["text", "markdown", "json", "html"]
 
 EXIT_BELOW_THRESHOLD = config.EXIT_BELOW_THRESHOLD
 EXIT_INTERRUPTED = config.EXIT_INTERRUPTED
-_SUFFIX_FORMATS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+_SUFFIX_FORMATS = {
+    ".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html",
+}  # fmt: skip
 
 
 class _VersionAction(argparse.Action):
@@ -52,8 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
         "-m", "--model", help="model name (default: gpt-4o-mini with an API key, else the local model)"
     )
     common.add_argument("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)")
-    common.add_argument("-f", "--format", choices=["text", "markdown", "json"],
-                        help="output format (default: text on a terminal, json otherwise or by -o suffix)")  # fmt: skip
+    common.add_argument("-f", "--format", choices=["text", "markdown", "json", "html"],
+                        help="output format (default: by -o suffix, else text on a terminal, json otherwise); "
+                        "html: one self-contained report page")  # fmt: skip
     common.add_argument("-o", "--output", help="write to FILE instead of standard output")
     common.add_argument(
         "-v", "--verbose", action="count", default=0, help="log progress to stderr (-vv: debug)"
@@ -98,6 +101,17 @@ def build_parser() -> argparse.ArgumentParser:
         b.add_argument("--max-cost", type=float, metavar="USD",
                        help="refuse to start, or stop cleanly, before the estimated cost passes USD")  # fmt: skip
 
+    r = sub.add_parser(
+        "report", help="render a saved JSON result again (HTML, Markdown, text), no model call"
+    )
+    r.add_argument("result", help="a summary or check result saved as JSON (or one line of a batch's JSONL)")
+    r.add_argument("--source", metavar="FILE",
+                   help="the source document (default: the path the result names; its sha256 must match)")  # fmt: skip
+    r.add_argument("-f", "--format", choices=["html", "markdown", "text", "json"],
+                   help="output format (default: by -o suffix, else html)")  # fmt: skip
+    r.add_argument("-o", "--output", help="write to FILE instead of standard output")
+    r.add_argument("-v", "--verbose", action="count", default=0)
+
     ca = sub.add_parser("cache", help="show (or --clear) the result cache: location, entries, size")
     ca.add_argument("--clear", action="store_true")
 
@@ -133,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = {
             "summarize": _cmd_summarize,
             "check": _cmd_check,
+            "report": _cmd_report,
             "eval": _cmd_eval,
             "cache": _cmd_cache,
             "schema": _cmd_schema,
@@ -156,10 +171,10 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     from . import batch
     from .documents import load_document
     from .llm import LLM, resolve_settings
-    from .render import render_summary
     from .summarize import summarize
 
     if batch.is_batch(args.path):
+        _no_html_for_batches(args)
         return _batch("summarize", args.path, args, verify=args.verify)
     fmt = _output_format(args)
     document = load_document(args.path[0])
@@ -174,12 +189,8 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
             from .check import check
 
             result.verification = check(document, [c.text for c in result.claims], llm=llm)
-            result.usage.calls += result.verification.usage.calls
-            result.usage.prompt_tokens += result.verification.usage.prompt_tokens
-            result.usage.completion_tokens += result.verification.usage.completion_tokens
-            if result.usage.cost_usd is not None and result.verification.usage.cost_usd is not None:
-                result.usage.cost_usd += result.verification.usage.cost_usd
-    _write(render_summary(result, fmt), args.output)
+            result.usage.include(result.verification.usage)
+    _write(_render(result, document.text, fmt), args.output)
     if args.verify:
         return _threshold(result.verification.score if result.verification else None, args.fail_under)
     return 0
@@ -190,13 +201,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from .check import check
     from .documents import load_document
     from .llm import LLM, resolve_settings
-    from .render import render_check
 
     claims = list(args.claim)
     if args.claims:
         claims += _read_claims(args.claims)
     summary = load_document(args.summary).text if args.summary else None
     if batch.is_batch(args.source) or args.dry_run:  # a dry run of one source is a batch of one
+        _no_html_for_batches(args)
         return _batch(
             "check", args.source, args, claims=claims, summary=summary, mode=args.mode, split=args.split
         )
@@ -212,8 +223,40 @@ def _cmd_check(args: argparse.Namespace) -> int:
         with _backend(settings) as base_url:
             llm = LLM(_with_base_url(settings, base_url))
             report = check(document, claims, summary=summary, mode=args.mode, split=args.split, llm=llm)
-    _write(render_check(report, fmt), args.output)
+    _write(_render(report, document.text, fmt), args.output)
     return _threshold(report.score, args.fail_under)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import load_result, load_source
+
+    result = load_result(args.result)
+    document = load_source(result, args.source, result_path=args.result)
+    fmt = args.format or (
+        _SUFFIX_FORMATS.get(Path(args.output).suffix.lower(), "html") if args.output else "html"
+    )
+    _write(_render(result, document.text, cast(Format, fmt)), args.output)
+    return 0
+
+
+def _render(result: Any, source: str, fmt: Format) -> str:
+    """A summary or check report in ``fmt``; HTML also needs the source text the offsets point into."""
+    from .schemas import Summary
+
+    if fmt == "html":
+        from .render_html import render_html
+
+        return render_html(result, source)
+    from .render import render_check, render_summary
+
+    return render_summary(result, fmt) if isinstance(result, Summary) else render_check(result, fmt)
+
+
+def _no_html_for_batches(args: argparse.Namespace) -> None:
+    if args.format == "html" or (args.output and Path(args.output).suffix.lower() in (".html", ".htm")):
+        raise ConfigError(
+            "an HTML report shows one document: a batch writes JSONL; render a result with `summarizer report`"
+        )
 
 
 def _dry_run(document: object, model: str, fmt: str) -> str:
@@ -437,10 +480,17 @@ def _write(text: str, output: str | None) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; the result is an ordinary file
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise ConfigError(f"{output}: cannot write ({exc.strerror})") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 class _RedactSecrets(logging.Filter):

@@ -120,11 +120,24 @@ class Usage(BaseModel):
     cost_usd: float | None = Field(
         default=None, description="Estimated from the price table; null when the model's price is unknown."
     )
+    seconds: float | None = Field(
+        default=None, description="Wall time spent producing the result, model calls included; null if unknown."
+    )
 
     def add(self, prompt_tokens: int, completion_tokens: int) -> None:
         self.calls += 1
         self.prompt_tokens += prompt_tokens
         self.completion_tokens += completion_tokens
+
+    def include(self, other: Usage) -> None:
+        """Add another step's usage (e.g. a summary's verification) to this one."""
+        self.calls += other.calls
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        if other.cost_usd is not None:
+            self.cost_usd = (self.cost_usd or 0.0) + other.cost_usd
+        if other.seconds is not None:
+            self.seconds = round((self.seconds or 0.0) + other.seconds, 3)
 
 
 class Provenance(BaseModel):

@@ -16,6 +16,7 @@ import bisect
 import copy
 import logging
 import re
+import time
 from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -644,8 +645,10 @@ def summarize(
     """
     document = _as_document(source)
     llm = llm or LLM(resolve_settings(model, base_url, api_key))
-    usage = Usage()
-    return _run(_plan(document, llm.settings, usage), llm, usage)
+    usage, started = Usage(), time.perf_counter()
+    result = _run(_plan(document, llm.settings, usage), llm, usage)
+    usage.seconds = round(time.perf_counter() - started, 3)
+    return result
 
 
 async def asummarize(
@@ -659,5 +662,7 @@ async def asummarize(
     """The asynchronous twin of :func:`summarize`."""
     document = _as_document(source)
     llm = llm or AsyncLLM(resolve_settings(model, base_url, api_key))
-    usage = Usage()
-    return await _arun(_plan(document, llm.settings, usage), llm, usage)
+    usage, started = Usage(), time.perf_counter()
+    result = await _arun(_plan(document, llm.settings, usage), llm, usage)
+    usage.seconds = round(time.perf_counter() - started, 3)
+    return result

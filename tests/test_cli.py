@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -44,6 +45,13 @@ def test_summarize_formats(capsys: pytest.CaptureFixture[str], fmt: str) -> None
         assert any(text[ev.start : ev.end] == ev.quote for ev in located if ev.match == "exact")
     elif fmt == "markdown":
         assert out.startswith("# ") and "## Claims" in out and "## Key points" in out
+        # evidence as footnotes: the quoted span and its offsets, which hold that quote in the source
+        notes = re.findall(r"^\[\^\d+\]: “(.*)” — source characters (\d+)–(\d+) \((\w+)", out, flags=re.M)
+        text = EXAMPLE.read_text(encoding="utf-8")
+        assert len(notes) >= len(re.findall(r"^\d+\. \*\*", out, flags=re.M))  # every claim has a note
+        for quote, start, end, match in notes:
+            if match in ("exact", "sentence"):
+                assert " ".join(text[int(start) : int(end)].split()) == re.sub(r"\\(.)", r"\1", quote)
     else:
         assert "TL;DR:" in out and "Claims (" in out and "Usage: 1 call" in out
 
@@ -55,6 +63,9 @@ def test_output_file_format_from_suffix(capsys: pytest.CaptureFixture[str], tmp_
     assert code == 0 and out == ""
     assert target.read_text(encoding="utf-8").startswith("# ")
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # written atomically
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask  # an ordinary file, not mkstemp's private one
 
 
 def test_default_format_is_json_when_piped(capsys: pytest.CaptureFixture[str]) -> None:

@@ -80,27 +80,46 @@ def test_check_json_is_a_valid_report(capsys: pytest.CaptureFixture[str], source
     assert any("could not be settled" in w for w in report.warnings)
 
 
-@pytest.mark.parametrize("fmt", ["text", "markdown"])
-def test_check_text_and_markdown_render(capsys: pytest.CaptureFixture[str], source: str, fmt: str) -> None:
+def test_check_text_render(capsys: pytest.CaptureFixture[str], source: str) -> None:
     code, out, err = run(
         capsys, "check", source, "--claim", PASS, "--claim", CONTRADICTED, "--claim", MISSING_NAME,
-        "--claim", OPEN, "--mode", "local", "-f", fmt,
+        "--claim", OPEN, "--mode", "local", "-f", "text",
     )  # fmt: skip
     assert code == 0, err
     assert "Faithfulness score: 0.25" in out
     assert "1 supported, 1 contradicted, 2 not in source" in out
     assert "3 of 4 settled locally" in out
-    assert "✓" in out and "✗" in out and "?" in out
     for claim in (PASS, CONTRADICTED, MISSING_NAME, OPEN):
         assert claim in out
     assert "could not be settled" in out  # the warning is shown
-    if fmt == "text":
-        assert re.search(rf"✓ supported \[local, 0\.\d\d\] {re.escape(PASS)}", out)
-        assert f"? not in source [undecided] {OPEN}" in out
-    else:
-        assert out.startswith("# Claim check")
-        assert "| verdict | claim | evidence | reason | by |" in out
-        assert f"| ✗ contradicted | {CONTRADICTED} |" in out
+    assert re.search(rf"✓ supported \[local, 0\.\d\d\] {re.escape(PASS)}", out)
+    assert f"? not in source [undecided] {OPEN}" in out
+
+
+def test_check_markdown_render_puts_evidence_in_footnotes(
+    capsys: pytest.CaptureFixture[str], source: str
+) -> None:
+    code, out, err = run(
+        capsys, "check", source, "--claim", PASS, "--claim", CONTRADICTED, "--claim", MISSING_NAME,
+        "--claim", OPEN, "--mode", "local", "-f", "markdown",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out.startswith("# Claim check")
+    assert "**Faithfulness 0.25** · ✓ 1 supported · ✗ 1 contradicted · ? 2 not in source" in out
+    assert "3 of 4 claims settled locally" in out
+    assert "could not be settled" in out
+    claim_lines = [line for line in out.splitlines() if re.match(r"\d\. \*\*", line)]
+    assert [line.split("** — ")[0] for line in claim_lines] == [
+        "1. **✓ Supported", "2. **✗ Contradicted", "3. **? Not in source", "4. **? Not in source",
+    ]  # fmt: skip
+    # every footnote reference has its definition, and each definition's offsets hold its quote
+    refs = re.findall(r"\[\^(\d+)\](?!:)", out)
+    notes = dict(re.findall(r"^\[\^(\d+)\]: (.*)$", out, flags=re.M))
+    assert refs and sorted(set(refs)) == sorted(notes)
+    for note in notes.values():
+        m = re.fullmatch(r"“(.*)” — source characters (\d+)–(\d+) \((\w+)\)", note)
+        assert m, note
+        assert SOURCE[int(m[2]) : int(m[3])] == m[1]
 
 
 def test_check_output_file_format_from_suffix(

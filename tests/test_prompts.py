@@ -46,7 +46,7 @@ def test_missing_variable_and_unknown_prompt() -> None:
         load_prompt("no-such-prompt")
 
 
-def test_wheel_ships_prompts_and_encodings(tmp_path: Path) -> None:
+def test_wheel_ships_prompts_encodings_and_report_assets(tmp_path: Path) -> None:
     pytest.importorskip("hatchling")
     subprocess.run(
         [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
@@ -58,3 +58,4 @@ def test_wheel_ships_prompts_and_encodings(tmp_path: Path) -> None:
         assert f"summarizer/prompts/{prompt.name}" in names
     assert {"summarizer/encodings/o200k_base.tiktoken", "summarizer/encodings/cl100k_base.tiktoken"} <= names
     assert "summarizer/py.typed" in names
+    assert {"summarizer/assets/report.css", "summarizer/assets/report.js"} <= names  # the HTML report's

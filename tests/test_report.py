@@ -1,0 +1,157 @@
+"""`--format html` on summarize and check, and `summarizer report`: a saved result rendered again with no
+model call, against its own source (checked by sha256) and never against a changed one."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import CASSETTES, EXAMPLE, RECORDED_BASE_URL
+
+from summarizer import cli, config
+from summarizer.render import render_check
+from summarizer.schemas import CheckReport
+
+EXAMPLE_CASSETTE = str(CASSETTES / "test_summarize" / "test_summarize_example_article.yaml")
+LOCAL = ["--base-url", RECORDED_BASE_URL, "-m", config.LOCAL_MODEL]
+SOURCE = "The ferry added a night crossing in March.\nTickets cost 12 euros for adults.\n"
+CLAIMS = ["--claim", "Tickets cost 12 euros for adults.", "--claim", "Tickets cost 15 euros."]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.fixture
+def saved(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path]:
+    """A source file and its check report saved as JSON (local mode: zero tokens)."""
+    source = tmp_path / "article.txt"
+    source.write_text(SOURCE, encoding="utf-8")
+    result = tmp_path / "result.json"
+    code, _, err = run(capsys, "check", str(source), *CLAIMS, "--mode", "local", "-o", str(result))
+    assert code == 0, err
+    return source, result
+
+
+@pytest.mark.vcr(EXAMPLE_CASSETTE)
+def test_summarize_format_html_writes_the_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "report.html"
+    code, out, err = run(capsys, "summarize", str(EXAMPLE), *LOCAL, "-o", str(target))  # format by suffix
+    assert code == 0 and out == "", err
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<mark class="ev' in page
+    assert "Harbour Bridge" in page and "Evidence located" in page
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert f'data-chars="{len(text)}"' in page
+
+
+def test_check_format_html(capsys: pytest.CaptureFixture[str], saved: tuple[Path, Path]) -> None:
+    source, _ = saved
+    code, out, err = run(capsys, "check", str(source), *CLAIMS, "--mode", "local", "-f", "html")
+    assert code == 0, err
+    assert "Contradicted" in out and "Supported" in out and "Faithfulness <strong>0.50</strong>" in out
+
+
+def test_report_renders_a_saved_result_again_identically(
+    capsys: pytest.CaptureFixture[str], saved: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, result = saved
+    pages = []
+    for name in ("a.html", "b.html"):
+        code, out, err = run(capsys, "report", str(result), "-o", str(tmp_path / name))
+        assert code == 0 and out == "", err
+        pages.append((tmp_path / name).read_bytes())
+    assert pages[0] == pages[1] and b"Claim check" in pages[0]
+    code, out, _ = run(capsys, "report", str(result), "-f", "markdown")
+    assert code == 0
+    assert out == render_check(CheckReport.model_validate_json(result.read_text()), "markdown")
+
+
+def test_report_refuses_a_source_that_changed(
+    capsys: pytest.CaptureFixture[str], saved: tuple[Path, Path]
+) -> None:
+    source, result = saved
+    source.write_text(SOURCE.replace("12", "13"), encoding="utf-8")
+    code, out, err = run(capsys, "report", str(result))
+    assert code == 2 and out == ""
+    assert "not the source of this result (sha256" in one_line(err)
+
+
+def test_report_finds_a_moved_source_with_source_option_or_beside_the_result(
+    capsys: pytest.CaptureFixture[str], saved: tuple[Path, Path], tmp_path: Path
+) -> None:
+    source, result = saved
+    moved = tmp_path / "elsewhere.txt"
+    shutil.move(source, moved)
+    code, _, err = run(capsys, "report", str(result))
+    assert code == 2 and "source file is not found: give --source" in one_line(err)
+    code, out, err = run(capsys, "report", str(result), "--source", str(moved))
+    assert code == 0 and "<!DOCTYPE html>" in out, err
+    # a relative source path is also looked up beside the result file
+    data = json.loads(result.read_text())
+    data["provenance"]["source_path"] = "elsewhere.txt"
+    result.write_text(json.dumps(data))
+    code, out, err = run(capsys, "report", str(result))
+    assert code == 0 and "elsewhere.txt" in out, err
+
+
+def test_report_takes_one_line_of_a_batch(
+    capsys: pytest.CaptureFixture[str], saved: tuple[Path, Path], tmp_path: Path
+) -> None:
+    source, result = saved
+    line = {"id": "a", "path": str(source), "status": "ok", "result": json.loads(result.read_text())}
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps(line) + "\n")
+    code, out, err = run(capsys, "report", str(one), "-f", "text")
+    assert code == 0 and "Faithfulness score: 0.50" in out, err
+    two = tmp_path / "two.jsonl"
+    two.write_text((json.dumps(line) + "\n") * 2)
+    code, _, err = run(capsys, "report", str(two))
+    assert code == 2 and "holds 2 JSON lines" in one_line(err)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "not a summarizer result"),
+        ('{"counts": {}, "claims": "x"}', "not a valid check report"),
+        ('{"title": "t"}', "not a valid summary"),
+    ],
+)
+def test_report_of_a_file_that_is_not_a_result(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, message: str
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    code, _, err = run(capsys, "report", str(bad))
+    assert code == 2 and message in one_line(err)
+
+
+def test_report_refuses_offsets_outside_the_source(
+    capsys: pytest.CaptureFixture[str], saved: tuple[Path, Path]
+) -> None:
+    _, result = saved
+    data = json.loads(result.read_text())
+    data["claims"][0]["evidence"][0]["end"] = 10_000
+    result.write_text(json.dumps(data))
+    code, _, err = run(capsys, "report", str(result))
+    assert code == 2 and re.search(r"offsets \[\d+:10000\] lie outside the source", one_line(err))
+
+
+def test_html_is_refused_for_a_batch(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(SOURCE)
+    code, _, err = run(capsys, "check", str(tmp_path), *CLAIMS, "--mode", "local", "-f", "html")
+    assert code == 3 and "an HTML report shows one document" in one_line(err)
