@@ -84,6 +84,14 @@ def check_fits(messages: list[dict[str, str]], model: str) -> int:
     return n
 
 
+def ensure_fits(messages: list[dict[str, str]], model: str) -> None:
+    """:func:`check_fits`, tokenizing only when the prompt's bytes (a bound on its tokens) leave doubt."""
+    window = tokens.context_window(model)
+    if window is None or tokens.max_message_tokens(messages) + config.OUTPUT_RESERVE <= window:
+        return
+    check_fits(messages, model)
+
+
 def ground_draft(
     draft: SummaryDraft, document: Document, source: NumberedSource | None = None
 ) -> tuple[list[Claim], list[str]]:
@@ -209,7 +217,7 @@ def _plan(document: Document, settings: Settings, usage: Usage) -> _Plan:
     source = numbered(document)
     messages = build_messages(document, prompt, source)
     try:
-        check_fits(messages, settings.model)
+        ensure_fits(messages, settings.model)
     except ContextLengthError as exc:
         log.info("%s: summarising in parts", exc.message)
         rejected = False

@@ -272,6 +272,16 @@ def test_a_document_that_fits_is_one_call_with_the_same_request() -> None:
     assert result.title == "Part from sentence 1"
 
 
+def test_a_document_far_below_the_window_is_not_tokenized(monkeypatch: pytest.MonkeyPatch) -> None:
+    # its UTF-8 bytes bound its tokens: no count needed (nor the tokenizer's 0.5 s load)
+    def refuse(*args: object, **kwargs: object) -> int:
+        raise AssertionError("tokenized a prompt that surely fits")
+
+    monkeypatch.setattr(tokens, "count_message_tokens", refuse)
+    result, server = run(long_text(4))
+    assert server.count == 1 and result.title == "Part from sentence 1"
+
+
 def test_a_long_document_is_mapped_then_merged(small_window: int) -> None:
     text = long_text(60)
     model = FakeModel()

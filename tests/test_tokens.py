@@ -41,12 +41,9 @@ def test_bundled_encodings_match_tiktoken(tmp_path: Path, monkeypatch: pytest.Mo
 def test_corrupt_encoding_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "o200k_base.tiktoken").write_bytes(b"dGVzdA== 0\n")
     monkeypatch.setattr(tokens, "_ENCODINGS_DIR", tmp_path)
-    tokens.get_encoding.cache_clear()
-    try:
-        with pytest.raises(ConfigError, match="corrupt"):
-            tokens.get_encoding("o200k_base")
-    finally:
-        tokens.get_encoding.cache_clear()
+    monkeypatch.setattr(tokens, "_loaded", {})
+    with pytest.raises(ConfigError, match="corrupt"):
+        tokens.get_encoding("o200k_base")
 
 
 def test_count_and_cost() -> None:
@@ -80,3 +77,43 @@ def test_overlong_sentence_is_cut_on_tokens() -> None:
     assert "".join(text.strip()[s:e] for s, e in spans) == text.strip()
     enc = tokens.get_encoding("o200k_base")
     assert all(len(enc.encode(text.strip()[s:e])) <= 51 for s, e in spans)
+
+
+def test_threads_asking_at_once_load_the_encoding_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    loads: list[str] = []
+    real = tokens._load_encoding
+
+    def counting(name: str) -> object:
+        loads.append(name)
+        return real(name)
+
+    monkeypatch.setattr(tokens, "_loaded", {})
+    monkeypatch.setattr(tokens, "_load_encoding", counting)
+    barrier = threading.Barrier(8)
+
+    def ask() -> None:
+        barrier.wait()
+        tokens.count_tokens(SAMPLE, "gpt-4o-mini")
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert loads == ["o200k_base"]
+
+
+@pytest.mark.parametrize("model", ["gpt-4o-mini", "gpt-4"])
+def test_max_message_tokens_bounds_the_count(model: str) -> None:
+    texts = [
+        SAMPLE,
+        "naïve café — “quoted” 😀 日本語のテキスト <|endoftext|>",
+        "\n\n  \t",
+        "1234567890" * 50,
+        "",
+    ]
+    for text in texts:
+        messages = [{"role": "system", "content": text}, {"role": "user", "content": text * 3}]
+        assert tokens.max_message_tokens(messages) >= tokens.count_message_tokens(messages, model)
