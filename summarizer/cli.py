@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from . import config
-from .errors import ConfigError, SummarizerError
+from .errors import ConfigError, InputError, SummarizerError
 
 log = logging.getLogger("summarizer")
 
@@ -104,12 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser(
         "report", help="render a saved JSON result again (HTML, Markdown, text), no model call"
     )
-    r.add_argument("result", help="a summary or check result saved as JSON (or one line of a batch's JSONL)")
+    r.add_argument("result", help="a summary or check result saved as JSON, or a batch's JSONL (-o FOLDER)")
     r.add_argument("--source", metavar="FILE",
                    help="the source document (default: the path the result names; its sha256 must match)")  # fmt: skip
     r.add_argument("-f", "--format", choices=["html", "markdown", "text", "json"],
                    help="output format (default: by -o suffix, else html)")  # fmt: skip
-    r.add_argument("-o", "--output", help="write to FILE instead of standard output")
+    r.add_argument("-o", "--output", help="write to FILE (a FOLDER for a batch: one report per document)")
     r.add_argument("-v", "--verbose", action="count", default=0)
 
     ca = sub.add_parser("cache", help="show (or --clear) the result cache: location, entries, size")
@@ -228,15 +228,44 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report import load_result, load_source
+    from .report import load_results, load_source
 
-    result = load_result(args.result)
-    document = load_source(result, args.source, result_path=args.result)
-    fmt = args.format or (
-        _SUFFIX_FORMATS.get(Path(args.output).suffix.lower(), "html") if args.output else "html"
-    )
-    _write(_render(result, document.text, cast(Format, fmt)), args.output)
-    return 0
+    results = load_results(args.result)
+    suffix = Path(args.output).suffix.lower() if args.output else ""
+    fmt = cast(Format, args.format or _SUFFIX_FORMATS.get(suffix, "html"))
+    if len(results) == 1 and not (args.output and Path(args.output).is_dir()):
+        (saved,) = results
+        document = load_source(saved.result, args.source, result_path=args.result, named=saved.path)
+        _write(_render(saved.result, document.text, fmt), args.output)
+        return 0
+    return _report_folder(args, results, fmt)
+
+
+def _report_folder(args: argparse.Namespace, results: list[Any], fmt: Format) -> int:
+    """A batch's results: one report per document into the folder ``-o`` names."""
+    from .report import load_source, report_name
+
+    if not results:
+        raise InputError(f"{args.result}: no ok results to render (only failed documents)")
+    if not args.output or (Path(args.output).exists() and not Path(args.output).is_dir()):
+        raise ConfigError(f"{args.result} holds {len(results)} results: give -o FOLDER for one report each")
+    if args.source:
+        raise ConfigError("--source names one document; a batch's results each name their own")
+    folder = Path(args.output)
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = {"html": ".html", "markdown": ".md", "text": ".txt", "json": ".json"}[fmt]
+    failed = 0
+    for saved in results:
+        try:
+            document = load_source(saved.result, result_path=args.result, named=saved.path)
+        except SummarizerError as exc:
+            failed += 1
+            print(f"summarizer: error: {exc.message}", file=sys.stderr)
+            continue
+        name = report_name(saved.id or "result", suffix)
+        _write(_render(saved.result, document.text, fmt), str(folder / name))
+    print(f"{len(results) - failed} report(s) written to {folder}" + (f"; {failed} failed" if failed else ""))
+    return config.EXIT_SOME_FAILED if failed else 0
 
 
 def _render(result: Any, source: str, fmt: Format) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -18,60 +20,106 @@ from .documents import Document, load_document
 from .errors import InputError
 from .schemas import CheckReport, Summary
 
-__all__ = ["load_result", "load_source", "source_mismatch"]
+__all__ = ["Saved", "load_result", "load_results", "load_source", "report_name", "source_mismatch"]
 
 Result = Summary | CheckReport
 
 
-def load_result(path: str | os.PathLike[str]) -> Result:
-    """A :class:`Summary` or :class:`CheckReport` from a JSON file (also one ``ok`` line of a batch's JSONL)."""
+@dataclass(frozen=True)
+class Saved:
+    """A result read back: its id and source path in a batch (None for a single result file)."""
+
+    id: str | None
+    result: Result
+    path: str | None = None
+
+
+def load_results(path: str | os.PathLike[str]) -> list[Saved]:
+    """The result of a JSON file, or the result of every ``ok`` line of a batch's JSONL output.
+
+    A batch's error lines carry no result and are left out. A batch line's ``path`` is where that
+    document was read (a cached result's provenance may name another file with the same content).
+    """
     name = os.fspath(path)
+    text = _read(name)
     try:
-        text = Path(name).read_text(encoding="utf-8")
+        return [Saved(None, _validate(json.loads(text), name))]
+    except json.JSONDecodeError:
+        pass
+    results: list[Saved] = []
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    for n, line in lines:
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            raise InputError(f"{name}: line {n} is not valid JSON") from None
+        if isinstance(data, dict) and data.get("status", "ok") != "ok":
+            continue
+        if not isinstance(data, dict):
+            raise InputError(f"{name}: line {n} is not a result (expected a JSON object)")
+        item_id = str(data["id"]) if data.get("id") is not None else f"line-{n}"
+        where = data.get("path") if isinstance(data.get("path"), str) else None
+        results.append(Saved(item_id, _validate(data, f"{name}: line {n}"), where))
+    if not lines:
+        raise InputError(f"{name}: is empty")
+    return results
+
+
+def load_result(path: str | os.PathLike[str]) -> Result:
+    """One :class:`Summary` or :class:`CheckReport` from a JSON file (or a one-line JSONL of a batch)."""
+    results = load_results(path)
+    if len(results) != 1:
+        raise InputError(f"{os.fspath(path)}: holds {len(results)} results; expected one")
+    return results[0].result
+
+
+def _read(name: str) -> str:
+    try:
+        return Path(name).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{name}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory, not a result file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{name}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        lines = [line for line in text.splitlines() if line.strip()]
-        if len(lines) > 1:
-            raise InputError(
-                f"{name}: holds {len(lines)} JSON lines; give one result (one line of a batch)"
-            ) from None
-        raise InputError(f"{name}: not valid JSON") from None
+
+
+def _validate(data: object, where: str) -> Result:
     if isinstance(data, dict) and isinstance(data.get("result"), dict):  # a line of a batch's output
         data = data["result"]
     if not isinstance(data, dict):
-        raise InputError(f"{name}: not a summarizer result (expected a JSON object)")
+        raise InputError(f"{where}: not a summarizer result (expected a JSON object)")
     model: type[Summary] | type[CheckReport] = CheckReport if "counts" in data else Summary
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "top level"
+        loc = ".".join(str(p) for p in first["loc"]) or "top level"
         kind = "check report" if model is CheckReport else "summary"
-        raise InputError(f"{name}: not a valid {kind} ({where}: {first['msg']})") from None
+        raise InputError(f"{where}: not a valid {kind} ({loc}: {first['msg']})") from None
 
 
-def load_source(result: Result, source: str | None = None, *, result_path: str | None = None) -> Document:
-    """Read the result's source (``source`` overrides the path it names) and check it is unchanged.
+def load_source(
+    result: Result, source: str | None = None, *, result_path: str | None = None, named: str | None = None
+) -> Document:
+    """Read the result's source and check it is unchanged.
 
-    A relative ``source_path`` is tried from the working folder, then beside the result file.
+    ``source`` overrides the path the result names; ``named`` replaces that path (a batch line's own
+    ``path``). A relative path is tried from the working folder, then beside the result file.
     """
     prov = result.provenance
     if source is None:
-        if not prov.source_path or prov.source_path == "-":
+        named = named or prov.source_path
+        if not named or named == "-":
             raise InputError(
                 "the result does not name a source file (it was read from standard input): give --source"
             )
-        candidates = [Path(prov.source_path)]
+        candidates = [Path(named)]
         if result_path and not candidates[0].is_absolute():
-            candidates.append(Path(result_path).parent / prov.source_path)
+            candidates.append(Path(result_path).parent / named)
         found = next((c for c in candidates if c.exists()), None)
         if found is None:
-            raise InputError(f"{prov.source_path}: the result's source file is not found: give --source")
+            raise InputError(f"{named}: the result's source file is not found: give --source")
         source = str(found)
     document = load_document(source)
     problem = source_mismatch(result, document)
@@ -97,3 +145,9 @@ def source_mismatch(result: Result, document: Document) -> str | None:
         if ev.start is not None and ev.end is not None and not 0 <= ev.start <= ev.end <= length:
             return f"evidence offsets [{ev.start}:{ev.end}] lie outside the source ({length} characters)"
     return None
+
+
+def report_name(item_id: str, suffix: str) -> str:
+    """A file name for one document's report in a folder: its id made safe (no folders, no dots first)."""
+    safe = re.sub(r"[^\w.-]+", "_", item_id).strip("._") or "result"
+    return f"{safe[:120]}{suffix}"

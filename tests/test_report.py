@@ -116,9 +116,33 @@ def test_report_takes_one_line_of_a_batch(
     code, out, err = run(capsys, "report", str(one), "-f", "text")
     assert code == 0 and "Faithfulness score: 0.50" in out, err
     two = tmp_path / "two.jsonl"
-    two.write_text((json.dumps(line) + "\n") * 2)
+    two.write_text(json.dumps(line) + "\n" + json.dumps({**line, "id": "b"}) + "\n")
     code, _, err = run(capsys, "report", str(two))
-    assert code == 2 and "holds 2 JSON lines" in one_line(err)
+    assert code == 3 and "holds 2 results: give -o FOLDER" in one_line(err)
+
+
+def test_report_of_a_batch_writes_one_page_per_document(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, price in (("north.txt", "12"), ("south.txt", "14"), ("west.txt", "12")):
+        (docs / name).write_text(SOURCE.replace("12", price), encoding="utf-8")
+    results = tmp_path / "results.jsonl"
+    code, _, err = run(capsys, "check", str(docs), *CLAIMS, "--mode", "local", "-o", str(results))
+    assert code == 0, err
+    (docs / "west.txt").write_text("changed since", encoding="utf-8")  # its report must be refused
+    with results.open("a") as fh:  # a failed document has no result: it is left out
+        fh.write(json.dumps({"id": "gone", "status": "error", "error": {"type": "InputError"}}) + "\n")
+    code, out, err = run(capsys, "report", str(results), "-o", str(tmp_path / "pages"))
+    assert code == config.EXIT_SOME_FAILED
+    assert "2 report(s) written" in out and "1 failed" in out
+    assert "west.txt" in err and "not the source of this result" in err
+    pages = sorted(p.name for p in (tmp_path / "pages").iterdir())
+    assert len(pages) == 2 and all(p.endswith(".html") for p in pages)
+    assert any("north" in p for p in pages) and any("south" in p for p in pages)
+    south = next(p for p in (tmp_path / "pages").iterdir() if "south" in p.name).read_text(encoding="utf-8")
+    assert "Faithfulness <strong>0.00</strong>" in south  # 14 euros in that source: both claims fail
 
 
 @pytest.mark.parametrize(
