@@ -14,6 +14,10 @@
 * Cost: with ``max_cost`` the remaining documents are estimated first (cached ones cost nothing) and the
   batch refuses to start above the budget; during the run no document starts once what was spent, plus
   the estimates of those running, plus its own estimate would pass the budget.
+* Threads: ``jobs`` workers, each taking the next document itself. They take turns
+  (:mod:`summarizer.turns`): one runs the tool's own code at a time and gives way while it waits for the
+  model, so each request goes out as soon as its document is ready, not all of a wave's together at the
+  end of a burst of GIL time-slicing.
 * Ctrl-C: the first one stops scheduling and waits for the running documents (their lines are written);
   a second one stops at once. Either way, running the same command again continues.
 """
@@ -42,6 +46,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 from . import config, tokens
 from .errors import BudgetExceededError, ConfigError, InputError, SummarizerError
 from .schemas import SCHEMA_VERSION, Usage
+from .turns import Turns
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -831,14 +836,16 @@ class _Runner:
         self.stop_reason: str | None = None  # "budget", "interrupted", "write"
         self.writes: queue.Queue[tuple[_Done, dict[str, Any]] | None] = queue.Queue()
         self.done: queue.Queue[_Done] = queue.Queue()
+        self.turns = Turns()
 
     # --- worker side -------------------------------------------------------------------------------
 
     def _worker(self) -> None:
-        while (item := self._take()) is not None:
-            done, record = self._process(item)
-            self._settle(item, done)
-            self.writes.put((done, record))
+        with self.turns.held():  # one worker runs at a time; each gives way while it waits for the model
+            while (item := self._take()) is not None:
+                done, record = self._process(item)
+                self._settle(item, done)
+                self.writes.put((done, record))
 
     def _take(self) -> BatchInput | None:
         """The next document to run, or None: none left, or stopping (budget, Ctrl-C, write error)."""

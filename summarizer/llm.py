@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import config, errors
+from . import config, errors, turns
 from .schemas import Usage, strict_json_schema
 
 if TYPE_CHECKING:
@@ -342,7 +342,8 @@ class LLM:
         else:
             kwargs.update(temperature=config.TEMPERATURE, max_tokens=max_tokens)
         try:
-            response = self.client.chat.completions.create(**kwargs)
+            with turns.waiting():
+                response = self.client.chat.completions.create(**kwargs)
         except Exception as exc:
             raise map_error(exc) from exc
         if response.usage is not None:
@@ -361,8 +362,10 @@ class LLM:
         """Ask for a JSON answer shaped as ``output``; return it with the mode the server accepted."""
         call = _Call(self.settings, messages, output, schema_name, usage, max_tokens, mode=self.mode)
         while True:
+            request = call.request()
             try:
-                response = self.client.chat.completions.create(**call.request())
+                with turns.waiting():  # a batch worker gives way to the others while the server works
+                    response = self.client.chat.completions.create(**request)
             except Exception as exc:
                 call.on_error(exc)
                 continue

@@ -512,6 +512,41 @@ def test_jobs_bound_concurrent_calls(tmp_path: Path, server: FakeOpenAIServer) -
     assert elapsed < 12 * 0.1  # concurrent, not one by one
 
 
+def test_workers_take_turns_at_their_own_work_and_wait_for_the_model_together(tmp_path: Path) -> None:
+    import threading
+
+    from summarizer import turns
+    from summarizer.schemas import Usage
+
+    make_docs(tmp_path / "in", 6)
+    jobs = 3
+    all_waiting = threading.Barrier(jobs, timeout=10)  # passes only when every worker waits at once
+    lock = threading.Lock()
+    inside, most = 0, 0
+
+    def own_work() -> None:
+        nonlocal inside, most
+        with lock:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.005)  # lets another thread run, were it not for the turns
+        with lock:
+            inside -= 1
+
+    def work(document: object) -> Usage:
+        own_work()
+        with turns.waiting():  # what the model client does around a call
+            all_waiting.wait()
+        own_work()
+        return Usage()
+
+    outcome = run_batch(
+        collect_inputs([str(tmp_path / "in")]), work, jobs=jobs, output=str(tmp_path / "r.jsonl")
+    )
+    assert outcome.done == 6 and outcome.failed == 0
+    assert most == 1
+
+
 def test_no_secret_in_output_cache_or_errors(tmp_path: Path, server: FakeOpenAIServer) -> None:
     make_docs(tmp_path / "in", 3)
     server.fail_tags = {"DOC-2"}
