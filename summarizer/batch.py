@@ -17,7 +17,8 @@
 * Threads: ``jobs`` workers, each taking the next document itself. They take turns
   (:mod:`summarizer.turns`): one runs the tool's own code at a time and gives way while it waits for the
   model, so each request goes out as soon as its document is ready, not all of a wave's together at the
-  end of a burst of GIL time-slicing.
+  end of a burst of GIL time-slicing. :func:`summarize_task` and :func:`check_task` do the first call's
+  one-time work (imports, the client, schemas) before the threads start.
 * Ctrl-C: the first one stops scheduling and waits for the running documents (their lines are written);
   a second one stops at once. Either way, running the same command again continues.
 """
@@ -336,7 +337,15 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         return n, out, tokens.estimate_cost(model, n, out)
 
     if llm is not None:
-        _ = llm.client  # create the (thread-safe) client once, before the worker threads share it
+        from .schemas import Decomposition, MergeDraft, SummaryDraft, VerdictBatch
+        from .summarize import summarize  # noqa: F401  (imported now, not by the first wave)
+
+        outputs: tuple[type[BaseModel], ...] = (SummaryDraft, MergeDraft)
+        if verify:
+            from .check import check  # noqa: F401
+
+            outputs += (VerdictBatch, Decomposition)
+        _prepare(llm, *outputs)
     return Task("summary", work, key_for, estimate)
 
 
@@ -433,8 +442,22 @@ def check_task(
         return prompt, completion, cost
 
     if llm is not None:
-        _ = llm.client
+        from .check import check  # noqa: F401  (imported now, not by the first wave)
+        from .schemas import Decomposition, VerdictBatch
+
+        _prepare(llm, VerdictBatch, Decomposition)
     return Task("check", work, key_for, estimate)
+
+
+def _prepare(llm: LLM, *outputs: type[BaseModel]) -> None:
+    """The first call's one-time work, done once before the worker threads start and share the client.
+
+    Left to the first wave, every worker would wait on the same imports (the documents, grounding and
+    SDK modules, ~0.5 s of CPU), and several would build the same schemas at once.
+    """
+    from .documents import load_document  # noqa: F401
+
+    llm.prepare(*outputs)
 
 
 def check_needs_model(

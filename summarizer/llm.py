@@ -147,20 +147,20 @@ class _Call(Generic[T]):
                     "content": f"That answer is not valid: {error}\nAnswer again with the corrected JSON object only.",
                 }
             )
-        kwargs: dict[str, Any] = {"model": self.settings.model, "messages": messages}
+        # The messages and the schema go in extra_body, which the SDK merges into the JSON body as is:
+        # the same JSON on the wire, without the SDK walking them through its parameter transform on
+        # every call (about 2 ms of CPU per call for the schema, 0.5 ms for the messages).
+        body: dict[str, Any] = {"messages": messages}
+        kwargs: dict[str, Any] = {"model": self.settings.model, "messages": [], "extra_body": body}
         if _is_reasoning_model(self.settings.model):  # they take no temperature and no max_tokens
             kwargs["max_completion_tokens"] = self.max_tokens
         else:
             kwargs["temperature"] = config.TEMPERATURE
             kwargs["max_tokens"] = self.max_tokens
         if self.mode == "json_schema":
-            # sent as extra_body: the same JSON on the wire, without the SDK walking the whole schema
-            # through its parameter transform on every call (about 2 ms of CPU per call)
-            kwargs["extra_body"] = {
-                "response_format": {
-                    "type": "json_schema",
-                    "json_schema": {"name": self.schema_name, "strict": True, "schema": self.schema},
-                }
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": self.schema_name, "strict": True, "schema": self.schema},
             }
         elif self.mode == "json_object":
             kwargs["response_format"] = {"type": "json_object"}
@@ -333,6 +333,26 @@ class LLM:
         if self._client is None:
             self._client = _build_client(self.settings, self._http_client, asynchronous=False)
         return self._client
+
+    def prepare(self, *outputs: type[BaseModel]) -> None:
+        """Do now the one-time work of a first call: build the client, import the SDK's chat resource and
+        response types (lazy in the SDK, ~0.15 s), build the strict schemas of ``outputs``.
+
+        A batch calls this before its threads start, so the first wave does not wait on imports.
+        """
+        from openai.types.chat import ChatCompletion
+
+        _ = self.client.chat.completions
+        ChatCompletion.model_construct(  # the SDK builds its response types' parsers on first use
+            id="",
+            object="chat.completion",
+            created=0,
+            model="",
+            choices=[{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": ""}}],
+            usage={"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        )
+        for output in outputs:
+            strict_json_schema(output)
 
     def text(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> str:
         """A plain-text answer (no structured output, no validation): for baselines such as yes/no."""

@@ -115,6 +115,30 @@ def test_success_strict_json_schema() -> None:
     assert (usage.calls, usage.prompt_tokens, usage.completion_tokens) == (1, 321, 45)
 
 
+def test_the_body_holds_exactly_the_request() -> None:
+    # messages and schema travel in extra_body (past the SDK's per-call transform): same JSON as create()
+    server = FakeServer(ok(VALID))
+    ask(make_llm(server))
+    assert server.bodies[0] == {
+        "model": "gpt-4o-mini",
+        "messages": MESSAGES,
+        "temperature": config.TEMPERATURE,
+        "max_tokens": 256,
+        "response_format": {
+            "type": "json_schema",
+            "json_schema": {"name": "answer", "strict": True, "schema": strict_json_schema(Answer)},
+        },
+    }
+
+
+def test_prepare_makes_no_call_and_the_first_call_still_works() -> None:
+    server = FakeServer(ok(VALID))
+    llm = make_llm(server)
+    llm.prepare(Answer)
+    assert server.count == 0
+    assert ask(llm)[0].title == "Bridge vote"
+
+
 def test_request_carries_the_key_only_in_the_authorization_header() -> None:
     server = FakeServer(ok(VALID))
     ask(make_llm(server))
