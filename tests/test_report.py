@@ -179,3 +179,14 @@ def test_html_is_refused_for_a_batch(capsys: pytest.CaptureFixture[str], tmp_pat
         (tmp_path / name).write_text(SOURCE)
     code, _, err = run(capsys, "check", str(tmp_path), *CLAIMS, "--mode", "local", "-f", "html")
     assert code == 3 and "an HTML report shows one document" in one_line(err)
+
+
+def test_the_bundled_example_result_renders_against_the_example_article(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # examples/harbour-bridge-vote.summary.json is a real result of the local model (summarize --verify);
+    # its sha256 must still match the example article, or the README's report command would refuse it
+    monkeypatch.chdir(EXAMPLE.parent.parent)
+    code, out, err = run(capsys, "report", "examples/harbour-bridge-vote.summary.json")
+    assert code == 0, err
+    assert out.count('<li class="claim"') == 6 and "Faithfulness <strong>" in out
