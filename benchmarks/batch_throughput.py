@@ -1,24 +1,34 @@
 """Batch throughput against the fake OpenAI-compatible server (tests/fake_openai_server.py) with a fixed
-latency per call, run in a subprocess so its CPU is not counted as the tool's.
+latency per call, run in a subprocess so its CPU is not counted as the tool's; the batch runs in-process.
 
-    .venv/bin/python benchmarks/batch_throughput.py                     # 100 docs, --jobs 16, 0.2 s/call
+    .venv/bin/python benchmarks/batch_throughput.py                  # 100 docs, --jobs 16, 0.2 0.5 1 2 s/call
+    .venv/bin/python benchmarks/batch_throughput.py --latency 0.2 --repeat 5
     .venv/bin/python benchmarks/batch_throughput.py --docs 200 --jobs 8 --latency 0.5
 
-Prints wall time, the ideal (calls x latency / jobs), their ratio (target <= 1.25), the tool's own CPU
-time per document (this process: loading, prompt building, token counting, the HTTP client, validation,
-grounding, the cache and the fsync'd JSONL output), and the same for a second, fully cached run.
-Not a test: it prints figures.
+For each latency, the median of ``--repeat`` runs (each with a fresh client, cache and output file) of:
+the wall time; the ideal (calls x latency / jobs); the wave bound (ceil(docs / jobs) x latency, what a
+tool with zero overhead takes, since --jobs documents are in flight at a time); the ratio to the ideal
+(target <= 1.25); and the tool's own CPU time per document (this process: loading, prompt building,
+the HTTP client, validation, grounding, the cache and the fsync'd JSONL output; everything but waiting
+on the model). Then the same batch again from the cache, and summarize() alone in one thread.
+
+The set-up before the first request (imports, the client, schemas; once per process) is measured and
+printed apart: it is not part of a batch's throughput. The machine may be shared: figures are noisy,
+hence the medians. Not a test: it prints figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +113,9 @@ def stop_server(proc: subprocess.Popen[str]) -> dict[str, float]:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def timed_run(inputs: list[batch.BatchInput], task: batch.Task, output: Path, cache: ResultCache, jobs: int):
+def timed_run(
+    inputs: list[batch.BatchInput], task: batch.Task, output: Path, cache: ResultCache, jobs: int
+) -> tuple[batch.BatchOutcome, float, float]:
     c0, t0 = time.process_time(), time.perf_counter()
     outcome = batch.run_batch(
         inputs, task.work, jobs=jobs, output=str(output), cache=cache, key_for=task.key_for
@@ -111,11 +123,16 @@ def timed_run(inputs: list[batch.BatchInput], task: batch.Task, output: Path, ca
     return outcome, time.perf_counter() - t0, time.process_time() - c0
 
 
-def summarize_alone(inputs: list[batch.BatchInput], settings: Settings) -> float:
+def new_task(url: str) -> batch.Task:
+    settings = Settings(model=MODEL, base_url=url, api_key="sk-bench-not-a-key", max_retries=0)
+    return batch.summarize_task(settings, LLM(settings))  # a fresh client: connections are set up anew
+
+
+def summarize_alone(inputs: list[batch.BatchInput], url: str) -> float:
     """CPU milliseconds per document of plain summarize() calls, one after the other, no batch."""
     from summarizer.summarize import summarize
 
-    llm = LLM(settings)
+    llm = LLM(Settings(model=MODEL, base_url=url, api_key="sk-bench-not-a-key", max_retries=0))
     summarize(inputs[0].load(), llm=llm)  # warm the client
     c0 = time.process_time()
     for item in inputs[1:]:
@@ -123,61 +140,109 @@ def summarize_alone(inputs: list[batch.BatchInput], settings: Settings) -> float
     return 1000 * (time.process_time() - c0) / (len(inputs) - 1)
 
 
+@dataclass
+class Row:
+    latency: float
+    walls: list[float]
+    cpus: list[float]  # ms per document
+    calls: int
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=16)
     parser.add_argument(
-        "--latency", type=float, default=0.2, help="seconds per model call at the fake server"
+        "--latency",
+        type=float,
+        nargs="+",
+        default=[0.2, 0.5, 1.0, 2.0],
+        help="seconds per model call at the fake server (one or more)",
     )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per latency (the median is shown)")
     parser.add_argument("--tokens", type=int, default=1000, help="tokens per generated article")
     args = parser.parse_args(argv)
 
     rng = random.Random(7)
-    c_cold, t_cold = time.process_time(), time.perf_counter()
-    tokens.count_tokens("warm up", MODEL)  # loads the bundled tokenizer (once per process)
-    cold = (time.perf_counter() - t_cold, time.process_time() - c_cold)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "docs"
+        folder.mkdir()
+        for i in range(1, args.docs + 1):
+            (folder / f"doc{i:04d}.txt").write_text(article(i, args.tokens, rng), encoding="utf-8")
+        inputs = batch.collect_inputs([str(folder)])
+        runs = 0
+        for latency in args.latency:
+            server, url = start_server(latency)
+            try:
+                row = Row(latency, [], [], 0)
+                for _ in range(args.repeat):
+                    runs += 1
+                    c0, t0 = time.process_time(), time.perf_counter()
+                    task = new_task(url)
+                    if runs == 1:
+                        setup = (time.perf_counter() - t0, time.process_time() - c0)
+                    with ResultCache(Path(tmp) / f"cache{runs}.sqlite3") as cache:
+                        out, wall, cpu = timed_run(
+                            inputs, task, Path(tmp) / f"run{runs}.jsonl", cache, args.jobs
+                        )
+                        assert out.done == args.docs and out.failed == 0, batch.format_outcome(out)
+                        row.walls.append(wall)
+                        row.cpus.append(1000 * cpu / args.docs)
+                        row.calls = out.usage.calls
+                        if runs == 1:  # the same batch again, every result from the cache
+                            again, wall2, cpu2 = timed_run(
+                                inputs, task, Path(tmp) / "again.jsonl", cache, args.jobs
+                            )
+                            cached = (again.cached, again.usage.calls, wall2, 1000 * cpu2 / args.docs)
+                rows.append(row)
+                if latency == args.latency[0]:
+                    alone = summarize_alone(inputs[:21], url)
+            finally:
+                stats = stop_server(server)
 
-    server, url = start_server(args.latency)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp) / "docs"
-            folder.mkdir()
-            for i in range(1, args.docs + 1):
-                (folder / f"doc{i:04d}.txt").write_text(article(i, args.tokens, rng), encoding="utf-8")
-            inputs = batch.collect_inputs([str(folder)])
-            settings = Settings(model=MODEL, base_url=url, api_key="sk-bench-not-a-key", max_retries=0)
-            task = batch.summarize_task(settings, LLM(settings))
-            with ResultCache(Path(tmp) / "results.sqlite3") as cache:
-                first, wall, cpu = timed_run(inputs, task, Path(tmp) / "one.jsonl", cache, args.jobs)
-                second, wall2, cpu2 = timed_run(inputs, task, Path(tmp) / "two.jsonl", cache, args.jobs)
-                alone = summarize_alone(inputs[:20], settings)
-    finally:
-        stats = stop_server(server)
-
-    calls = first.usage.calls
-    ideal = calls * args.latency / args.jobs
-    per_doc = 1000 * cpu / args.docs
+    waves = math.ceil(args.docs / args.jobs)
     print(
-        f"documents: {args.docs} (~{args.tokens} tokens each), --jobs {args.jobs}, latency {args.latency} s/call"
+        f"{args.docs} documents (~{args.tokens} tokens each), --jobs {args.jobs} ({waves} waves), "
+        f"median of {args.repeat} runs per latency"
     )
-    print(f"tokenizer load (once per process, not in the figures below): {cold[1]:.2f} s CPU")
-    print(f"run 1: {first.done} ok, {first.failed} failed, {calls} calls")
-    print(f"  wall time      {wall:.2f} s")
-    print(f"  ideal          {ideal:.2f} s  (calls x latency / jobs)")
-    print(f"  ratio          {wall / ideal:.2f}  (target <= 1.25)")
-    print(f"  tool CPU       {cpu:.2f} s total, {per_doc:.1f} ms per document")
     print(
-        f"    load + summarize() alone, one thread: {alone:.1f} ms; the rest: batch machinery, GIL contention"
+        f"set-up before the first request (imports, client, schemas; once per process): "
+        f"{setup[0]:.2f} s wall, {setup[1]:.2f} s CPU (not in the figures below)"
     )
-    if cpu > 0.8 * ideal:
+    print()
+    print(
+        "| latency | wall (median) | runs | ideal | wave bound | ratio to ideal | over wave bound | "
+        "tool CPU / doc |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        ideal = row.calls * row.latency / args.jobs
+        bound = waves * row.latency
+        spread = ", ".join(f"{w:.2f}" for w in sorted(row.walls))
+        verdict = "ok" if row.wall <= 1.25 * ideal else "over 1.25"
         print(
-            f"  note: {cpu:.2f} s of CPU under one GIL against a {ideal:.2f} s ideal: the run is CPU-bound, "
-            "and threads waiting for the GIL stretch every call"
+            f"| {row.latency:g} s | {row.wall:.2f} s | {spread} | {ideal:.2f} s | {bound:.2f} s | "
+            f"{row.wall / ideal:.2f} ({verdict}) | +{1000 * (row.wall - bound):.0f} ms | {row.cpu:.1f} ms |"
         )
-    print(f"run 2 (cached): {second.cached} from cache, {second.usage.calls} calls")
-    print(f"  wall time      {wall2:.2f} s, tool CPU {1000 * cpu2 / args.docs:.1f} ms per document")
-    print(f"fake server (separate process): {stats['requests']} requests, {stats['cpu_s']:.2f} s CPU")
+    print()
+    n_cached, calls2, wall2, cpu2 = cached
+    print(
+        f"the same batch again (cache): {n_cached} from cache, {calls2} model calls, {wall2:.2f} s, "
+        f"{cpu2:.1f} ms CPU per document"
+    )
+    print(f"summarize() alone, one thread, document loading included: {alone:.1f} ms CPU per document")
+    print(
+        f"fake server (separate process, last latency): {stats['requests']} requests, {stats['cpu_s']:.2f} s CPU"
+    )
     return 0
 
 
