@@ -320,7 +320,7 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
             from .check import check
 
             result.verification = check(document, [c.text for c in result.claims], llm=llm)
-            _add_usage(result.usage, result.verification.usage)
+            result.usage.include(result.verification.usage)
         return result
 
     def key_for(document: Document) -> str:
@@ -493,14 +493,6 @@ def _check_tokens(document: Document, model: str, *, n_claims: int, claims_text:
     prompt = batches * (source + overhead) + 20 * n_claims
     completion = n_claims * config.CHECK_TOKENS_PER_CLAIM + batches * config.CHECK_TOKENS_MARGIN
     return prompt, completion
-
-
-def _add_usage(total: Usage, part: Usage) -> None:
-    total.calls += part.calls
-    total.prompt_tokens += part.prompt_tokens
-    total.completion_tokens += part.completion_tokens
-    if part.cost_usd is not None:
-        total.cost_usd = (total.cost_usd or 0.0) + part.cost_usd
 
 
 # --- outcome ------------------------------------------------------------------------------------------
@@ -934,6 +926,7 @@ class _Runner:
             document = self.preloaded.pop(item.id, None) or item.load()
             key = _call(self.key_for, document, item) if self.key_for is not None else None
             if key is not None and (hit := self._cache_get(key)) is not None:
+                hit = _as_read_from(hit, document.path)
                 return _Done(item, True, True, None, None), self._record(item, document, hit, cached=True)
             result = _call(self.work, document, item)
             value = result.model_dump(mode="json")
@@ -1115,6 +1108,21 @@ class _Runner:
                 f"${self.max_cost:.4f}; nothing was started (see --dry-run for each document's estimate)"
             )
         return estimates
+
+
+def _as_read_from(result: dict[str, Any], path: str | None) -> dict[str, Any]:
+    """A cached result, its provenance naming the file read this time.
+
+    The cache is keyed by content: the same text under another name is a hit, but its result must name
+    the file it now stands for (``summarizer report`` reads the source from there).
+    """
+    result = {**result}
+    if isinstance(result.get("provenance"), dict):
+        result["provenance"] = {**result["provenance"], "source_path": path}
+    verification = result.get("verification")
+    if isinstance(verification, dict) and isinstance(verification.get("provenance"), dict):
+        result["verification"] = {**verification, "provenance": {**verification["provenance"], "source_path": path}}
+    return result
 
 
 def _add_usage_known(outcome: BatchOutcome, usage: Usage) -> None:

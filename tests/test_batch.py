@@ -241,6 +241,19 @@ def test_second_run_makes_zero_model_calls_and_no_cache_calls_again(
     assert third.cached == 0 and server.requests == 8
 
 
+def test_a_cache_hit_names_the_file_read_this_time(tmp_path: Path, server: FakeOpenAIServer) -> None:
+    (original,) = make_docs(tmp_path / "a", 1)
+    copy = tmp_path / "b" / "same-text.txt"
+    copy.parent.mkdir()
+    copy.write_bytes(original.read_bytes())  # same content, so the same cache key
+    with ResultCache(tmp_path / "cache.sqlite3") as cache:
+        summarize_run(server, collect_inputs([str(original)]), tmp_path / "one.jsonl", cache=cache, jobs=1)
+        summarize_run(server, collect_inputs([str(copy)]), tmp_path / "two.jsonl", cache=cache, jobs=1)
+    assert server.requests == 1
+    (line,) = read_lines(tmp_path / "two.jsonl")
+    assert line["cached"] and line["result"]["provenance"]["source_path"] == str(copy)
+
+
 def test_cache_key_changes_with_model_and_parameters(tmp_path: Path, server: FakeOpenAIServer) -> None:
     make_docs(tmp_path / "in", 1)
     doc = collect_inputs([str(tmp_path / "in")])[0].load()
@@ -502,14 +515,13 @@ def test_dry_run_marks_cached_and_done_documents(tmp_path: Path, server: FakeOpe
 def test_jobs_bound_concurrent_calls(tmp_path: Path, server: FakeOpenAIServer) -> None:
     make_docs(tmp_path / "in", 12)
     server.latency = 0.1
-    started = time.monotonic()
     outcome = summarize_run(
         server, collect_inputs([str(tmp_path / "in")]), tmp_path / "r.jsonl", cache=None, jobs=3
     )
-    elapsed = time.monotonic() - started
     assert outcome.done == 12
-    assert server.max_in_flight == 3  # never more than --jobs, and --jobs are used
-    assert elapsed < 12 * 0.1  # concurrent, not one by one
+    # never more than --jobs, and --jobs are used: concurrent, not one by one (no wall-clock assertion:
+    # speed is the benchmark's business, and a cold import would make a timer flaky)
+    assert server.max_in_flight == 3
 
 
 def test_workers_take_turns_at_their_own_work_and_wait_for_the_model_together(tmp_path: Path) -> None:
