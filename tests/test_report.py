@@ -152,13 +152,15 @@ def test_report_of_a_batch_writes_one_page_per_document(
         ("[1, 2]", "not a summarizer result"),
         ('{"counts": {}, "claims": "x"}', "not a valid check report"),
         ('{"title": "t"}', "not a valid summary"),
+        ("", "is empty"),
+        ("\udcff\udcfe binary", "not UTF-8 text"),
     ],
 )
 def test_report_of_a_file_that_is_not_a_result(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, message: str
 ) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text(content)
+    bad.write_bytes(content.encode("utf-8", "surrogateescape"))
     code, _, err = run(capsys, "report", str(bad))
     assert code == 2 and message in one_line(err)
 
