@@ -237,3 +237,29 @@ def test_the_page_policy_blocks_a_script_even_if_escaping_failed(browser: Any, t
     )
     open_page(browser, broken, tmp_path / "broken.html")
     assert browser.execute_script("return typeof window.__pwned") == "undefined"
+
+
+def test_selecting_an_evidence_quote_scrolls_to_that_span(browser: Any, tmp_path: Path) -> None:
+    article = EXAMPLE.read_text(encoding="utf-8")
+    source = "\n\n".join([article] * 60)
+    quote = "Mayor Elena Varga told reporters at City Hall"
+    summary = summary_of(source, [quote])
+    last = source.rindex(quote)  # the same words again, far down the article
+    summary.claims[0].evidence.append(
+        Evidence(quote=quote, start=last, end=last + len(quote), match="exact", score=1.0)
+    )
+    open_page(browser, render_html(summary, source), tmp_path / "quotes.html")
+    click(browser, "#claim-1 details.evidence summary")  # open the evidence list
+    first, second = browser.find_elements("css selector", "#claim-1 li[data-span]")
+    pane = "return document.querySelector('.source-pane').scrollTop"
+    second.click()
+    far = browser.execute_script(pane)
+    (target,) = [
+        m
+        for m in browser.find_elements("css selector", "mark.ev")
+        if second.get_attribute("data-span") in m.get_attribute("data-spans").split()
+    ]
+    assert visible_in_pane(browser, target) and far > 10_000
+    first.click()  # the card stays selected; the source goes back up to the first span
+    assert browser.execute_script(pane) < far
+    assert browser.find_element("css selector", "#claim-1").get_attribute("aria-pressed") == "true"

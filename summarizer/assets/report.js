@@ -24,22 +24,25 @@
     while (info.firstChild) { info.removeChild(info.firstChild); }
   }
 
-  function selectClaim(card) {
+  // spanId: scroll to that span (an evidence quote was selected) rather than the claim's first one
+  function selectClaim(card, spanId) {
     var wasActive = card.classList.contains("active");
     clear();
-    if (wasActive) { return; }
+    if (wasActive && !spanId) { return; }
     card.classList.add("active");
     card.setAttribute("aria-pressed", "true");
     var n = card.getAttribute("data-claim");
     var first = null;
+    var target = null;
     marks.forEach(function (m) {
       if (words(m, "data-claims").indexOf(n) >= 0) {
         m.classList.add("focus");
         if (!first) { first = m; }
+        if (spanId && !target && words(m, "data-spans").indexOf(spanId) >= 0) { target = m; }
       }
     });
     body.classList.add("focusing");
-    if (first) { first.scrollIntoView({ block: "center" }); }
+    if (target || first) { (target || first).scrollIntoView({ block: "center" }); }
   }
 
   function selectSpan(mark) {
@@ -91,7 +94,8 @@
   claims.forEach(function (card) {
     card.addEventListener("click", function (event) {
       if (event.target.closest && event.target.closest("summary")) { return; }
-      selectClaim(card);
+      var quote = event.target.closest ? event.target.closest("li[data-span]") : null;
+      selectClaim(card, quote ? quote.getAttribute("data-span") : null);
     });
     card.addEventListener("keydown", activate(selectClaim));
   });
