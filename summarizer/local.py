@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 import urllib.request
 import zipfile
@@ -271,5 +272,25 @@ def serving(port: int = config.LOCAL_PORT) -> Iterator[str]:
     if is_serving(port):
         yield f"http://{config.LOCAL_HOST}:{port}/v1"
         return
-    with LocalServer(port) as server:
+    with _exit_on_termination(), LocalServer(port) as server:
         yield server.base_url
+
+
+@contextlib.contextmanager
+def _exit_on_termination() -> Iterator[None]:
+    """While a temporary server runs, SIGTERM and SIGHUP exit through Python (``SystemExit``), so the
+    ``with`` blocks unwind and the server is stopped instead of outliving its parent (it runs in its own
+    session, which a terminal's hang-up does not reach). Only the main thread can install handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, leave) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import signal
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -59,3 +62,31 @@ def test_cache_dir_follows_the_environment(tmp_path: Path, monkeypatch: pytest.M
 
 def test_build_flags_avoid_native_code() -> None:
     assert "-DGGML_NATIVE=OFF" in local.CMAKE_FLAGS and "-DLLAMA_BUILD_UI=OFF" in local.CMAKE_FLAGS
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_a_temporary_server_is_stopped_when_its_parent_is_terminated(tmp_path: Path, sig: int) -> None:
+    # a stand-in server records whether it was stopped; the real one runs in its own session, so
+    # nothing but the parent's own unwinding would stop it
+    marker = tmp_path / "server"
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from summarizer import local\n"
+        "marker = Path(sys.argv[1])\n"
+        "class Stand:\n"
+        "    def __init__(self, port): self.base_url = 'http://127.0.0.1:9/v1'\n"
+        "    def __enter__(self): marker.write_text('running'); return self\n"
+        "    def __exit__(self, *exc): marker.write_text('stopped')\n"
+        "local.LocalServer = Stand\n"
+        "local.is_serving = lambda port=0: False\n"
+        "with local.serving(9):\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, str(script), str(marker)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    proc.send_signal(sig)
+    assert proc.wait(timeout=20) == 128 + sig
+    assert marker.read_text() == "stopped"
