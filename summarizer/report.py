@@ -43,26 +43,36 @@ def load_results(path: str | os.PathLike[str]) -> list[Saved]:
     name = os.fspath(path)
     text = _read(name)
     try:
-        return [Saved(None, _validate(json.loads(text), name))]
+        whole = json.loads(text)
     except json.JSONDecodeError:
         pass
+    else:
+        return [] if _failed(whole) else [_saved(whole, name, None)]
     results: list[Saved] = []
     lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not lines:
+        raise InputError(f"{name}: is empty")
     for n, line in lines:
         try:
             data = json.loads(line)
         except json.JSONDecodeError:
             raise InputError(f"{name}: line {n} is not valid JSON") from None
-        if isinstance(data, dict) and data.get("status", "ok") != "ok":
-            continue
-        if not isinstance(data, dict):
-            raise InputError(f"{name}: line {n} is not a result (expected a JSON object)")
-        item_id = str(data["id"]) if data.get("id") is not None else f"line-{n}"
-        where = data.get("path") if isinstance(data.get("path"), str) else None
-        results.append(Saved(item_id, _validate(data, f"{name}: line {n}"), where))
-    if not lines:
-        raise InputError(f"{name}: is empty")
+        if not _failed(data):
+            results.append(_saved(data, f"{name}: line {n}", f"line-{n}"))
     return results
+
+
+def _failed(data: object) -> bool:
+    """A batch line for a document that failed: it carries an error, no result."""
+    return isinstance(data, dict) and data.get("status", "ok") != "ok"
+
+
+def _saved(data: object, where: str, default_id: str | None) -> Saved:
+    if isinstance(data, dict) and isinstance(data.get("result"), dict):  # a line of a batch's output
+        item_id = str(data["id"]) if data.get("id") is not None else default_id
+        path = data["path"] if isinstance(data.get("path"), str) else None
+        return Saved(item_id, _validate(data["result"], where), path)
+    return Saved(default_id, _validate(data, where))
 
 
 def load_result(path: str | os.PathLike[str]) -> Result:
@@ -87,8 +97,6 @@ def _read(name: str) -> str:
 
 
 def _validate(data: object, where: str) -> Result:
-    if isinstance(data, dict) and isinstance(data.get("result"), dict):  # a line of a batch's output
-        data = data["result"]
     if not isinstance(data, dict):
         raise InputError(f"{where}: not a summarizer result (expected a JSON object)")
     model: type[Summary] | type[CheckReport] = CheckReport if "counts" in data else Summary
