@@ -360,10 +360,11 @@ class _ModelChecker:
             log.info("verdicts cut off at the token limit; splitting the batch of %d", len(batch))
             first = self._ask(batch[:half], window)
             return first + [(pos + half, v) for pos, v in self._ask(batch[half:], window)]
-        out = []
-        for v in answer.verdicts:
-            if 1 <= v.id <= len(batch):
-                out.append((v.id - 1, v))
+        out = [(v.id - 1, v) for v in answer.verdicts if 1 <= v.id <= len(batch)]
+        if not out and (len(batch) == 1 or len(answer.verdicts) == len(batch)):
+            # No id fits, but the answers still line up with the claims (seen with the 1.5B model on
+            # WiCE: a lone claim's verdict numbered 12); take them in order rather than lose them all.
+            out = [(0 if len(batch) == 1 else pos, v) for pos, v in enumerate(answer.verdicts)]
         return out
 
     def _locate(self, v: DraftVerdict) -> Evidence | None:
