@@ -235,7 +235,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     fmt = cast(Format, args.format or _SUFFIX_FORMATS.get(suffix, "html"))
     if len(results) == 1 and not (args.output and Path(args.output).is_dir()):
         (saved,) = results
-        document = load_source(saved.result, args.source, result_path=args.result, named=saved.path)
+        document = load_source(
+            saved.result, args.source, result_path=args.result, named=saved.path, item_id=saved.id
+        )
         _write(_render(saved.result, document.text, fmt), args.output)
         return 0
     return _report_folder(args, results, fmt)
@@ -243,7 +245,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _report_folder(args: argparse.Namespace, results: list[Any], fmt: Format) -> int:
     """A batch's results: one report per document into the folder ``-o`` names."""
-    from .report import load_source, report_name
+    from .report import load_source, report_names
 
     if not results:
         raise InputError(f"{args.result}: no ok results to render (only failed documents)")
@@ -255,14 +257,14 @@ def _report_folder(args: argparse.Namespace, results: list[Any], fmt: Format) ->
     folder.mkdir(parents=True, exist_ok=True)
     suffix = {"html": ".html", "markdown": ".md", "text": ".txt", "json": ".json"}[fmt]
     failed = 0
-    for saved in results:
+    names = report_names([saved.id or "result" for saved in results], suffix)
+    for saved, name in zip(results, names, strict=True):
         try:
-            document = load_source(saved.result, result_path=args.result, named=saved.path)
+            document = load_source(saved.result, result_path=args.result, named=saved.path, item_id=saved.id)
         except SummarizerError as exc:
             failed += 1
             print(f"summarizer: error: {exc.message}", file=sys.stderr)
             continue
-        name = report_name(saved.id or "result", suffix)
         _write(_render(saved.result, document.text, fmt), str(folder / name))
     print(f"{len(results) - failed} report(s) written to {folder}" + (f"; {failed} failed" if failed else ""))
     return config.EXIT_SOME_FAILED if failed else 0

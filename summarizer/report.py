@@ -20,7 +20,7 @@ from .documents import Document, load_document
 from .errors import InputError
 from .schemas import CheckReport, Summary
 
-__all__ = ["Saved", "load_result", "load_results", "load_source", "report_name", "source_mismatch"]
+__all__ = ["Saved", "load_result", "load_results", "load_source", "report_names", "source_mismatch"]
 
 Result = Summary | CheckReport
 
@@ -110,12 +110,19 @@ def _validate(data: object, where: str) -> Result:
 
 
 def load_source(
-    result: Result, source: str | None = None, *, result_path: str | None = None, named: str | None = None
+    result: Result,
+    source: str | None = None,
+    *,
+    result_path: str | None = None,
+    named: str | None = None,
+    item_id: str | None = None,
 ) -> Document:
     """Read the result's source and check it is unchanged.
 
     ``source`` overrides the path the result names; ``named`` replaces that path (a batch line's own
-    ``path``). A relative path is tried from the working folder, then beside the result file.
+    ``path``). A relative path is tried from the working folder, then beside the result file. A document
+    that came from a line of a JSONL input (``items.jsonl#id`` in the provenance, or a batch line's
+    ``path`` and ``item_id``) is read back from that line, the way the batch read it.
     """
     prov = result.provenance
     if source is None:
@@ -124,18 +131,38 @@ def load_source(
             raise InputError(
                 "the result does not name a source file (it was read from standard input): give --source"
             )
-        candidates = [Path(named)]
-        if result_path and not candidates[0].is_absolute():
-            candidates.append(Path(result_path).parent / named)
-        found = next((c for c in candidates if c.exists()), None)
+        found = _find(named, result_path)
+        if found is None and "#" in named:  # "items.jsonl#id": a line of a JSONL input
+            file, _, line_id = named.partition("#")
+            found, item_id = _find(file, result_path), item_id or line_id
         if found is None:
             raise InputError(f"{named}: the result's source file is not found: give --source")
         source = str(found)
-    document = load_document(source)
+    if item_id is not None and source.lower().endswith(".jsonl"):
+        document = _jsonl_document(source, item_id)
+    else:
+        document = load_document(source)
     problem = source_mismatch(result, document)
     if problem:
         raise InputError(f"{source}: {problem}")
     return document
+
+
+def _find(name: str, result_path: str | None) -> Path | None:
+    candidates = [Path(name)]
+    if result_path and not candidates[0].is_absolute():
+        candidates.append(Path(result_path).parent / name)
+    return next((c for c in candidates if c.exists()), None)
+
+
+def _jsonl_document(path: str, item_id: str) -> Document:
+    """The document of one line of a JSONL input, read as a batch reads it."""
+    from .batch import collect_inputs
+
+    item = next((it for it in collect_inputs([path]) if it.id == item_id), None)
+    if item is None:
+        raise InputError(f"{path}: has no line with id {item_id!r}")
+    return item.load()
 
 
 def source_mismatch(result: Result, document: Document) -> str | None:
@@ -157,7 +184,16 @@ def source_mismatch(result: Result, document: Document) -> str | None:
     return None
 
 
-def report_name(item_id: str, suffix: str) -> str:
-    """A file name for one document's report in a folder: its id made safe (no folders, no dots first)."""
-    safe = re.sub(r"[^\w.-]+", "_", item_id).strip("._") or "result"
-    return f"{safe[:120]}{suffix}"
+def report_names(ids: list[str], suffix: str) -> list[str]:
+    """File names for one folder of reports: each id made safe (no folders, no leading dots), and kept
+    apart when two ids come out the same ("a/b" and "a_b"; case is ignored, as some file systems do)."""
+    names, taken = [], set()
+    for item_id in ids:
+        stem = (re.sub(r"[^\w.-]+", "_", item_id).strip("._") or "result")[:120]
+        name, n = stem, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{stem}-{n}"
+        taken.add(name.lower())
+        names.append(name + suffix)
+    return names

@@ -194,3 +194,28 @@ def test_the_bundled_example_result_renders_against_the_example_article(
     code, out, err = run(capsys, "report", "examples/harbour-bridge-vote.summary.json")
     assert code == 0, err
     assert out.count('<li class="claim"') == 6 and "Faithfulness <strong>" in out
+
+
+def test_report_of_a_batch_fed_by_jsonl_reads_each_source_from_its_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    items = tmp_path / "items.jsonl"
+    lines = [{"id": "port/north", "text": SOURCE}, {"id": "port_north", "text": SOURCE.replace("12", "14")}]
+    items.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    results = tmp_path / "results.jsonl"
+    code, _, err = run(
+        capsys, "check", str(items), *CLAIMS, "--mode", "local", "--no-cache", "-o", str(results)
+    )
+    assert code == 0, err
+    code, out, err = run(capsys, "report", str(results), "-o", str(tmp_path / "pages"))
+    assert code == 0 and "2 report(s) written" in out, err
+    # two ids that make the same file name both keep their page
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "pages").iterdir()}
+    assert sorted(pages) == ["port_north-2.html", "port_north.html"]
+    assert "Faithfulness <strong>0.50</strong>" in pages["port_north.html"]
+    assert "Faithfulness <strong>0.00</strong>" in pages["port_north-2.html"]
+    # one result saved on its own names its source as "items.jsonl#id"
+    single = tmp_path / "single.json"
+    single.write_text(json.dumps(json.loads(results.read_text().splitlines()[0])["result"]))
+    code, out, err = run(capsys, "report", str(single), "-f", "text")
+    assert code == 0 and "Faithfulness score: 0.50" in out, err
