@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from summarizer import batch, tokens  # noqa: E402
 from summarizer.cache import ResultCache  # noqa: E402
-from summarizer.llm import LLM, Settings  # noqa: E402
+from summarizer.llm import LLM  # noqa: E402
+from summarizer.settings import Settings  # noqa: E402
 
 MODEL = "gpt-4o-mini"
 WORDS = [

@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from summarizer import local
 from summarizer.check import check
-from summarizer.llm import LLM, resolve_settings
+from summarizer.llm import LLM
+from summarizer.settings import resolve_settings
 from summarizer.summarize import summarize
 
 ANCHORS = [

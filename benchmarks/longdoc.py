@@ -27,8 +27,9 @@ import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer import config, tokens
-from summarizer.llm import LLM, Settings
+from summarizer import config, pricing, tokens
+from summarizer.llm import LLM
+from summarizer.settings import Settings
 from summarizer.summarize import summarize
 
 SIZES = (5_000, 10_000, 25_000, 50_000)
@@ -125,8 +126,8 @@ def main() -> int:
     parser.add_argument("--paraphrase", action="store_true", help="quotes never match verbatim")
     args = parser.parse_args()
     if args.window:
-        tokens.context_window = lambda model: args.window  # type: ignore[assignment]
-    window = tokens.context_window(args.model)
+        pricing.context_window = lambda model: args.window  # type: ignore[assignment]
+    window = pricing.context_window(args.model)
 
     warm = FakeModel(args.paraphrase)  # load the encodings, the SDK and pydantic's schemas once
     summarize("A warm-up sentence.", llm=LLM(_settings(args.model), http_client=_client(warm)))

@@ -44,8 +44,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 
-from . import config, tokens
-from .errors import BudgetExceededError, ConfigError, InputError, SummarizerError
+from . import config, pricing, tokens
+from .errors import (
+    EXIT_BUDGET,
+    EXIT_INTERRUPTED,
+    EXIT_SOME_FAILED,
+    BudgetExceededError,
+    ConfigError,
+    InputError,
+    SummarizerError,
+)
 from .schemas import SCHEMA_VERSION, Usage
 from .turns import Turns
 
@@ -54,7 +62,8 @@ if TYPE_CHECKING:
 
     from .cache import ResultCache
     from .documents import Document
-    from .llm import LLM, Settings
+    from .llm import LLM
+    from .settings import Settings
 
 __all__ = [
     "DEFAULT_JOBS",
@@ -85,12 +94,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# defaults live in config.py; these names are kept for the callers of this module
+# defaults live in config.py and exit codes in errors.py; these names are kept for the callers of this module
 DEFAULT_JOBS = config.DEFAULT_JOBS
 DOCUMENT_SUFFIXES = config.DOCUMENT_SUFFIXES
-EXIT_BUDGET = config.EXIT_BUDGET
-EXIT_SOME_FAILED = config.EXIT_SOME_FAILED
-EXIT_INTERRUPTED = config.EXIT_INTERRUPTED
 PRELOAD_BUDGET_CHARS = config.PRELOAD_BUDGET_CHARS
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -334,7 +340,7 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         if verify:
             cp, cc = _check_tokens(document, model, n_claims=config.MAX_CLAIMS, claims_text="")
             n, out = n + cp, out + cc
-        return n, out, tokens.estimate_cost(model, n, out)
+        return n, out, pricing.estimate_cost(model, n, out)
 
     if llm is not None:
         from .schemas import Decomposition, MergeDraft, SummaryDraft, VerdictBatch
@@ -438,7 +444,7 @@ def check_task(
             # An upper bound: every claim goes to the model (in hybrid mode local checks settle some).
             cp, cc = _check_tokens(document, model, n_claims=n_claims, claims_text="\n".join(the_claims))
             prompt, completion = prompt + cp, completion + cc
-        cost = tokens.estimate_cost(model, prompt, completion) if prompt else 0.0
+        cost = pricing.estimate_cost(model, prompt, completion) if prompt else 0.0
         return prompt, completion, cost
 
     if llm is not None:

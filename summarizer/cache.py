@@ -1,7 +1,7 @@
 """A result cache in one embedded SQLite file: a document already summarised (or checked) with the same
 model, prompt and parameters is answered from disk, with zero model calls.
 
-* Location: ``config.cache_dir() / "results.sqlite3"`` (``$SUMMARIZER_CACHE_DIR``, else
+* Location: ``settings.cache_dir() / "results.sqlite3"`` (``$SUMMARIZER_CACHE_DIR``, else
   ``$XDG_CACHE_HOME/summarizer``, else ``~/.cache/summarizer``). :meth:`ResultCache.stats` reports the
   entry count, the bytes on disk and the path; :meth:`ResultCache.clear` empties it.
 * Key: :func:`cache_key`, the sha256 of canonical JSON of (kind, model, prompt version, parameters,
@@ -24,12 +24,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import config
+from . import settings
 from .errors import ConfigError
 
 __all__ = ["CACHE_FILENAME", "ResultCache", "cache_key", "default_cache_path"]
 
-#: File name of the result cache inside ``config.cache_dir()``.
+#: File name of the result cache inside ``settings.cache_dir()``.
 CACHE_FILENAME = "results.sqlite3"
 #: Bump when the meaning of a cached value changes: every older entry then misses.
 CACHE_FORMAT = 1
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS results (
 
 
 def default_cache_path() -> Path:
-    return config.cache_dir() / CACHE_FILENAME
+    return settings.cache_dir() / CACHE_FILENAME
 
 
 def cache_key(kind: str, model: str, prompt_version: str, params: dict[str, Any], doc_sha256: str) -> str:

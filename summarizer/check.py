@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Literal
 
-from . import config, tokens
+from . import config, pricing, tokens
 from .documents import Document, document_from_text
 from .errors import TruncatedOutputError
 from .grounding import NumberedSource, SourceIndex
-from .llm import LLM, resolve_settings
+from .llm import LLM
 from .local_checks import LocalChecker, LocalResult
 from .prompts import load_prompt
 from .schemas import (
@@ -41,6 +41,7 @@ from .schemas import (
     VerdictBatch,
     VerdictCounts,
 )
+from .settings import resolve_settings
 from .version import get_version
 
 __all__ = ["Mode", "Split", "check", "decompose"]
@@ -207,7 +208,7 @@ def check(
         warnings.append("no claims to check: score is null")
     used_model = llm.settings.model if llm is not None and usage.calls else None
     usage.cost_usd = (
-        tokens.estimate_cost(used_model, usage.prompt_tokens, usage.completion_tokens) if used_model else 0.0
+        pricing.estimate_cost(used_model, usage.prompt_tokens, usage.completion_tokens) if used_model else 0.0
     )
     usage.seconds = round(time.perf_counter() - started, 3)
     return CheckReport(
@@ -279,7 +280,7 @@ class _ModelChecker:
         self.prompt = load_prompt("check")
         self.source = NumberedSource.from_text(document.text, exclude=document.furniture)
         model = llm.settings.model
-        window = tokens.context_window(model) or config.LOCAL_CONTEXT
+        window = pricing.context_window(model) or config.LOCAL_CONTEXT
         overhead = tokens.count_message_tokens(self.prompt.render("", claims=""), model)
         reply = config.CHECK_BATCH_SIZE * config.CHECK_TOKENS_PER_CLAIM + config.CHECK_TOKENS_MARGIN
         claims_room = config.CHECK_BATCH_SIZE * config.CHECK_TOKENS_PER_CLAIM // 2

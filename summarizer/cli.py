@@ -18,14 +18,20 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from . import config
-from .errors import ConfigError, InputError, SummarizerError
+from .errors import (
+    EXIT_BELOW_THRESHOLD,
+    EXIT_INTERRUPTED,
+    EXIT_SOME_FAILED,
+    ConfigError,
+    InputError,
+    SummarizerError,
+)
+from .settings import LOCAL_PORT, secret_values
 
 log = logging.getLogger("summarizer")
 
 Format = Literal["text", "markdown", "json", "html"]
 
-EXIT_BELOW_THRESHOLD = config.EXIT_BELOW_THRESHOLD
-EXIT_INTERRUPTED = config.EXIT_INTERRUPTED
 _SUFFIX_FORMATS = {
     ".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html",
 }  # fmt: skip
@@ -170,7 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _cmd_summarize(args: argparse.Namespace) -> int:
     from . import batch
     from .documents import load_document
-    from .llm import LLM, resolve_settings
+    from .llm import LLM
+    from .settings import resolve_settings
     from .summarize import summarize
 
     if batch.is_batch(args.path):
@@ -200,7 +207,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from . import batch
     from .check import check
     from .documents import load_document
-    from .llm import LLM, resolve_settings
+    from .llm import LLM
+    from .settings import resolve_settings
 
     claims = list(args.claim)
     if args.claims:
@@ -267,7 +275,7 @@ def _report_folder(args: argparse.Namespace, results: list[Any], fmt: Format) ->
             continue
         _write(_render(saved.result, document.text, fmt), str(folder / name))
     print(f"{len(results) - failed} report(s) written to {folder}" + (f"; {failed} failed" if failed else ""))
-    return config.EXIT_SOME_FAILED if failed else 0
+    return EXIT_SOME_FAILED if failed else 0
 
 
 def _render(result: Any, source: str, fmt: Format) -> str:
@@ -291,12 +299,12 @@ def _no_html_for_batches(args: argparse.Namespace) -> None:
 
 
 def _dry_run(document: object, model: str, fmt: str) -> str:
-    from . import tokens
+    from . import pricing, tokens
     from .summarize import estimate_calls
 
     calls, n = estimate_calls(document, model)  # type: ignore[arg-type]
     out_tokens = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS * calls
-    cost = tokens.estimate_cost(model, n, out_tokens)
+    cost = pricing.estimate_cost(model, n, out_tokens)
     info = {
         "model": model,
         "encoding": tokens.encoding_name_for_model(model),
@@ -318,7 +326,8 @@ def _dry_run(document: object, model: str, fmt: str) -> str:
 def _batch(command: str, specs: list[str], args: argparse.Namespace, **options: Any) -> int:
     """Several documents: stream one JSONL line per document (see summarizer.batch)."""
     from . import batch
-    from .llm import LLM, resolve_settings
+    from .llm import LLM
+    from .settings import resolve_settings
 
     settings = resolve_settings(args.model, args.base_url)
     common: dict[str, Any] = dict(output=args.output, jobs=args.jobs, use_cache=not args.no_cache,
@@ -345,7 +354,8 @@ def _cmd_cache(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from . import evaluate
-    from .llm import LLM, resolve_settings
+    from .llm import LLM
+    from .settings import resolve_settings
 
     rows = evaluate.load_rows(args.dataset, limit=args.limit, seed=args.seed)
     name = Path(args.dataset).stem
@@ -485,7 +495,7 @@ def _backend(settings: object) -> Iterator[str | None]:
             "run `summarizer local setup`, or set OPENAI_API_KEY / OPENAI_BASE_URL"
         )
     if not st.running:
-        log.info("starting a temporary local llama-server on port %d", config.LOCAL_PORT)
+        log.info("starting a temporary local llama-server on port %d", LOCAL_PORT)
     with local.serving() as base_url:
         yield base_url
 
@@ -531,7 +541,7 @@ class _RedactSecrets(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        secrets = [v for k, v in os.environ.items() if k.endswith("API_KEY") and len(v) >= 8]
+        secrets = secret_values()
         for secret in secrets:
             message = message.replace(secret, "[redacted]")
         record.msg, record.args = self._pattern.sub("[redacted]", message), None

@@ -1,12 +1,12 @@
-"""Every default of the project, in one place."""
+"""Every default of the project, in one place: constants only.
+
+What the environment decides (the model endpoint, the cache folder, the local port) is read in
+:mod:`summarizer.settings`; the exit codes of the command line live with the errors, in
+:mod:`summarizer.errors`; the lookups in the price and context-window tables below are in
+:mod:`summarizer.pricing`.
+"""
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
-from typing import TypeVar
-
-_T = TypeVar("_T")
 
 # --- models and endpoints -------------------------------------------------------------------------
 #: Model used when an OpenAI API key is configured and no model is named.
@@ -14,8 +14,6 @@ DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 #: Model name sent to the bundled local llama-server (it serves whatever GGUF it loaded).
 LOCAL_MODEL = "qwen2.5-coder-1.5b-instruct"
 LOCAL_HOST = "127.0.0.1"
-LOCAL_PORT = int(os.environ.get("SUMMARIZER_LOCAL_PORT", "8080"))
-LOCAL_BASE_URL = f"http://{LOCAL_HOST}:{LOCAL_PORT}/v1"
 #: llama-server ignores the key, but the OpenAI client insists on one.
 LOCAL_API_KEY = "local-no-key"
 #: Context window the local server is started with (tokens).
@@ -85,12 +83,6 @@ DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".text")
 #: kept in memory for the run so they are not loaded (and HTML-extracted) twice.
 PRELOAD_BUDGET_CHARS = 64 * 1024 * 1024
 
-# --- exit codes of the command line (the error classes carry their own) --------------------------------
-EXIT_BELOW_THRESHOLD = 4
-EXIT_BUDGET = 5
-EXIT_SOME_FAILED = 6
-EXIT_INTERRUPTED = 130
-
 # --- input ----------------------------------------------------------------------------------------
 #: Files larger than this are refused before they are read whole.
 MAX_INPUT_BYTES = 20 * 1024 * 1024
@@ -127,19 +119,3 @@ PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
     "o3": (2.00, 8.00),
     LOCAL_MODEL: (0.0, 0.0),
 }
-
-
-def cache_dir() -> Path:
-    """Where the local model runtime and weights are kept (``SUMMARIZER_CACHE_DIR`` overrides)."""
-    env = os.environ.get("SUMMARIZER_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "summarizer"
-
-
-def lookup_by_prefix(table: dict[str, _T], model: str) -> _T | None:
-    """The entry whose key is the longest prefix of ``model`` (case-insensitive), or None."""
-    name = model.lower().split("/")[-1]
-    best = max((k for k in table if name.startswith(k.lower())), key=len, default=None)
-    return None if best is None else table[best]

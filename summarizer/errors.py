@@ -1,6 +1,13 @@
-"""One exception hierarchy, one class per cause, each with the CLI exit code it maps to."""
+"""One exception hierarchy, one class per cause, each with the CLI exit code it maps to; and the exit codes
+of the command line that no exception carries."""
 
 from __future__ import annotations
+
+# --- exit codes of the command line (the error classes carry their own) --------------------------------
+EXIT_BELOW_THRESHOLD = 4
+EXIT_BUDGET = 5
+EXIT_SOME_FAILED = 6
+EXIT_INTERRUPTED = 130
 
 
 class SummarizerError(Exception):
@@ -86,6 +93,10 @@ class APIError(ModelError):
 
 
 __all__ = [
+    "EXIT_BELOW_THRESHOLD",
+    "EXIT_BUDGET",
+    "EXIT_INTERRUPTED",
+    "EXIT_SOME_FAILED",
     "APIError",
     "AuthenticationError",
     "BudgetExceededError",

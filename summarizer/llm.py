@@ -1,7 +1,7 @@
 """The one place that talks to the model API.
 
-* Settings: which endpoint, key and model (OpenAI, Azure OpenAI, any OpenAI-compatible server, or the
-  bundled local server when no key is configured).
+* Clients: built from :class:`~summarizer.settings.Settings` (which endpoint, key and model; see
+  :mod:`summarizer.settings`).
 * Structured output: strict ``json_schema`` first; when the server rejects it, ``json_object`` with the
   schema in the prompt; then plain text parsed as JSON. A client remembers the mode its server took.
 * Validation and re-ask: every answer is validated with pydantic; a failing one is re-asked with the
@@ -16,81 +16,28 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from . import config, errors, turns
 from .schemas import Usage, strict_json_schema
+from .settings import Settings
 
 if TYPE_CHECKING:
     import httpx2
     import openai
     from openai.types.chat import ChatCompletion
 
-__all__ = ["LLM", "AsyncLLM", "Settings", "resolve_settings"]
+__all__ = ["LLM", "AsyncLLM"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=BaseModel)
 
 MODES = ("json_schema", "json_object", "text")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Where and how to call the model. Build with :func:`resolve_settings`."""
-
-    model: str
-    base_url: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-    local: bool = False
-    azure_endpoint: str | None = None
-    api_version: str | None = None
-    max_retries: int = field(default_factory=lambda: config.MAX_TRANSPORT_RETRIES)
-    timeout: float = field(default_factory=lambda: config.REQUEST_TIMEOUT)
-
-    @property
-    def endpoint(self) -> str:
-        return self.azure_endpoint or self.base_url or "https://api.openai.com/v1"
-
-
-def resolve_settings(
-    model: str | None = None, base_url: str | None = None, api_key: str | None = None
-) -> Settings:
-    """Settings from arguments, then the standard environment variables.
-
-    ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` for OpenAI and compatible servers; ``AZURE_OPENAI_API_KEY``,
-    ``AZURE_OPENAI_ENDPOINT`` and ``OPENAI_API_VERSION`` for Azure OpenAI (``model`` is then the
-    deployment name). With no key and no base URL at all, the bundled local server is used.
-    """
-    env = os.environ
-    base_url = base_url or env.get("OPENAI_BASE_URL") or None
-    api_key = api_key or env.get("OPENAI_API_KEY") or None
-    azure_endpoint = env.get("AZURE_OPENAI_ENDPOINT")
-    azure_key = env.get("AZURE_OPENAI_API_KEY")
-    if azure_endpoint and (azure_key or api_key) and not base_url:
-        if not model:
-            raise errors.ConfigError("Azure OpenAI needs --model set to the deployment name")
-        return Settings(
-            model=model,
-            api_key=azure_key or api_key,
-            azure_endpoint=azure_endpoint,
-            api_version=env.get("OPENAI_API_VERSION", "2024-10-21"),
-        )
-    if api_key is None and base_url is None:
-        return Settings(
-            model=model or config.LOCAL_MODEL,
-            base_url=config.LOCAL_BASE_URL,
-            api_key=config.LOCAL_API_KEY,
-            local=True,
-        )
-    if api_key is None:  # an OpenAI-compatible server that needs no key
-        api_key = config.LOCAL_API_KEY
-    return Settings(model=model or config.DEFAULT_OPENAI_MODEL, base_url=base_url, api_key=api_key)
 
 
 def _build_client(settings: Settings, http_client: Any, *, asynchronous: bool) -> Any:

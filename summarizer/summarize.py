@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel
 
-from . import config, local_checks, tokens
+from . import config, local_checks, pricing, tokens
 from .documents import Document, document_from_text
 from .errors import ContextLengthError
 from .grounding import NumberedSource, normalize
-from .llm import LLM, AsyncLLM, Settings, resolve_settings
+from .llm import LLM, AsyncLLM
 from .prompts import PromptTemplate, load_prompt
 from .schemas import (
     Claim,
@@ -43,6 +43,7 @@ from .schemas import (
     SummaryDraft,
     Usage,
 )
+from .settings import Settings, resolve_settings
 from .version import get_version
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def build_messages(
 def check_fits(messages: list[dict[str, str]], model: str) -> int:
     """Prompt tokens of ``messages``; raise :class:`ContextLengthError` when they cannot fit the model."""
     n = tokens.count_message_tokens(messages, model)
-    window = tokens.context_window(model)
+    window = pricing.context_window(model)
     if window is not None and n + config.OUTPUT_RESERVE > window:
         raise ContextLengthError(
             f"the document needs about {n} prompt tokens; {model} has a {window}-token context window"
@@ -86,7 +87,7 @@ def check_fits(messages: list[dict[str, str]], model: str) -> int:
 
 def ensure_fits(messages: list[dict[str, str]], model: str) -> None:
     """:func:`check_fits`, tokenizing only when the prompt's bytes (a bound on its tokens) leave doubt."""
-    window = tokens.context_window(model)
+    window = pricing.context_window(model)
     if window is None or tokens.max_message_tokens(messages) + config.OUTPUT_RESERVE <= window:
         return
     check_fits(messages, model)
@@ -168,7 +169,7 @@ def _assemble(
     source: NumberedSource,
 ) -> Summary:
     claims, warnings = ground_draft(draft, document, source)
-    usage.cost_usd = tokens.estimate_cost(settings.model, usage.prompt_tokens, usage.completion_tokens)
+    usage.cost_usd = pricing.estimate_cost(settings.model, usage.prompt_tokens, usage.completion_tokens)
     return Summary(
         title=draft.title,
         tldr=draft.tldr,
@@ -347,7 +348,7 @@ class _LongDocument:
         self.merge_prompt = load_prompt(MERGE_PROMPT_NAME)
         model = settings.model
         self.enc = enc = tokens.encoding_for_model(model)
-        window = tokens.context_window(model)
+        window = pricing.context_window(model)
         overhead = tokens.count_message_tokens(self._chunk_messages(""), model)
         sizes = [  # "[n] sentence" and its line break
             len(enc.encode(source.render([n]), disallowed_special=())) + 1
@@ -551,7 +552,7 @@ class _LongDocument:
                 events.setdefault(event_key, Event(date=event.date, description=event.description))
 
         usage, settings, document = self.usage, self.settings, self.document
-        usage.cost_usd = tokens.estimate_cost(settings.model, usage.prompt_tokens, usage.completion_tokens)
+        usage.cost_usd = pricing.estimate_cost(settings.model, usage.prompt_tokens, usage.completion_tokens)
         return Summary(
             title=merged.title,
             tldr=merged.tldr,

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import config
 from .errors import ConfigError
 
 if TYPE_CHECKING:
@@ -26,7 +25,6 @@ __all__ = [
     "count_tokens",
     "encoding_for_model",
     "encoding_name_for_model",
-    "estimate_cost",
     "max_message_tokens",
 ]
 
@@ -161,18 +159,6 @@ def max_message_tokens(messages: Iterable[dict[str, str]]) -> int:
         for value in message.values():
             total += len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
     return total
-
-
-def context_window(model: str) -> int | None:
-    return config.lookup_by_prefix(config.CONTEXT_WINDOWS, model)
-
-
-def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
-    """USD for a call, from the price table; None when the model's price is unknown."""
-    price = config.lookup_by_prefix(config.PRICES_PER_MILLION, model)
-    if price is None:
-        return None
-    return round((prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000, 8)
 
 
 # A sentence ends at . ! ? … (plus closing quotes/brackets) before whitespace and a capital, digit or

@@ -27,8 +27,9 @@ from summarizer import batch
 from summarizer.batch import BatchInput, BudgetExceededError, collect_inputs, run_batch
 from summarizer.cache import ResultCache
 from summarizer.errors import ConfigError, InputError
-from summarizer.llm import LLM, Settings
+from summarizer.llm import LLM
 from summarizer.schemas import CheckReport, Summary
+from summarizer.settings import Settings
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])  # the fake server is on loopback
 
@@ -344,7 +345,8 @@ CHILD = textwrap.dedent(
     import json, sys
     from summarizer import batch
     from summarizer.cache import ResultCache
-    from summarizer.llm import LLM, Settings
+    from summarizer.llm import LLM
+    from summarizer.settings import Settings
 
     url, out, folder, cache_path, jobs = sys.argv[1:6]
     s = Settings(model="gpt-4o-mini", base_url=url, api_key=sys.argv[6], max_retries=0, timeout=60)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import config
+from summarizer import settings
 from summarizer.cache import CACHE_FILENAME, ResultCache, cache_key
 
 SHA = "ab" * 32
@@ -30,7 +30,7 @@ def test_key_is_canonical_and_depends_on_every_part() -> None:
 
 def test_default_location_is_in_the_cache_dir(tmp_path: Path) -> None:
     with ResultCache() as cache:  # conftest points SUMMARIZER_CACHE_DIR at tmp_path / "cache"
-        assert cache.path == config.cache_dir() / CACHE_FILENAME
+        assert cache.path == settings.cache_dir() / CACHE_FILENAME
         assert cache.path.parent == tmp_path / "cache"
         assert cache.path.exists()
         mode = cache._connect().execute("PRAGMA journal_mode").fetchone()[0]

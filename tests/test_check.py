@@ -17,10 +17,11 @@ import httpx2
 import pytest
 from faults import FakeServer, completion_body, ok
 
-from summarizer import config, tokens
+from summarizer import config, pricing, tokens
 from summarizer.check import check, decompose
-from summarizer.llm import LLM, Settings
+from summarizer.llm import LLM
 from summarizer.schemas import CheckReport, Usage
+from summarizer.settings import Settings
 
 MODEL = "gpt-4o-mini"
 
@@ -226,7 +227,7 @@ def test_hybrid_sends_open_claims_in_one_batch_and_maps_verdicts_by_id() -> None
 
     assert report.usage.calls == 1
     assert (report.usage.prompt_tokens, report.usage.completion_tokens) == (400, 60)
-    assert report.usage.cost_usd == tokens.estimate_cost(MODEL, 400, 60)
+    assert report.usage.cost_usd == pricing.estimate_cost(MODEL, 400, 60)
     assert report.provenance.model == MODEL
     assert set(report.provenance.prompts) == {"check"}
     assert report.warnings == []
@@ -430,7 +431,7 @@ FROZE_QUOTE = "The harbour froze solid every winter and the ferries stopped."
 @pytest.fixture
 def tiny_context(monkeypatch: pytest.MonkeyPatch) -> None:
     """A context window so small that the long source must be chunked (budget: the 512-token floor)."""
-    monkeypatch.setattr(tokens, "context_window", lambda model: 2000)
+    monkeypatch.setattr(pricing, "context_window", lambda model: 2000)
 
 
 def test_long_source_batch_sees_the_relevant_chunk_not_the_whole_source(tiny_context: None) -> None:
@@ -706,7 +707,7 @@ RECORDED_CLAIMS = [
 def test_check_example_claims_recorded(example_text: str) -> None:
     from conftest import RECORDED_BASE_URL
 
-    from summarizer.llm import resolve_settings
+    from summarizer.settings import resolve_settings
 
     llm = LLM(resolve_settings(config.LOCAL_MODEL, RECORDED_BASE_URL))
     report = check(example_text, RECORDED_CLAIMS, llm=llm)
@@ -740,7 +741,7 @@ RECORDED_SUMMARY = (
 def test_check_summary_decomposed_recorded(example_text: str) -> None:
     from conftest import RECORDED_BASE_URL
 
-    from summarizer.llm import resolve_settings
+    from summarizer.settings import resolve_settings
 
     llm = LLM(resolve_settings(config.LOCAL_MODEL, RECORDED_BASE_URL))
     report = check(example_text, summary=RECORDED_SUMMARY, llm=llm)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import cli
+from summarizer import cli, errors
 from summarizer.schemas import CheckReport
 
 SOURCE = (
@@ -250,7 +250,7 @@ def test_fail_under_with_a_failing_claim_exits_4(capsys: pytest.CaptureFixture[s
         capsys, "check", source, "--claim", PASS, "--claim", CONTRADICTED, "--mode", "local", "-f", "json",
         "--fail-under", "0.9",
     )  # fmt: skip
-    assert code == cli.EXIT_BELOW_THRESHOLD == 4
+    assert code == errors.EXIT_BELOW_THRESHOLD == 4
     assert CheckReport.model_validate_json(out).score == 0.5  # the report is still written
     assert one_line(err) == "summarizer: faithfulness score 0.50 is below 0.90"
 

@@ -18,8 +18,9 @@ from faults import FakeServer, api_error, ok, raises, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer import config, errors
-from summarizer.llm import LLM, AsyncLLM, Settings, parse_json, resolve_settings
+from summarizer.llm import LLM, AsyncLLM, parse_json
 from summarizer.schemas import Usage, strict_json_schema
+from summarizer.settings import LOCAL_BASE_URL, Settings, resolve_settings
 
 API_KEY = "sk-test-000000000000"
 MAX_RETRIES = 2
@@ -576,7 +577,7 @@ def test_fenced_answer_is_accepted_end_to_end() -> None:
 def test_resolve_settings_without_env_is_local() -> None:
     s = resolve_settings()
     assert s.local is True
-    assert s.base_url == config.LOCAL_BASE_URL
+    assert s.base_url == LOCAL_BASE_URL
     assert s.model == config.LOCAL_MODEL
     assert s.api_key == config.LOCAL_API_KEY
     assert s.azure_endpoint is None

@@ -18,11 +18,12 @@ import httpx2
 import pytest
 from faults import FakeServer, api_error, completion_body
 
-from summarizer import config, tokens
+from summarizer import config, pricing, tokens
 from summarizer.documents import document_from_text
 from summarizer.errors import ContextLengthError
-from summarizer.llm import LLM, AsyncLLM, Settings, _Call
+from summarizer.llm import LLM, AsyncLLM, _Call
 from summarizer.schemas import Summary, SummaryDraft, Usage
+from summarizer.settings import Settings
 from summarizer.summarize import (
     asummarize,
     build_messages,
@@ -228,7 +229,7 @@ def long_text(paragraphs: int, seed: int = 7) -> str:
 @pytest.fixture
 def small_window(monkeypatch: pytest.MonkeyPatch) -> int:
     """A 4,000-token window for every model: chunk budget (4000 - prompt - 2048 reserve) * margin."""
-    monkeypatch.setattr(tokens, "context_window", lambda model: 4000)
+    monkeypatch.setattr(pricing, "context_window", lambda model: 4000)
     return 4000
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import CASSETTES, EXAMPLE, RECORDED_BASE_URL
 
-from summarizer import cli, config
+from summarizer import cli, config, errors
 from summarizer.render import render_check
 from summarizer.schemas import CheckReport
 
@@ -137,7 +137,7 @@ def test_report_of_a_batch_writes_one_page_per_document(
     with results.open("a") as fh:  # a failed document has no result: it is left out
         fh.write(json.dumps({"id": "gone", "status": "error", "error": {"type": "InputError"}}) + "\n")
     code, out, err = run(capsys, "report", str(results), "-o", str(tmp_path / "pages"))
-    assert code == config.EXIT_SOME_FAILED
+    assert code == errors.EXIT_SOME_FAILED
     assert "2 report(s) written" in out and "1 failed" in out
     assert "west.txt" in err and "not the source of this result" in err
     pages = sorted(p.name for p in (tmp_path / "pages").iterdir())

@@ -13,9 +13,10 @@ from rapidfuzz import fuzz
 from summarizer import config
 from summarizer.documents import document_from_text
 from summarizer.grounding import normalize
-from summarizer.llm import LLM, AsyncLLM, resolve_settings
+from summarizer.llm import LLM, AsyncLLM
 from summarizer.prompts import load_prompt
 from summarizer.schemas import Summary, SummaryDraft
+from summarizer.settings import resolve_settings
 from summarizer.summarize import asummarize, ground_draft, summarize
 
 EXAMPLE_CASSETTE = "test_summarize_example_article.yaml"

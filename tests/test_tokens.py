@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import tokens
+from summarizer import pricing, tokens
 from summarizer.errors import ConfigError
 
 SAMPLE = "Port Aldine’s council — 212 million dollars, 61,000 vehicles a day. «Every month» counts! 🚗\n\n"
@@ -49,9 +49,9 @@ def test_corrupt_encoding_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_count_and_cost() -> None:
     n = tokens.count_tokens(SAMPLE, "gpt-4o-mini")
     assert n == len(tokens.get_encoding("o200k_base").encode(SAMPLE))
-    assert tokens.estimate_cost("gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.75)
-    assert tokens.estimate_cost("gpt-4o-mini-2024-07-18", 1000, 0) == pytest.approx(0.00015)
-    assert tokens.estimate_cost("some-unknown-model", 1000, 1000) is None
+    assert pricing.estimate_cost("gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.75)
+    assert pricing.estimate_cost("gpt-4o-mini-2024-07-18", 1000, 0) == pytest.approx(0.00015)
+    assert pricing.estimate_cost("some-unknown-model", 1000, 1000) is None
 
 
 def test_special_token_text_is_counted_as_text() -> None:

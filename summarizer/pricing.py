@@ -1,0 +1,34 @@
+"""What a model costs and how much it reads: prices and context windows, looked up by model-name prefix.
+
+The tables themselves (:data:`summarizer.config.PRICES_PER_MILLION`, :data:`summarizer.config.CONTEXT_WINDOWS`)
+are constants in :mod:`summarizer.config`; the longest matching prefix wins.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from . import config
+
+__all__ = ["context_window", "estimate_cost", "lookup_by_prefix"]
+
+_T = TypeVar("_T")
+
+
+def lookup_by_prefix(table: dict[str, _T], model: str) -> _T | None:
+    """The entry whose key is the longest prefix of ``model`` (case-insensitive), or None."""
+    name = model.lower().split("/")[-1]
+    best = max((k for k in table if name.startswith(k.lower())), key=len, default=None)
+    return None if best is None else table[best]
+
+
+def context_window(model: str) -> int | None:
+    return lookup_by_prefix(config.CONTEXT_WINDOWS, model)
+
+
+def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
+    """USD for a call, from the price table; None when the model's price is unknown."""
+    price = lookup_by_prefix(config.PRICES_PER_MILLION, model)
+    if price is None:
+        return None
+    return round((prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000, 8)

@@ -1,0 +1,91 @@
+"""Every read of the environment, in one place: which model endpoint to call, where the cache lives,
+which port the local server uses, and which values count as secrets.
+
+* :class:`Settings` and :func:`resolve_settings`: which endpoint, key and model (OpenAI, Azure OpenAI, any
+  OpenAI-compatible server, or the bundled local server when no key is configured).
+* :func:`cache_dir`: where the local model runtime, its weights and the result cache are kept.
+* :data:`LOCAL_PORT` / :data:`LOCAL_BASE_URL`: the bundled local server's address.
+* :func:`secret_values`: the API keys set in the environment, to keep them out of log lines.
+
+Everything else the project defaults to is a constant in :mod:`summarizer.config`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import config, errors
+
+__all__ = ["LOCAL_BASE_URL", "LOCAL_PORT", "Settings", "cache_dir", "resolve_settings", "secret_values"]
+
+LOCAL_PORT = int(os.environ.get("SUMMARIZER_LOCAL_PORT", "8080"))
+LOCAL_BASE_URL = f"http://{config.LOCAL_HOST}:{LOCAL_PORT}/v1"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where and how to call the model. Build with :func:`resolve_settings`."""
+
+    model: str
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    local: bool = False
+    azure_endpoint: str | None = None
+    api_version: str | None = None
+    max_retries: int = field(default_factory=lambda: config.MAX_TRANSPORT_RETRIES)
+    timeout: float = field(default_factory=lambda: config.REQUEST_TIMEOUT)
+
+    @property
+    def endpoint(self) -> str:
+        return self.azure_endpoint or self.base_url or "https://api.openai.com/v1"
+
+
+def resolve_settings(
+    model: str | None = None, base_url: str | None = None, api_key: str | None = None
+) -> Settings:
+    """Settings from arguments, then the standard environment variables.
+
+    ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` for OpenAI and compatible servers; ``AZURE_OPENAI_API_KEY``,
+    ``AZURE_OPENAI_ENDPOINT`` and ``OPENAI_API_VERSION`` for Azure OpenAI (``model`` is then the
+    deployment name). With no key and no base URL at all, the bundled local server is used.
+    """
+    env = os.environ
+    base_url = base_url or env.get("OPENAI_BASE_URL") or None
+    api_key = api_key or env.get("OPENAI_API_KEY") or None
+    azure_endpoint = env.get("AZURE_OPENAI_ENDPOINT")
+    azure_key = env.get("AZURE_OPENAI_API_KEY")
+    if azure_endpoint and (azure_key or api_key) and not base_url:
+        if not model:
+            raise errors.ConfigError("Azure OpenAI needs --model set to the deployment name")
+        return Settings(
+            model=model,
+            api_key=azure_key or api_key,
+            azure_endpoint=azure_endpoint,
+            api_version=env.get("OPENAI_API_VERSION", "2024-10-21"),
+        )
+    if api_key is None and base_url is None:
+        return Settings(
+            model=model or config.LOCAL_MODEL,
+            base_url=LOCAL_BASE_URL,
+            api_key=config.LOCAL_API_KEY,
+            local=True,
+        )
+    if api_key is None:  # an OpenAI-compatible server that needs no key
+        api_key = config.LOCAL_API_KEY
+    return Settings(model=model or config.DEFAULT_OPENAI_MODEL, base_url=base_url, api_key=api_key)
+
+
+def cache_dir() -> Path:
+    """Where the local model runtime and weights are kept (``SUMMARIZER_CACHE_DIR`` overrides)."""
+    env = os.environ.get("SUMMARIZER_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "summarizer"
+
+
+def secret_values() -> list[str]:
+    """The values of the ``*API_KEY`` environment variables (8 characters or more): never to be logged."""
+    return [v for k, v in os.environ.items() if k.endswith("API_KEY") and len(v) >= 8]
