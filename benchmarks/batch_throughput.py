@@ -34,10 +34,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from summarizer import batch, tokens  # noqa: E402
+from summarizer import batch  # noqa: E402
 from summarizer.cache import ResultCache  # noqa: E402
 from summarizer.llm import LLM  # noqa: E402
 from summarizer.settings import Settings  # noqa: E402
+from summarizer.text import tokens  # noqa: E402
 
 MODEL = "gpt-4o-mini"
 WORDS = [

@@ -27,10 +27,11 @@ import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer import config, pricing, tokens
+from summarizer import config, pricing
 from summarizer.llm import LLM
 from summarizer.settings import Settings
 from summarizer.summarize import summarize
+from summarizer.text import tokens
 
 SIZES = (5_000, 10_000, 25_000, 50_000)
 _SENTENCE = re.compile(r"^\[(\d+)\] (.+)$", re.MULTILINE)

@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from summarizer.check import check  # noqa: E402
-from summarizer.documents import document_from_text  # noqa: E402
 from summarizer.render_html import render_html  # noqa: E402
+from summarizer.text.documents import document_from_text  # noqa: E402
 
 CLAIMS = [
     "The council is expected to vote next Tuesday on a repair plan.",

@@ -31,9 +31,9 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .documents import Document, load_document
     from .schemas import Claim, Evidence, Summary, Usage
     from .summarize import asummarize, summarize
+    from .text.documents import Document, load_document
 
 __all__ = [
     "APIError",
@@ -62,8 +62,8 @@ __all__ = [
 _LAZY = {
     "summarize": "summarize",
     "asummarize": "summarize",
-    "Document": "documents",
-    "load_document": "documents",
+    "Document": "text.documents",
+    "load_document": "text.documents",
     "Summary": "schemas",
     "Claim": "schemas",
     "Evidence": "schemas",

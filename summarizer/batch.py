@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 
-from . import config, pricing, tokens
+from . import config, pricing
 from .errors import (
     EXIT_BUDGET,
     EXIT_INTERRUPTED,
@@ -55,15 +55,16 @@ from .errors import (
     SummarizerError,
 )
 from .schemas import SCHEMA_VERSION, Usage
+from .text import sentences, tokens
 from .turns import Turns
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from .cache import ResultCache
-    from .documents import Document
     from .llm import LLM
     from .settings import Settings
+    from .text.documents import Document
 
 __all__ = [
     "DEFAULT_JOBS",
@@ -124,7 +125,7 @@ class BatchInput:
 
     def load(self) -> Document:
         """Read and decode the document (raises :class:`InputError` for a bad one)."""
-        from .documents import document_from_text, load_document
+        from .text.documents import document_from_text, load_document
 
         if self.text is not None:
             return document_from_text(self.text, path=f"{self.path}#{self.id}")
@@ -432,7 +433,7 @@ def check_task(
         prompt = completion = 0
         n_claims = len(the_claims)
         if the_summary is not None:
-            n_summary = len(tokens.sentence_spans(the_summary))
+            n_summary = len(sentences.sentence_spans(the_summary))
             n_claims += n_summary
             if split == "model":
                 messages = load_prompt("decompose").render(
@@ -461,7 +462,7 @@ def _prepare(llm: LLM, *outputs: type[BaseModel]) -> None:
     Left to the first wave, every worker would wait on the same imports (the documents, grounding and
     SDK modules, ~0.5 s of CPU), and several would build the same schemas at once.
     """
-    from .documents import load_document  # noqa: F401
+    from .text.documents import load_document  # noqa: F401
 
     llm.prepare(*outputs)
 

@@ -22,10 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Literal
 
-from . import config, pricing, tokens
-from .documents import Document, document_from_text
+from . import config, pricing
 from .errors import TruncatedOutputError
-from .grounding import NumberedSource, SourceIndex
 from .llm import LLM
 from .local_checks import LocalChecker, LocalResult
 from .prompts import load_prompt
@@ -42,6 +40,9 @@ from .schemas import (
     VerdictCounts,
 )
 from .settings import resolve_settings
+from .text import sentences, tokens
+from .text.documents import Document, document_from_text
+from .text.grounding import NumberedSource, SourceIndex
 from .version import get_version
 
 __all__ = ["Mode", "Split", "check", "decompose"]
@@ -127,7 +128,7 @@ def decompose(
     """Atomic claims of ``summary``, each with its span in the summary."""
     if split == "sentences":
         out = []
-        for s, e in tokens.sentence_spans(summary):
+        for s, e in sentences.sentence_spans(summary):
             text = summary[s:e].strip()
             if text:
                 start = s + summary[s:e].index(text)
@@ -271,7 +272,7 @@ class _Window:
 class _ModelChecker:
     """Batches open claims, builds their source windows, asks the model, locates and aggregates.
 
-    The source is shown as numbered sentences (see :class:`~summarizer.grounding.NumberedSource`), so
+    The source is shown as numbered sentences (see :class:`~summarizer.text.grounding.NumberedSource`), so
     the model cites evidence by number and copies its words; both are checked locally.
     """
 

@@ -175,10 +175,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _cmd_summarize(args: argparse.Namespace) -> int:
     from . import batch
-    from .documents import load_document
     from .llm import LLM
     from .settings import resolve_settings
     from .summarize import summarize
+    from .text.documents import load_document
 
     if batch.is_batch(args.path):
         _no_html_for_batches(args)
@@ -206,9 +206,9 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     from . import batch
     from .check import check
-    from .documents import load_document
     from .llm import LLM
     from .settings import resolve_settings
+    from .text.documents import load_document
 
     claims = list(args.claim)
     if args.claims:
@@ -299,8 +299,9 @@ def _no_html_for_batches(args: argparse.Namespace) -> None:
 
 
 def _dry_run(document: object, model: str, fmt: str) -> str:
-    from . import pricing, tokens
+    from . import pricing
     from .summarize import estimate_calls
+    from .text import tokens
 
     calls, n = estimate_calls(document, model)  # type: ignore[arg-type]
     out_tokens = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS * calls
@@ -442,7 +443,7 @@ def _threshold(score: float | None, fail_under: float | None) -> int:
 
 def _read_claims(path: str) -> list[str]:
     """Claims from a file: a JSON list (strings or objects with "claim"/"text"), JSONL, or one per line."""
-    from .documents import load_document
+    from .text.documents import load_document
 
     text = load_document(path).text
     stripped = text.lstrip()

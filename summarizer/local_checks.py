@@ -10,7 +10,7 @@ Which signals settle a claim was measured on the labelled dev sets in ``/work/sh
 WiCE, Factcheck-GPT; see ``benchmarks/eval_local.py``). Decided verdicts are meant to be right far more
 often than a model would be, so the rules are conservative:
 
-* ``supported`` only when the claim stands verbatim in the source (after :func:`grounding.normalize`);
+* ``supported`` only when the claim stands verbatim in the source (after :func:`summarizer.text.grounding.normalize`);
 * ``contradicted`` when a sentence of the source says the same thing with another number (or date) in
   the place of the claim's, or with a negation added or removed;
 * ``not_in_source`` when the claim holds a number, date, quoted string or proper name that the source
@@ -30,8 +30,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .grounding import SourceIndex, normalize
 from .schemas import Evidence
+from .text.grounding import SourceIndex, normalize
 
 __all__ = [
     "LocalChecker",
@@ -586,14 +586,14 @@ class LocalChecker:
 
     @property
     def index(self) -> SourceIndex:
-        """The :class:`~summarizer.grounding.SourceIndex` of the source (built on first use)."""
+        """The :class:`~summarizer.text.grounding.SourceIndex` of the source (built on first use)."""
         if self._index is None:
             self._index = SourceIndex(self.source)
         return self._index
 
     @property
     def normalized(self) -> str:
-        """The source as :func:`~summarizer.grounding.normalize` folds it."""
+        """The source as :func:`~summarizer.text.grounding.normalize` folds it."""
         return self.index.normalized
 
     def _has_alias(self, member: str) -> bool:

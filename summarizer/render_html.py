@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from .documents import Document
 from .errors import InputError
 from .render import STATUSES, ClaimView, claim_views, status_counts, usage_text
 from .schemas import CheckReport, Evidence, Summary
+from .text.documents import Document
 
 __all__ = ["Span", "render_html", "segments"]
 

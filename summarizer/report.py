@@ -2,7 +2,7 @@
 
 A result names its source (``provenance.source_path``) and fingerprints it (``source_sha256`` of the
 bytes read, ``source_chars`` of the decoded text). The source is read back the way it was read the first
-time (:func:`summarizer.documents.load_document`), so evidence offsets land on the same characters; a
+time (:func:`summarizer.text.documents.load_document`), so evidence offsets land on the same characters; a
 source that changed since is refused rather than highlighted in the wrong places.
 """
 
@@ -16,9 +16,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .documents import Document, load_document
 from .errors import InputError
 from .schemas import CheckReport, Summary
+from .text.documents import Document, load_document
 
 __all__ = ["Saved", "load_result", "load_results", "load_source", "report_names", "source_mismatch"]
 

@@ -24,10 +24,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel
 
-from . import config, local_checks, pricing, tokens
-from .documents import Document, document_from_text
+from . import config, local_checks, pricing
 from .errors import ContextLengthError
-from .grounding import NumberedSource, normalize
 from .llm import LLM, AsyncLLM
 from .prompts import PromptTemplate, load_prompt
 from .schemas import (
@@ -44,6 +42,9 @@ from .schemas import (
     Usage,
 )
 from .settings import Settings, resolve_settings
+from .text import tokens
+from .text.documents import Document, document_from_text
+from .text.grounding import NumberedSource, normalize
 from .version import get_version
 
 if TYPE_CHECKING:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from summarizer.check import check
-from summarizer.documents import document_from_text
-from summarizer.grounding import locate
 from summarizer.schemas import CheckReport, Claim, Provenance, Summary, Usage
+from summarizer.text.documents import document_from_text
+from summarizer.text.grounding import locate
 
 #: An article with curly quotes, Korean, Cyrillic and emoji names, and markup that must stay text.
 UNICODE_SOURCE = (

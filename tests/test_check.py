@@ -17,11 +17,12 @@ import httpx2
 import pytest
 from faults import FakeServer, completion_body, ok
 
-from summarizer import config, pricing, tokens
+from summarizer import config, pricing
 from summarizer.check import check, decompose
 from summarizer.llm import LLM
 from summarizer.schemas import CheckReport, Usage
 from summarizer.settings import Settings
+from summarizer.text import tokens
 
 MODEL = "gpt-4o-mini"
 

@@ -13,6 +13,7 @@ from conftest import CASSETTES, EXAMPLE, RECORDED_BASE_URL
 
 from summarizer import cli, config, errors
 from summarizer.schemas import Summary
+from summarizer.text import tokens
 
 EXAMPLE_CASSETTE = str(CASSETTES / "test_summarize" / "test_summarize_example_article.yaml")
 LOCAL = ["--base-url", RECORDED_BASE_URL, "-m", config.LOCAL_MODEL]
@@ -81,7 +82,7 @@ def _tiktoken_reference(model: str, messages: list[dict[str, str]], tmp_path: Pa
 
     cache = tmp_path / "tiktoken"
     cache.mkdir()
-    enc_dir = Path(cli.__file__).parent / "encodings"
+    enc_dir = Path(tokens.__file__).parent / "encodings"
     for name in ("o200k_base", "cl100k_base"):
         url = f"https://openaipublic.blob.core.windows.net/encodings/{name}.tiktoken"
         shutil.copy(enc_dir / f"{name}.tiktoken", cache / hashlib.sha1(url.encode()).hexdigest())
@@ -97,8 +98,8 @@ def _tiktoken_reference(model: str, messages: list[dict[str, str]], tmp_path: Pa
 def test_dry_run_counts_tokens_exactly_and_calls_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, model: str
 ) -> None:
-    from summarizer.documents import load_document
     from summarizer.summarize import build_messages
+    from summarizer.text.documents import load_document
 
     expected = _tiktoken_reference(model, build_messages(load_document(EXAMPLE)), tmp_path)
     code, out, _ = run(capsys, "summarize", str(EXAMPLE), "--dry-run", "-m", model, "-f", "json")

@@ -1,4 +1,4 @@
-"""Reading, decoding, HTML extraction and furniture detection (summarizer.documents)."""
+"""Reading, decoding, HTML extraction and furniture detection (summarizer.text.documents)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import config, documents
-from summarizer.documents import Document, document_from_bytes, document_from_text, load_document
+from summarizer import config
 from summarizer.errors import InputError
+from summarizer.text import documents
+from summarizer.text.documents import Document, document_from_bytes, document_from_text, load_document
 
 DATA = Path(__file__).parent / "data"
 ARTICLE_HTML = DATA / "doc_article.html"

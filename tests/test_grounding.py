@@ -1,4 +1,4 @@
-"""Tests for :mod:`summarizer.grounding`: example-based on a news paragraph, then property-based."""
+"""Tests for :mod:`summarizer.text.grounding`: example-based on a news paragraph, then property-based."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from summarizer import config
-from summarizer.grounding import SourceIndex, locate, normalize, normalize_with_map
+from summarizer.text.grounding import SourceIndex, locate, normalize, normalize_with_map
 
 # A fictional news paragraph with curly quotes, an en dash, a double space and a line break mid-sentence.
 NEWS = (

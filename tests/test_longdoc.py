@@ -18,8 +18,7 @@ import httpx2
 import pytest
 from faults import FakeServer, api_error, completion_body
 
-from summarizer import config, pricing, tokens
-from summarizer.documents import document_from_text
+from summarizer import config, pricing
 from summarizer.errors import ContextLengthError
 from summarizer.llm import LLM, AsyncLLM, _Call
 from summarizer.schemas import Summary, SummaryDraft, Usage
@@ -30,6 +29,8 @@ from summarizer.summarize import (
     numbered,
     summarize,
 )
+from summarizer.text import tokens
+from summarizer.text.documents import document_from_text
 
 _SENTENCE = re.compile(r"^\[(\d+)\] (.+)$", re.MULTILINE)
 #: A sentence repeated at the start of every paragraph-block, quoted by every part (same evidence span).

@@ -11,13 +11,13 @@ from conftest import RECORDED_BASE_URL
 from rapidfuzz import fuzz
 
 from summarizer import config
-from summarizer.documents import document_from_text
-from summarizer.grounding import normalize
 from summarizer.llm import LLM, AsyncLLM
 from summarizer.prompts import load_prompt
 from summarizer.schemas import Summary, SummaryDraft
 from summarizer.settings import resolve_settings
 from summarizer.summarize import asummarize, ground_draft, summarize
+from summarizer.text.documents import document_from_text
+from summarizer.text.grounding import normalize
 
 EXAMPLE_CASSETTE = "test_summarize_example_article.yaml"
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import pricing, tokens
+from summarizer import pricing
 from summarizer.errors import ConfigError
+from summarizer.text import chunks, tokens
 
 SAMPLE = "Port Aldine’s council — 212 million dollars, 61,000 vehicles a day. «Every month» counts! 🚗\n\n"
 
@@ -61,7 +62,7 @@ def test_special_token_text_is_counted_as_text() -> None:
 def test_chunks_respect_budget_and_sentence_boundaries() -> None:
     sentences = [f"Sentence number {i} says something about item {i * 7}." for i in range(200)]
     text = " ".join(sentences)
-    spans = tokens.chunk_spans(text, "gpt-4o", 100)
+    spans = chunks.chunk_spans(text, "gpt-4o", 100)
     enc = tokens.get_encoding("o200k_base")
     assert spans[0][0] == 0 and spans[-1][1] == len(text)
     for (s1, e1), (s2, _) in itertools.pairwise(spans):
@@ -73,7 +74,7 @@ def test_chunks_respect_budget_and_sentence_boundaries() -> None:
 
 def test_overlong_sentence_is_cut_on_tokens() -> None:
     text = "word " * 1000
-    spans = tokens.chunk_spans(text.strip(), "gpt-4o", 50)
+    spans = chunks.chunk_spans(text.strip(), "gpt-4o", 50)
     assert "".join(text.strip()[s:e] for s, e in spans) == text.strip()
     enc = tokens.get_encoding("o200k_base")
     assert all(len(enc.encode(text.strip()[s:e])) <= 51 for s, e in spans)

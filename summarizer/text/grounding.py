@@ -18,8 +18,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from . import config
-from .schemas import Evidence
+from .. import config
+from ..schemas import Evidence
 
 __all__ = ["SourceIndex", "locate", "normalize", "normalize_with_map"]
 
@@ -214,7 +214,7 @@ class NumberedSource:
     @classmethod
     def from_text(cls, text: str, exclude: tuple[tuple[int, int], ...] = ()) -> NumberedSource:
         """Number the sentences of ``text``, leaving out those inside ``exclude`` (page furniture)."""
-        from .tokens import sentence_spans
+        from .sentences import sentence_spans
 
         spans = []
         for s, e in sentence_spans(text):

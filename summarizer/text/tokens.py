@@ -1,20 +1,19 @@
 """Token counts and budgets with tiktoken, offline.
 
-The ``o200k_base`` and ``cl100k_base`` rank files ship inside the package (``summarizer/encodings/``) and
-are verified against tiktoken's own sha256 on load, so counting never downloads anything.
+The ``o200k_base`` and ``cl100k_base`` rank files ship inside the package (``summarizer/text/encodings/``)
+and are verified against tiktoken's own sha256 on load, so counting never downloads anything.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 if TYPE_CHECKING:
     import tiktoken
@@ -159,68 +158,3 @@ def max_message_tokens(messages: Iterable[dict[str, str]]) -> int:
         for value in message.values():
             total += len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
     return total
-
-
-# A sentence ends at . ! ? … (plus closing quotes/brackets) before whitespace and a capital, digit or
-# opening quote; at a blank line; or at a line break after anything but a lowercase letter or comma.
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?\u2026\u3002])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])"
-    r"|\n\s*\n"
-    r"|(?<![a-z,;])\n\s*(?=[\"'\u201c\u2018(\[]?[A-Z0-9])"
-)
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """[start, end) spans of the sentences of ``text`` (paragraph breaks always end a sentence)."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        if text[start : m.start()].strip():
-            spans.append((start, m.end()))
-        start = m.end()
-    if text[start:].strip():
-        spans.append((start, len(text)))
-    return spans
-
-
-def chunk_spans(text: str, model: str, max_tokens: int) -> list[tuple[int, int]]:
-    """Split ``text`` into [start, end) spans of at most ``max_tokens`` tokens, on sentence boundaries.
-
-    A single sentence longer than the budget is cut on token boundaries. Offsets are into ``text``.
-    """
-    enc = encoding_for_model(model)
-    chunks: list[tuple[int, int]] = []
-    cur_start: int | None = None
-    cur_end = 0
-    cur_tokens = 0
-    for s, e in sentence_spans(text):
-        n = len(enc.encode(text[s:e], disallowed_special=()))
-        if n > max_tokens:
-            if cur_start is not None:
-                chunks.append((cur_start, cur_end))
-                cur_start, cur_tokens = None, 0
-            chunks.extend(_cut_long(text, s, e, enc, max_tokens))
-            continue
-        if cur_start is not None and cur_tokens + n > max_tokens:
-            chunks.append((cur_start, cur_end))
-            cur_start, cur_tokens = None, 0
-        if cur_start is None:
-            cur_start = s
-        cur_end = e
-        cur_tokens += n
-    if cur_start is not None:
-        chunks.append((cur_start, cur_end))
-    return chunks
-
-
-def _cut_long(
-    text: str, start: int, end: int, enc: tiktoken.Encoding, max_tokens: int
-) -> Sequence[tuple[int, int]]:
-    tokens = enc.encode(text[start:end], disallowed_special=())
-    spans = []
-    pos = start
-    for i in range(0, len(tokens), max_tokens):
-        piece = enc.decode(tokens[i : i + max_tokens])
-        spans.append((pos, min(end, pos + len(piece))))
-        pos += len(piece)
-    return spans

@@ -1,0 +1,10 @@
+"""Text in, offsets out: reading documents, sentences, grounding, tokens and chunks.
+
+* :mod:`~summarizer.text.documents` — read, decode, extract HTML: the :class:`Document` whose text every
+  offset counts;
+* :mod:`~summarizer.text.furniture` — which lines are page furniture (share buttons, link boxes, ...);
+* :mod:`~summarizer.text.sentences` — sentence boundaries;
+* :mod:`~summarizer.text.grounding` — locate quotes in the source, number its sentences;
+* :mod:`~summarizer.text.tokens` — tiktoken encodings (bundled in ``encodings/``) and counting;
+* :mod:`~summarizer.text.chunks` — token-bounded chunks on sentence boundaries.
+"""
