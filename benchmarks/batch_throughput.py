@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from summarizer import batch  # noqa: E402
 from summarizer.cache import ResultCache  # noqa: E402
-from summarizer.llm import LLM  # noqa: E402
+from summarizer.llm.client import LLM  # noqa: E402
 from summarizer.settings import Settings  # noqa: E402
 from summarizer.text import tokens  # noqa: E402
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from summarizer import local
 from summarizer.check import check
-from summarizer.llm import LLM
+from summarizer.llm.client import LLM
 from summarizer.settings import resolve_settings
 from summarizer.summarize import summarize
 

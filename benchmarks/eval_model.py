@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from summarizer import evaluate, local
 from summarizer.errors import SummarizerError
-from summarizer.llm import LLM
+from summarizer.llm.client import LLM
 from summarizer.settings import resolve_settings
 
 DEFAULT_FILES = ["summedits_samsum", "summedits_scitldr", "summedits_ectsum"]

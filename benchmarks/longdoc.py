@@ -28,7 +28,7 @@ import httpx2
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from summarizer import config, pricing
-from summarizer.llm import LLM
+from summarizer.llm.client import LLM
 from summarizer.settings import Settings
 from summarizer.summarize import summarize
 from summarizer.text import tokens

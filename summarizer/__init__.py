@@ -31,9 +31,9 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .schemas import Claim, Evidence, Summary, Usage
     from .summarize import asummarize, summarize
     from .text.documents import Document, load_document
+    from .types import Claim, Evidence, Summary, Usage
 
 __all__ = [
     "APIError",
@@ -64,10 +64,10 @@ _LAZY = {
     "asummarize": "summarize",
     "Document": "text.documents",
     "load_document": "text.documents",
-    "Summary": "schemas",
-    "Claim": "schemas",
-    "Evidence": "schemas",
-    "Usage": "schemas",
+    "Summary": "types",
+    "Claim": "types",
+    "Evidence": "types",
+    "Usage": "types",
 }
 
 

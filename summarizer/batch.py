@@ -54,15 +54,15 @@ from .errors import (
     InputError,
     SummarizerError,
 )
-from .schemas import SCHEMA_VERSION, Usage
 from .text import sentences, tokens
 from .turns import Turns
+from .types import SCHEMA_VERSION, Usage
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from .cache import ResultCache
-    from .llm import LLM
+    from .llm.client import LLM
     from .settings import Settings
     from .text.documents import Document
 
@@ -298,7 +298,7 @@ def _endpoint_id(settings: Settings) -> str:
 def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool = False) -> Task:
     """Summarise each document (``--verify``: and check its own claims). ``llm`` may be None for a dry run."""
     from .cache import cache_key
-    from .prompts import load_prompt
+    from .llm.prompts import load_prompt
 
     model = settings.model
     versions = load_prompt("summarize").version
@@ -344,7 +344,7 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         return n, out, pricing.estimate_cost(model, n, out)
 
     if llm is not None:
-        from .schemas import Decomposition, MergeDraft, SummaryDraft, VerdictBatch
+        from .llm.drafts import Decomposition, MergeDraft, SummaryDraft, VerdictBatch
         from .summarize import summarize  # noqa: F401  (imported now, not by the first wave)
 
         outputs: tuple[type[BaseModel], ...] = (SummaryDraft, MergeDraft)
@@ -370,7 +370,7 @@ def check_task(
     ``settings`` may be None only for ``mode="local"`` with ``split="sentences"`` (no model at all).
     """
     from .cache import cache_key
-    from .prompts import load_prompt
+    from .llm.prompts import load_prompt
 
     base_claims = [c for c in claims if c.strip()]
     model = settings.model if settings is not None else ""
@@ -450,7 +450,7 @@ def check_task(
 
     if llm is not None:
         from .check import check  # noqa: F401  (imported now, not by the first wave)
-        from .schemas import Decomposition, VerdictBatch
+        from .llm.drafts import Decomposition, VerdictBatch
 
         _prepare(llm, VerdictBatch, Decomposition)
     return Task("check", work, key_for, estimate)
@@ -492,7 +492,7 @@ def _check_params() -> dict[str, Any]:
 
 def _check_tokens(document: Document, model: str, *, n_claims: int, claims_text: str) -> tuple[int, int]:
     """Rough prompt and completion tokens of checking ``n_claims`` claims against ``document``."""
-    from .prompts import load_prompt
+    from .llm.prompts import load_prompt
 
     batches = max(1, math.ceil(n_claims / config.CHECK_BATCH_SIZE))
     overhead = tokens.count_message_tokens(load_prompt("check").render("", claims=claims_text), model)

@@ -24,25 +24,23 @@ from typing import Literal
 
 from . import config, pricing
 from .errors import TruncatedOutputError
-from .llm import LLM
+from .llm.client import LLM
+from .llm.drafts import Decomposition, DraftVerdict, VerdictBatch
+from .llm.prompts import load_prompt
 from .local_checks import LocalChecker, LocalResult
-from .prompts import load_prompt
-from .schemas import (
-    CheckProvenance,
-    CheckReport,
-    ClaimCheck,
-    Decomposition,
-    DraftVerdict,
-    Evidence,
-    Signal,
-    Usage,
-    VerdictBatch,
-    VerdictCounts,
-)
 from .settings import resolve_settings
 from .text import sentences, tokens
 from .text.documents import Document, document_from_text
 from .text.grounding import NumberedSource, SourceIndex
+from .types import (
+    CheckProvenance,
+    CheckReport,
+    ClaimCheck,
+    Evidence,
+    Signal,
+    Usage,
+    VerdictCounts,
+)
 from .version import get_version
 
 __all__ = ["Mode", "Split", "check", "decompose"]

@@ -175,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _cmd_summarize(args: argparse.Namespace) -> int:
     from . import batch
-    from .llm import LLM
+    from .llm.client import LLM
     from .settings import resolve_settings
     from .summarize import summarize
     from .text.documents import load_document
@@ -206,7 +206,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     from . import batch
     from .check import check
-    from .llm import LLM
+    from .llm.client import LLM
     from .settings import resolve_settings
     from .text.documents import load_document
 
@@ -280,7 +280,7 @@ def _report_folder(args: argparse.Namespace, results: list[Any], fmt: Format) ->
 
 def _render(result: Any, source: str, fmt: Format) -> str:
     """A summary or check report in ``fmt``; HTML also needs the source text the offsets point into."""
-    from .schemas import Summary
+    from .types import Summary
 
     if fmt == "html":
         from .render_html import render_html
@@ -327,7 +327,7 @@ def _dry_run(document: object, model: str, fmt: str) -> str:
 def _batch(command: str, specs: list[str], args: argparse.Namespace, **options: Any) -> int:
     """Several documents: stream one JSONL line per document (see summarizer.batch)."""
     from . import batch
-    from .llm import LLM
+    from .llm.client import LLM
     from .settings import resolve_settings
 
     settings = resolve_settings(args.model, args.base_url)
@@ -355,7 +355,7 @@ def _cmd_cache(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from . import evaluate
-    from .llm import LLM
+    from .llm.client import LLM
     from .settings import resolve_settings
 
     rows = evaluate.load_rows(args.dataset, limit=args.limit, seed=args.seed)
@@ -386,7 +386,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from .schemas import CheckReport, Summary
+    from .types import CheckReport, Summary
 
     model: type[Summary] | type[CheckReport] = Summary if args.name == "summary" else CheckReport
     print(json.dumps(model.model_json_schema(), indent=2))

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeAlias
 
-from .schemas import Usage
+from .types import Usage
 
 __all__ = [
     "STANCE_BINARY",
@@ -414,7 +414,7 @@ def check_predictor(mode: str, llm: Any) -> Predictor:
 def naive_predictor(llm: Any) -> Predictor:
     """Mode "naive": the zero-shot yes/no question of the SummEdits paper's style, one call per claim,
     with the same model: the baseline that shows what the tool adds on top of the model."""
-    from .prompts import load_prompt
+    from .llm.prompts import load_prompt
 
     prompt = load_prompt("naive_consistency")
 

@@ -30,8 +30,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .schemas import Evidence
 from .text.grounding import SourceIndex, normalize
+from .types import Evidence
 
 __all__ = [
     "LocalChecker",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .schemas import CheckReport, Claim, ClaimCheck, Evidence, Summary, Usage
+from .types import CheckReport, Claim, ClaimCheck, Evidence, Summary, Usage
 
 __all__ = ["FORMATS", "STATUSES", "ClaimView", "claim_views", "render_check", "render_summary", "usage_text"]
 

@@ -25,8 +25,8 @@ from importlib import resources
 
 from .errors import InputError
 from .render import STATUSES, ClaimView, claim_views, status_counts, usage_text
-from .schemas import CheckReport, Evidence, Summary
 from .text.documents import Document
+from .types import CheckReport, Evidence, Summary
 
 __all__ = ["Span", "render_html", "segments"]
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from .errors import InputError
-from .schemas import CheckReport, Summary
 from .text.documents import Document, load_document
+from .types import CheckReport, Summary
 
 __all__ = ["Saved", "load_result", "load_results", "load_source", "report_names", "source_mismatch"]
 

@@ -26,25 +26,14 @@ from pydantic import BaseModel
 
 from . import config, local_checks, pricing
 from .errors import ContextLengthError
-from .llm import LLM, AsyncLLM
-from .prompts import PromptTemplate, load_prompt
-from .schemas import (
-    Claim,
-    ClaimKind,
-    DraftClaim,
-    Entity,
-    Event,
-    Evidence,
-    MergeDraft,
-    Provenance,
-    Summary,
-    SummaryDraft,
-    Usage,
-)
+from .llm.client import LLM, AsyncLLM
+from .llm.drafts import DraftClaim, MergeDraft, SummaryDraft
+from .llm.prompts import PromptTemplate, load_prompt
 from .settings import Settings, resolve_settings
 from .text import tokens
 from .text.documents import Document, document_from_text
 from .text.grounding import NumberedSource, normalize
+from .types import Claim, ClaimKind, Entity, Event, Evidence, Provenance, Summary, Usage
 from .version import get_version
 
 if TYPE_CHECKING:

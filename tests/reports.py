@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from summarizer.check import check
-from summarizer.schemas import CheckReport, Claim, Provenance, Summary, Usage
 from summarizer.text.documents import document_from_text
 from summarizer.text.grounding import locate
+from summarizer.types import CheckReport, Claim, Provenance, Summary, Usage
 
 #: An article with curly quotes, Korean, Cyrillic and emoji names, and markup that must stay text.
 UNICODE_SOURCE = (

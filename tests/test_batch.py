@@ -27,9 +27,9 @@ from summarizer import batch
 from summarizer.batch import BatchInput, BudgetExceededError, collect_inputs, run_batch
 from summarizer.cache import ResultCache
 from summarizer.errors import ConfigError, InputError
-from summarizer.llm import LLM
-from summarizer.schemas import CheckReport, Summary
+from summarizer.llm.client import LLM
 from summarizer.settings import Settings
+from summarizer.types import CheckReport, Summary
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])  # the fake server is on loopback
 
@@ -345,7 +345,7 @@ CHILD = textwrap.dedent(
     import json, sys
     from summarizer import batch
     from summarizer.cache import ResultCache
-    from summarizer.llm import LLM
+    from summarizer.llm.client import LLM
     from summarizer.settings import Settings
 
     url, out, folder, cache_path, jobs = sys.argv[1:6]
@@ -530,7 +530,7 @@ def test_workers_take_turns_at_their_own_work_and_wait_for_the_model_together(tm
     import threading
 
     from summarizer import turns
-    from summarizer.schemas import Usage
+    from summarizer.types import Usage
 
     make_docs(tmp_path / "in", 6)
     jobs = 3

@@ -19,10 +19,10 @@ from faults import FakeServer, completion_body, ok
 
 from summarizer import config, pricing
 from summarizer.check import check, decompose
-from summarizer.llm import LLM
-from summarizer.schemas import CheckReport, Usage
+from summarizer.llm.client import LLM
 from summarizer.settings import Settings
 from summarizer.text import tokens
+from summarizer.types import CheckReport, Usage
 
 MODEL = "gpt-4o-mini"
 

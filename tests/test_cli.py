@@ -12,8 +12,8 @@ import pytest
 from conftest import CASSETTES, EXAMPLE, RECORDED_BASE_URL
 
 from summarizer import cli, config, errors
-from summarizer.schemas import Summary
 from summarizer.text import tokens
+from summarizer.types import Summary
 
 EXAMPLE_CASSETTE = str(CASSETTES / "test_summarize" / "test_summarize_example_article.yaml")
 LOCAL = ["--base-url", RECORDED_BASE_URL, "-m", config.LOCAL_MODEL]

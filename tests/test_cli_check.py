@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from summarizer import cli, errors
-from summarizer.schemas import CheckReport
+from summarizer.types import CheckReport
 
 SOURCE = (
     "The ferry company Norrow Lines added a night crossing to Isle Kettery in March. "

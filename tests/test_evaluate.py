@@ -22,7 +22,7 @@ from summarizer.evaluate import (
     local_predictor,
     save_report,
 )
-from summarizer.schemas import Usage
+from summarizer.types import Usage
 
 # --- balanced accuracy --------------------------------------------------------------------------------
 

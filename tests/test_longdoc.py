@@ -20,8 +20,8 @@ from faults import FakeServer, api_error, completion_body
 
 from summarizer import config, pricing
 from summarizer.errors import ContextLengthError
-from summarizer.llm import LLM, AsyncLLM, _Call
-from summarizer.schemas import Summary, SummaryDraft, Usage
+from summarizer.llm.client import LLM, AsyncLLM, _Call
+from summarizer.llm.drafts import SummaryDraft
 from summarizer.settings import Settings
 from summarizer.summarize import (
     asummarize,
@@ -31,6 +31,7 @@ from summarizer.summarize import (
 )
 from summarizer.text import tokens
 from summarizer.text.documents import document_from_text
+from summarizer.types import Summary, Usage
 
 _SENTENCE = re.compile(r"^\[(\d+)\] (.+)$", re.MULTILINE)
 #: A sentence repeated at the start of every paragraph-block, quoted by every part (same evidence span).

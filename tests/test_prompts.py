@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import ConfigError
-from summarizer.prompts import load_prompt, prompts_dir
+from summarizer.llm.prompts import load_prompt, prompts_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from reports import INJECTION_SOURCE, UNICODE_SOURCE, check_report, summary_of
 
 from summarizer.render_html import Span, render_html, segments
-from summarizer.schemas import CheckReport, Evidence, Summary
+from summarizer.types import CheckReport, Evidence, Summary
 
 CLAIMS = [
     "The mayor, 김민준, said the ferry “will sail again on 4 May” after repairs costing €1.2 million.",

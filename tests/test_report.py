@@ -13,7 +13,7 @@ from conftest import CASSETTES, EXAMPLE, RECORDED_BASE_URL
 
 from summarizer import cli, config, errors
 from summarizer.render import render_check
-from summarizer.schemas import CheckReport
+from summarizer.types import CheckReport
 
 EXAMPLE_CASSETTE = str(CASSETTES / "test_summarize" / "test_summarize_example_article.yaml")
 LOCAL = ["--base-url", RECORDED_BASE_URL, "-m", config.LOCAL_MODEL]

@@ -18,8 +18,8 @@ from reports import INJECTION_SOURCE, UNICODE_SOURCE, check_report, summary_of
 
 from summarizer import cli, config
 from summarizer.render_html import render_html
-from summarizer.schemas import CheckReport, Evidence, Summary
 from summarizer.text.documents import load_document
+from summarizer.types import CheckReport, Evidence, Summary
 
 VERIFY_CASSETTE = str(CASSETTES / "test_cli" / "test_summarize_verify_checks_the_summary_claims.yaml")
 ARTIFACTS = ROOT / "test-artifacts"

@@ -11,13 +11,14 @@ from conftest import RECORDED_BASE_URL
 from rapidfuzz import fuzz
 
 from summarizer import config
-from summarizer.llm import LLM, AsyncLLM
-from summarizer.prompts import load_prompt
-from summarizer.schemas import Summary, SummaryDraft
+from summarizer.llm.client import LLM, AsyncLLM
+from summarizer.llm.drafts import SummaryDraft
+from summarizer.llm.prompts import load_prompt
 from summarizer.settings import resolve_settings
 from summarizer.summarize import asummarize, ground_draft, summarize
 from summarizer.text.documents import document_from_text
 from summarizer.text.grounding import normalize
+from summarizer.types import Summary
 
 EXAMPLE_CASSETTE = "test_summarize_example_article.yaml"
 

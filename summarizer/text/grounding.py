@@ -19,7 +19,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from .. import config
-from ..schemas import Evidence
+from ..types import Evidence
 
 __all__ = ["SourceIndex", "locate", "normalize", "normalize_with_map"]
 

@@ -1,74 +1,24 @@
-"""Pydantic models: the JSON contract of every output, and the shapes the model is asked to fill.
+"""The public result models: the JSON contract of every output.
 
-Two families live here:
-
-* *Drafts* (``SummaryDraft`` ...) are what the model returns. They hold verbatim quotes but no offsets:
-  a model cannot count characters, so offsets are computed locally by :mod:`summarizer.grounding`.
-* *Results* (``Summary`` ...) are what the library returns and the CLI prints as JSON. Their JSON Schema
-  is exported by ``summarizer schema`` and documented in ``docs/json-contract.md``.
+``Summary`` and ``CheckReport`` (and the models they hold) are what the library returns and the CLI prints
+as JSON. Their JSON Schema is exported by ``summarizer schema`` and documented in
+``docs/json-contract.md``. What the model is asked to fill in (the drafts, which hold verbatim quotes but
+no offsets) is in :mod:`summarizer.llm.drafts`; offsets are computed locally by
+:mod:`summarizer.text.grounding`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 SCHEMA_VERSION = "1"
 
 MatchKind = Literal["exact", "normalized", "fuzzy", "sentence", "not_found"]
 ClaimKind = Literal["fact", "prediction", "speculation", "opinion", "plan"]
 EntityType = Literal["person", "organization", "location", "event", "product", "other"]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-# --- what the model fills in -------------------------------------------------------------------------
-
-
-class DraftEntity(_Strict):
-    name: str = Field(description="The name as written in the document.")
-    type: EntityType
-
-
-class DraftEvent(_Strict):
-    date: str = Field(description="The date or time as written in the document, e.g. 'June 18-19'.")
-    description: str
-
-
-class DraftClaim(_Strict):
-    sentence: int = Field(description="Number of the document sentence that states the claim.")
-    quote: str = Field(description="The words of that sentence that state the claim, copied exactly.")
-    text: str = Field(description="One checkable statement, in your own words, self-contained.")
-    kind: ClaimKind = Field(
-        description="fact: stated as true; prediction: expected/forecast; speculation: rumoured or possible; "
-        "opinion: a judgement or evaluation; plan: an announced intention."
-    )
-    attribution: str = Field(
-        description="Who asserts it: 'article' when the article states it in its own voice, otherwise the "
-        "person or office the article attributes it to."
-    )
-
-
-class SummaryDraft(_Strict):
-    title: str
-    tldr: str = Field(description="One sentence.")
-    key_points: list[str] = Field(min_length=1, max_length=6)
-    entities: list[DraftEntity] = Field(max_length=12)
-    events: list[DraftEvent] = Field(max_length=6)
-    claims: list[DraftClaim] = Field(min_length=1, max_length=12)
-
-
-class MergeDraft(_Strict):
-    """The reduce step of a long document: one title, TL;DR and key points from the parts' summaries."""
-
-    title: str
-    tldr: str = Field(description="One sentence.")
-    key_points: list[str] = Field(min_length=1, max_length=8)
 
 
 # --- what the library returns ---------------------------------------------------------------------
@@ -174,60 +124,9 @@ class Summary(BaseModel):
         return [c for c in self.claims if not c.grounded]
 
 
-@cache
-def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON Schema in the form strict structured output accepts (cached: do not mutate).
-
-    References are inlined (llama.cpp's grammar converter and OpenAI's strict mode both prefer a flat
-    schema), every property is required, and no additional properties are allowed.
-    """
-    raw = model.model_json_schema()
-    defs = raw.pop("$defs", {})
-
-    def visit(node: Any) -> Any:
-        if isinstance(node, dict):
-            if "$ref" in node:
-                return visit(defs[node["$ref"].split("/")[-1]])
-            out = {k: visit(v) for k, v in node.items() if k not in ("title", "default", "properties")}
-            if isinstance(node.get("properties"), dict):
-                out["properties"] = {name: visit(sub) for name, sub in node["properties"].items()}
-            if out.get("type") == "object" and "properties" in out:
-                out["required"] = list(out["properties"])
-                out["additionalProperties"] = False
-            return out
-        if isinstance(node, list):
-            return [visit(v) for v in node]
-        return node
-
-    return visit(raw)
-
-
 # --- claim checking ----------------------------------------------------------------------------------
 
 Verdict = Literal["supported", "contradicted", "not_in_source"]
-
-
-class DraftVerdict(_Strict):
-    id: int = Field(description="The claim's number.")
-    sentence: int = Field(description="Number of the source sentence that decides the claim, or 0.")
-    quote: str = Field(description="Words of that sentence, copied exactly, that decide the claim, or ''.")
-    verdict: Verdict
-    reason: str
-
-
-class VerdictBatch(_Strict):
-    verdicts: list[DraftVerdict]
-
-
-class DraftAtomicClaim(_Strict):
-    quote: str = Field(description="The words of the text, copied verbatim, that make the claim.")
-    claim: str
-
-
-class Decomposition(_Strict):
-    # No maxItems: llama.cpp turns a long maxItems into a grammar so large that generation crawls
-    # (0.5 tokens/s here for 40). The pipeline keeps the first config.MAX_DECOMPOSED_CLAIMS instead.
-    claims: list[DraftAtomicClaim]
 
 
 class Signal(BaseModel):

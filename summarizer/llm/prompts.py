@@ -1,4 +1,5 @@
-"""Load the prompt templates in ``prompts/`` and render them into chat messages.
+"""Load the prompt templates in ``prompts/`` (at the top of the repository; ``summarizer/prompts/`` in an
+installed wheel) and render them into chat messages.
 
 A template file holds comment lines (``#``) and then sections that start with ``@@ system`` or ``@@ user``.
 ``{{name}}`` fills in a variable. ``{{document}}`` marks where the document goes: it is inserted last, by
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ["PromptTemplate", "load_prompt", "prompts_dir"]
 
@@ -27,8 +28,8 @@ DOCUMENT_VARIABLE = "document"
 
 def prompts_dir() -> Path:
     """``summarizer/prompts`` in an installed wheel; the repository's ``prompts/`` in a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "prompts", here.parent / "prompts"):
+    package = Path(__file__).resolve().parent.parent  # summarizer/
+    for candidate in (package / "prompts", package.parent / "prompts"):
         if candidate.is_dir():
             return candidate
     raise ConfigError("prompt templates not found (expected summarizer/prompts or prompts/)")

@@ -8,8 +8,9 @@
   error, at most ``config.MAX_REASKS`` times. The prompt never grows past one failed answer.
 * Transport retries (429, 5xx, timeouts, connection errors) are the SDK's, which honours Retry-After;
   nothing here retries them again.
-* Errors: every SDK error and every bad finish is mapped to one exception of :mod:`summarizer.errors`.
-* Usage: tokens of every attempt are summed into the caller's :class:`~summarizer.schemas.Usage`.
+* Errors: every SDK error and every bad finish is mapped to one exception of :mod:`summarizer.errors`
+  (the SDK's errors by :mod:`summarizer.llm.error_map`).
+* Usage: tokens of every attempt are summed into the caller's :class:`~summarizer.types.Usage`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import config, errors, turns
-from .schemas import Usage, strict_json_schema
-from .settings import Settings
+from .. import config, errors, turns
+from ..settings import Settings
+from ..types import Usage
+from .drafts import strict_json_schema
+from .error_map import _one_line, _rejects_response_format, map_error
 
 if TYPE_CHECKING:
     import httpx2
@@ -193,73 +196,6 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"not valid JSON ({exc.msg} at char {exc.pos})"
     return _one_line(str(exc))
-
-
-def _one_line(text: str, limit: int = 200) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
-
-
-def _error_text(exc: openai.APIStatusError) -> tuple[str, str]:
-    body = exc.body if isinstance(exc.body, dict) else {}
-    inner = body.get("error", body) if isinstance(body, dict) else {}
-    code = str((inner or {}).get("code") or (inner or {}).get("type") or "")
-    message = str((inner or {}).get("message") or exc.message or "")
-    return code, message
-
-
-def _rejects_response_format(exc: openai.BadRequestError) -> bool:
-    code, message = _error_text(exc)
-    text = f"{code} {message}".lower()
-    return "response_format" in text or "json_schema" in text or "structured output" in text
-
-
-def _is_context_overflow(exc: openai.APIStatusError) -> bool:
-    code, message = _error_text(exc)
-    text = f"{code} {message}".lower()
-    return (
-        "context_length_exceeded" in text
-        or "exceed_context_size" in text
-        or "maximum context length" in text
-        or "exceeds the available context size" in text
-    )
-
-
-def map_error(exc: Exception) -> errors.SummarizerError:
-    """The library's exception for an SDK (or transport) exception."""
-    import openai
-
-    if isinstance(exc, errors.SummarizerError):
-        return exc
-    if isinstance(exc, openai.APITimeoutError):
-        return errors.ConnectionFailedError("the model server did not answer in time (after retries)")
-    if isinstance(exc, openai.APIConnectionError):
-        return errors.ConnectionFailedError(
-            f"could not connect to the model server ({_one_line(str(exc.__cause__ or exc))})"
-        )
-    if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
-        return errors.AuthenticationError(
-            f"the API rejected the credentials (HTTP {exc.status_code}); "
-            "check OPENAI_API_KEY (or AZURE_OPENAI_API_KEY for Azure)"
-        )
-    if isinstance(exc, openai.APIStatusError):
-        code, message = _error_text(exc)
-        if _is_context_overflow(exc):
-            return errors.ContextLengthError(
-                f"the prompt does not fit the model's context window: {_one_line(message)}"
-            )
-        if isinstance(exc, openai.RateLimitError):
-            if code == "insufficient_quota":
-                return errors.APIError("the API account has no quota left (insufficient_quota)")
-            return errors.RateLimitError(
-                "still rate-limited after retries (HTTP 429); try again later or lower --jobs"
-            )
-        return errors.APIError(f"the API answered HTTP {exc.status_code}: {_one_line(message or code)}")
-    if isinstance(exc, json.JSONDecodeError):
-        return errors.APIError(f"the server's answer is not valid JSON ({exc.msg})")
-    if isinstance(exc, openai.OpenAIError):
-        return errors.APIError(_one_line(str(exc)))
-    return errors.ModelError(_one_line(f"{type(exc).__name__}: {exc}"))
 
 
 # --- clients ----------------------------------------------------------------------------------------

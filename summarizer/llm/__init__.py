@@ -1,0 +1,8 @@
+"""Everything model-facing: the client, what the model is asked to fill in, the prompts, the error mapping.
+
+* :mod:`~summarizer.llm.client` — :class:`LLM` and :class:`AsyncLLM`: the one place that talks to the API
+  (structured output, validation and re-asks, usage);
+* :mod:`~summarizer.llm.drafts` — the drafts the model fills in, and their strict JSON Schema;
+* :mod:`~summarizer.llm.prompts` — the templates in ``prompts/``, rendered into chat messages;
+* :mod:`~summarizer.llm.error_map` — SDK and transport errors mapped to :mod:`summarizer.errors`.
+"""

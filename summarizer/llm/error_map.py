@@ -1,0 +1,84 @@
+"""How a failure of the SDK (or of the transport under it) becomes one exception of :mod:`summarizer.errors`.
+
+:func:`map_error` picks the class by cause (authentication, connection, rate limit, context overflow,
+any other API error); the helpers read the error's code and message out of the body the server sent.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from .. import errors
+
+if TYPE_CHECKING:
+    import openai
+
+__all__ = ["map_error"]
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _error_text(exc: openai.APIStatusError) -> tuple[str, str]:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    inner = body.get("error", body) if isinstance(body, dict) else {}
+    code = str((inner or {}).get("code") or (inner or {}).get("type") or "")
+    message = str((inner or {}).get("message") or exc.message or "")
+    return code, message
+
+
+def _rejects_response_format(exc: openai.BadRequestError) -> bool:
+    code, message = _error_text(exc)
+    text = f"{code} {message}".lower()
+    return "response_format" in text or "json_schema" in text or "structured output" in text
+
+
+def _is_context_overflow(exc: openai.APIStatusError) -> bool:
+    code, message = _error_text(exc)
+    text = f"{code} {message}".lower()
+    return (
+        "context_length_exceeded" in text
+        or "exceed_context_size" in text
+        or "maximum context length" in text
+        or "exceeds the available context size" in text
+    )
+
+
+def map_error(exc: Exception) -> errors.SummarizerError:
+    """The library's exception for an SDK (or transport) exception."""
+    import openai
+
+    if isinstance(exc, errors.SummarizerError):
+        return exc
+    if isinstance(exc, openai.APITimeoutError):
+        return errors.ConnectionFailedError("the model server did not answer in time (after retries)")
+    if isinstance(exc, openai.APIConnectionError):
+        return errors.ConnectionFailedError(
+            f"could not connect to the model server ({_one_line(str(exc.__cause__ or exc))})"
+        )
+    if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
+        return errors.AuthenticationError(
+            f"the API rejected the credentials (HTTP {exc.status_code}); "
+            "check OPENAI_API_KEY (or AZURE_OPENAI_API_KEY for Azure)"
+        )
+    if isinstance(exc, openai.APIStatusError):
+        code, message = _error_text(exc)
+        if _is_context_overflow(exc):
+            return errors.ContextLengthError(
+                f"the prompt does not fit the model's context window: {_one_line(message)}"
+            )
+        if isinstance(exc, openai.RateLimitError):
+            if code == "insufficient_quota":
+                return errors.APIError("the API account has no quota left (insufficient_quota)")
+            return errors.RateLimitError(
+                "still rate-limited after retries (HTTP 429); try again later or lower --jobs"
+            )
+        return errors.APIError(f"the API answered HTTP {exc.status_code}: {_one_line(message or code)}")
+    if isinstance(exc, json.JSONDecodeError):
+        return errors.APIError(f"the server's answer is not valid JSON ({exc.msg})")
+    if isinstance(exc, openai.OpenAIError):
+        return errors.APIError(_one_line(str(exc)))
+    return errors.ModelError(_one_line(f"{type(exc).__name__}: {exc}"))
