@@ -2,7 +2,7 @@
 
 1. Claims: given as a list, or decomposed from a free-text summary (by the model, or by sentences at
    zero cost), each pointing back to its span in the summary.
-2. Zero-token checks (:mod:`summarizer.local_checks`): a claim the local evidence settles is decided
+2. Zero-token checks (:mod:`summarizer.rules`): a claim the local evidence settles is decided
    with ``decided_by="local"`` and never reaches the model; otherwise its signals go to the model as hints.
 3. Model checks, batched: many claims per call, the source first and the claims last (so the shared
    prefix is cached), each batch small enough that its verdict JSON cannot be cut off. A source too long
@@ -27,7 +27,7 @@ from .errors import TruncatedOutputError
 from .llm.client import LLM
 from .llm.drafts import Decomposition, DraftVerdict, VerdictBatch
 from .llm.prompts import load_prompt
-from .local_checks import LocalChecker, LocalResult
+from .rules.checker import LocalChecker, LocalResult
 from .settings import resolve_settings
 from .text import sentences, tokens
 from .text.documents import Document, document_from_text

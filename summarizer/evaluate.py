@@ -9,7 +9,7 @@ A *predictor* is any callable ``predict(doc, claims)`` that labels every claim a
 :func:`evaluate` groups rows by document, so each document is read (and, for a local checker,
 analysed) once, calls the predictor, and returns an :class:`EvalReport`. Two model-free predictors live
 here: :func:`floor_predictor`, the published lexical baseline, and :func:`local_predictor`, the
-:mod:`summarizer.local_checks` rules. Model-backed and hybrid predictors plug in the same way.
+:mod:`summarizer.rules` checks. Model-backed and hybrid predictors plug in the same way.
 """
 
 from __future__ import annotations
@@ -209,12 +209,12 @@ def _coerce(output: DocPredictions | Sequence[Prediction | tuple[int, bool]], n:
 
 
 def local_predictor(*, undecided_label: int = 1) -> Predictor:
-    """Mode "local": :class:`~summarizer.local_checks.LocalChecker` alone, no model.
+    """Mode "local": :class:`~summarizer.rules.checker.LocalChecker` alone, no model.
 
     A decided ``supported`` is 1, ``contradicted`` / ``not_in_source`` are 0; an undecided claim gets
     ``undecided_label`` (1: what a checker without a model can do is only to flag).
     """
-    from .local_checks import LocalChecker
+    from .rules.checker import LocalChecker
 
     def predict(doc: str, claims: list[str]) -> DocPredictions:
         checker = LocalChecker(doc)

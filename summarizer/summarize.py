@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel
 
-from . import config, local_checks, pricing
+from . import config, pricing
 from .errors import ContextLengthError
 from .llm.client import LLM, AsyncLLM
 from .llm.drafts import DraftClaim, MergeDraft, SummaryDraft
 from .llm.prompts import PromptTemplate, load_prompt
+from .rules import modality
 from .settings import Settings, resolve_settings
 from .text import tokens
 from .text.documents import Document, document_from_text
@@ -143,9 +144,9 @@ def _read_modality(
         if s0 + m.start() < end and start < s0 + m.end()
     )
     if kind == "fact":
-        kind = cast(ClaimKind, local_checks.hedged_kind(clauses or sentence, claim.text) or kind)
+        kind = cast(ClaimKind, modality.hedged_kind(clauses or sentence, claim.text) or kind)
     if attribution.strip().lower() in ("article", "the article", "document", "the document", ""):
-        attribution = local_checks.attributed_to(sentence) or "article"
+        attribution = modality.attributed_to(sentence) or "article"
     return kind, attribution
 
 

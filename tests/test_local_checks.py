@@ -1,10 +1,11 @@
-"""Tests for :mod:`summarizer.local_checks` on a short fictional news text."""
+"""Tests for :mod:`summarizer.rules` on a short fictional news text."""
 
 from __future__ import annotations
 
 import pytest
 
-from summarizer.local_checks import LocalChecker, LocalResult, check_claim_locally, extract_numbers
+from summarizer.rules.checker import LocalChecker, LocalResult, check_claim_locally
+from summarizer.rules.numbers import extract_numbers
 
 SOURCE = (
     "The town of Marlow Vale abolished its river toll in 1996, after a long campaign by the ferry workers. "

@@ -26,35 +26,55 @@ import logging
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from .text.grounding import SourceIndex, normalize
-from .types import Evidence
+from ..text.grounding import SourceIndex, normalize
+from ..types import Evidence
+from .dates import _month_days, _month_number
+from .lexicon import (
+    _ABBREVIATIONS,
+    _ALIASES,
+    _CAPITALISED_RE,
+    _COMMON_OPENERS,
+    _ELISION_RE,
+    _GENERIC_ABBREVIATIONS,
+    _GENERIC_NAME_WORDS,
+    _LIST_MARKER_RE,
+    _MONTH_ABBR,
+    _MONTH_RE,
+    _MONTHS,
+    _NEGATION_RE,
+    _NEGATIONS,
+    _PERIOD_CODE_RE,
+    _QUOTE_RE,
+    _SENTENCE_END_RE,
+    _STOPWORDS,
+    _TENS,
+    _TITLES,
+    _TOKEN_RE,
+    _UNITS,
+    _WEEKDAY_RE,
+    _WEEKDAYS,
+    _WORD_RE,
+)
+from .numbers import NumberMention, extract_numbers
 
 __all__ = [
+    "CONFIDENCE",
+    "DECISIVE",
     "LocalChecker",
     "LocalResult",
     "Signal",
     "Verdict",
     "check_claim_locally",
-    "extract_numbers",
 ]
 
 logger = logging.getLogger(__name__)
 
 
-def _words(words: str) -> list[str]:
-    return words.split()
-
-
-def _wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
 Verdict = Literal["supported", "contradicted", "not_in_source"]
-NumberKind = Literal["number", "percent", "money", "year"]
 
 #: Confidence attached to each kind of decided verdict: the precision of the rule on the dev sets
 #: (``benchmarks/eval_local.py``), rounded down.
@@ -117,157 +137,6 @@ class LocalResult:
         return self.verdict is not None
 
 
-# --- vocabulary -----------------------------------------------------------------------------------
-
-_UNITS = {
-    w: i
-    for i, w in enumerate(
-        _words(
-            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen"
-        )
-        + _words("sixteen seventeen eighteen nineteen")
-    )
-}
-_TENS = {w: 10 * i for i, w in enumerate(_words("twenty thirty forty fifty sixty seventy eighty ninety"), 2)}
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_ORDINALS = {
-    w: i
-    for i, w in enumerate(_words("third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth"), 3)
-}
-_ORDINALS |= {"twentieth": 20, "thirtieth": 30}
-#: Read in the source only ("first" and "second" are too often not numbers to be checked in a claim).
-_SOURCE_ONLY_WORDS = {"first": 1, "second": 2, "dozen": 12, "half": 0.5, "once": 1, "twice": 2, "single": 1}
-_NUM_WORD = r"(?:" + "|".join([*_UNITS, *_TENS, "hundred", *_SCALES]) + r")"
-_NUMBER_WORD_RE = re.compile(
-    rf"\b(?:a\s+(?=hundred|thousand|million|billion|trillion))?{_NUM_WORD}(?:[\s-]+(?:and\s+)?{_NUM_WORD})*\b",
-    re.IGNORECASE,
-)
-_ORDINAL_WORD_RE = re.compile(r"\b(?:" + "|".join(_ORDINALS) + r")\b", re.IGNORECASE)
-_SOURCE_ONLY_WORD_RE = re.compile(r"\b(?:" + "|".join(_SOURCE_ONLY_WORDS) + r")\b", re.IGNORECASE)
-_PERCENT_AFTER_RE = re.compile(r"\s?(?:%|percent\b|per\s?cent\b)", re.IGNORECASE)
-_SPOKEN_NUMBER = r"(?:\d+|(?:(?:" + "|".join([*_UNITS, *_TENS]) + r")(?:[\s-]+(?=[a-z]))?)+)"
-#: Decimals as spoken in transcripts: "twelve point five", "twelve euros and fifty (cents)".
-_SPOKEN_DECIMAL_RE = re.compile(
-    rf"\b(?P<a>{_SPOKEN_NUMBER})\s+(?:point|dot|(?:dollars?|euros?|pounds?|bucks)\s+and(?:\s+\w)?)\s+"
-    rf"(?P<b>{_SPOKEN_NUMBER})\b",
-    re.IGNORECASE,
-)
-
-_MONTHS = {
-    name: i
-    for i, name in enumerate(
-        _words("january february march april may june july august september october november december"), 1
-    )
-}
-_MONTH_ABBR = {name[:3]: num for name, num in _MONTHS.items()} | {"sept": 9}
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTH_NAME = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" + (
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-)
-_MONTH_DAY_RE = re.compile(rf"\b(?P<month>{_MONTH_NAME})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?![,.]?\d)")
-_DAY_MONTH_RE = re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH_NAME})\b")
-_MONTH_RE = re.compile(rf"\b{_MONTH_NAME}(?=\W|$)")
-_WEEKDAY_RE = re.compile(r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)s?\b")
-_ISO_DATE_RE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
-_SLASH_DATE_RE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2,4})\b")
-
-_NUMBER_RE = re.compile(
-    r"(?<![\w.,])(?<![A-Za-z]-)"
-    r"(?P<cur>[$€£¥]\s?)?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
-    r"(?P<ord>st|nd|rd|th)?"
-    r"(?P<scale>\s?(?:thousand|million|billion|trillion)\b|(?:mn|bn|[kKmMbB])\b)?"
-    r"(?P<pct>\s?%|\s?percent\b|\s?per\s?cent\b|\s?percentage points?\b)?"
-)
-_LIST_MARKER_RE = re.compile(r"\d{1,2}[.)](?:\s|$)")
-_PERIOD_CODE_RE = re.compile(r"^(?:Q[1-4]|H[12]|FY\d{2,4}|\d{1,2}[QH])$")
-
-_NEGATION_RE = re.compile(
-    r"\b(?:not|no|never|none|nobody|nothing|neither|nor|without|cannot|unable|lack|lacks|lacked)\b|n['’]t\b",
-    re.IGNORECASE,
-)
-_NEGATIONS = _wordset(
-    """
-    not no never none nobody nothing neither nor without cannot unable lack lacks lacked
-    """
-)
-
-_STOPWORDS = _wordset(
-    """
-    a an the and or but if then than so as of at by for from in into on onto to with within about
-    over under up down out off again further once here there when where why how all any both each
-    few more most other some such only own same too very can will just should would could may might
-    must shall do does did doing done be been being am is are was were have has had having i me my
-    we our you your he him his she her it its they them their this that these those what which who
-    whom whose also however while because until during before after above below between through
-    against among per via yet said says say one ones
-    """
-)
-
-#: Capitalised words that begin sentences without being names (checked only at a sentence start).
-_COMMON_OPENERS = _wordset(
-    """
-    additionally also although overall finally furthermore moreover meanwhile however therefore thus
-    hence later lastly firstly secondly thirdly next then afterwards subsequently ultimately
-    consequently instead similarly likewise besides nevertheless nonetheless still yet though
-    despite notably importantly interestingly unfortunately fortunately initially eventually
-    currently recently today tomorrow yesterday both either neither each every many several some
-    most few all none no not nothing nobody everyone everybody someone somebody anyone he she it
-    they we you i his her its their our your my this that these those there here what when where
-    which who why how whether while after before since during in on at by for from with without to
-    of as an a the and but or so if because although though unless until upon within throughout
-    across according among along around about above below under over between into onto out further
-    other another such one two three four five six seven eight nine ten speaker speakers host hosts
-    participants participant group team company customer client agent author authors paper study
-    researchers document podcast meeting discussion conversation email call summary article text
-    report episode transcript dialogue chapter section user users
-    """
-)
-
-#: Abbreviations that are ordinary vocabulary rather than names: their absence from the source says little.
-_GENERIC_ABBREVIATIONS = _wordset(
-    """
-    yoy qoq mom ytd ttm ceo cfo coo cto cmo vp svp evp eps ebit ebitda gaap ipo gdp cpi kpi roi faq
-    diy ok tv pc am pm a.m p.m usd eur gbp r&d m&a q&a ai ml it hr pr fyi asap etc aka
-    """
-)
-
-#: Words that are part of many names without being what distinguishes them ("New York City").
-_GENERIC_NAME_WORDS = _wordset(
-    """
-    city town village county state states region province district area territory republic kingdom
-    north south east west northern southern eastern western central upper lower greater new old
-    great river lake sea ocean bay mountain mountains mount island islands park street road avenue
-    square university college school academy institute court department ministry office agency
-    council committee commission board company corporation group party club church hospital museum
-    library center centre hall house beach coast valley bridge tower station airport port harbour
-    harbor national international federal royal united general first second
-    """
-)
-
-#: Spellings of the same very common names, any of which counts for the others.
-_ALIASES: tuple[frozenset[str], ...] = (
-    frozenset({"united states", "u.s", "us", "usa", "u.s.a", "america", "american", "americans"}),
-    frozenset({"united kingdom", "u.k", "uk", "britain", "british", "great britain"}),
-    frozenset({"european union", "eu"}),
-    frozenset({"united nations", "un", "u.n"}),
-)
-
-_ABBREVIATIONS = _wordset(
-    """
-    mr mrs ms dr prof st vs etc inc ltd co corp jr sr no fig e.g i.e u.s u.k approx est dept gen gov
-    sen rep
-    """
-)
-
-_WORD_RE = re.compile(r"[^\W_](?:[\w&]|['’.\-](?=[^\W_]))*")
-_CAPITALISED_RE = re.compile(r"[A-Z][\w]*(?:['’\-&.][\w]+)*")
-_ELISION_RE = re.compile(r"\s*(?:\[\s*(?:\.\s*){3}\]|\.\.\.|…)\s*")
-_QUOTE_RE = re.compile(r"[\"“”]([^\"“”]{2,200}?)[\"“”]")
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+|\s+\.\s+|;\s+")
-_TOKEN_RE = re.compile(r"[^\W_]+")
-
-
 # --- small text helpers ---------------------------------------------------------------------------
 
 
@@ -318,175 +187,6 @@ def _at_sentence_start(text: str, pos: int) -> bool:
         last = before[:-1].rsplit(None, 1)[-1].lower() if before[:-1].strip() else ""
         return last not in _ABBREVIATIONS
     return "\n" in text[len(before) : pos]
-
-
-# --- numbers --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NumberMention:
-    """A number as written in a text, with its value and the rounding its writing implies."""
-
-    value: float
-    raw: str
-    start: int
-    end: int
-    kind: NumberKind
-    tolerance: float
-    from_words: bool = False
-
-    def matches(self, other: float) -> bool:
-        return abs(self.value - other) <= self.tolerance + 1e-9 * max(1.0, abs(self.value))
-
-
-def _tolerance(digits: str, scale: float) -> float:
-    """Half a unit of the last significant digit written: "3.5 million" is 3.45-3.55 million."""
-    if "." in digits:
-        return 0.5 * 10 ** -len(digits.split(".")[1]) * scale
-    plain = digits.replace(",", "")
-    zeros = len(plain) - len(plain.rstrip("0"))
-    if scale > 1:
-        return 0.5 * 10**zeros * scale
-    return 0.5 * 10**zeros if zeros >= 2 and len(plain) > zeros else 0.0
-
-
-def _scale_value(word: str | None, currency: bool) -> float:
-    if not word:
-        return 1.0
-    w = word.strip().lower()
-    if w in _SCALES:
-        return _SCALES[w]
-    if not currency:
-        return 1.0  # "5m" is as likely metres or minutes as millions
-    return {"k": 1e3, "m": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9}.get(w, 1.0)
-
-
-def _parse_number_words(words: Sequence[str]) -> float | None:
-    total = 0.0
-    current = 0.0
-    seen = False
-    for w in words:
-        if w in ("a", "and"):
-            continue
-        if w in _UNITS:
-            current += _UNITS[w]
-        elif w in _TENS:
-            current += _TENS[w]
-        elif w == "hundred":
-            current = (current or 1) * 100
-        elif w in _SCALES:
-            total += (current or 1) * _SCALES[w]
-            current = 0
-        else:
-            return None
-        seen = True
-    return total + current if seen else None
-
-
-def _spoken_value(phrase: str) -> float | None:
-    phrase = phrase.strip()
-    if phrase.isdigit():
-        return float(phrase)
-    return _parse_number_words([w for w in re.split(r"[\s-]+", phrase.lower()) if w])
-
-
-def extract_numbers(text: str, *, source_side: bool = False) -> list[NumberMention]:
-    """Numbers written in digits or words, percentages and money amounts, years.
-
-    ``source_side`` reads more leniently (ordinals such as "first", digits inside codes such as "Q3"):
-    what the source may contain should be over-collected, what a claim asserts should not.
-    """
-    found: list[NumberMention] = []
-    taken: list[tuple[int, int]] = []
-    kind: NumberKind
-    for m in _NUMBER_RE.finditer(text):
-        digits = m.group("num")
-        currency = m.group("cur") is not None
-        scale = _scale_value(m.group("scale"), currency)
-        try:
-            base = float(digits.replace(",", ""))
-        except ValueError:
-            continue
-        end = m.end() if (m.group("scale") and scale != 1.0) or m.group("pct") else m.end("num")
-        if m.group("ord"):
-            end = m.end("ord")
-        kind = "number"
-        if m.group("pct"):
-            kind = "percent"
-        elif currency:
-            kind = "money"
-        elif (
-            len(digits) == 4
-            and digits.isdigit()
-            and 1000 <= base <= 2100
-            and scale == 1.0
-            and not m.group("ord")
-            and not (m.end() < len(text) and text[m.end() : m.end() + 1].isalpha())
-        ):
-            kind = "year"
-        if kind == "number" and len(digits) == 2 and digits.isdigit():
-            century = re.search(r"(?<!\d)(\d{2})\d{2}\s?[-–/]\s?$", text[max(0, m.start() - 8) : m.start()])
-            if century:  # "2018–19"
-                kind, base = "year", float(century.group(1) + digits)
-        raw = text[m.start() : end].strip()
-        tolerance = 0.0 if kind == "year" else _tolerance(digits, scale)
-        found.append(NumberMention(base * scale, raw, m.start(), m.start() + len(raw), kind, tolerance))
-        taken.append((m.start(), end))
-    taken_starts = [s for s, _ in taken]
-    for m in _NUMBER_WORD_RE.finditer(text):
-        words = [w for w in re.split(r"[\s-]+", m.group().lower()) if w]
-        if not source_side and words == ["one"]:
-            continue  # "one of them": too often not a count to be checked in a claim
-        value = _parse_number_words(words)
-        if value is None:
-            continue
-        i = bisect.bisect_left(taken_starts, m.end())
-        if i and taken[i - 1][1] > m.start():
-            continue  # part of a number already read ("3.5 million")
-        kind = "percent" if _PERCENT_AFTER_RE.match(text, m.end()) else "number"
-        found.append(NumberMention(value, m.group(), m.start(), m.end(), kind, 0.0, from_words=True))
-    word_values = _ORDINALS | _SOURCE_ONLY_WORDS if source_side else _ORDINALS
-    for rx in (_ORDINAL_WORD_RE, _SOURCE_ONLY_WORD_RE) if source_side else (_ORDINAL_WORD_RE,):
-        for m in rx.finditer(text):
-            value = word_values[m.group().lower()]
-            found.append(NumberMention(value, m.group(), m.start(), m.end(), "number", 0.0, True))
-    if source_side:
-        for m in re.finditer(r"(?<=[A-Za-z])\d+|\d+(?=[A-Za-z])", text):
-            found.append(NumberMention(float(m.group()), m.group(), m.start(), m.end(), "number", 0.0))
-        for m in _SPOKEN_DECIMAL_RE.finditer(text):
-            whole, cents = _spoken_value(m.group("a")), _spoken_value(m.group("b"))
-            if whole is not None and cents is not None and cents < 100:
-                money = " and" in m.group().lower()  # "twelve euros and five (cents)" is 12.05
-                value = float(f"{int(whole)}.{int(cents):02d}" if money else f"{int(whole)}.{int(cents)}")
-                raw = m.group().strip()
-                found.append(NumberMention(value, raw, m.start(), m.start() + len(raw), "number", 0.0, True))
-    found.sort(key=lambda n: n.start)
-    return found
-
-
-# --- dates ----------------------------------------------------------------------------------------
-
-
-def _month_number(name: str) -> int:
-    n = name.lower().rstrip(".")
-    return _MONTHS.get(n) or _MONTH_ABBR[n[:4] if n.startswith("sept") else n[:3]]
-
-
-def _month_days(text: str) -> list[tuple[int, int, int, int]]:
-    """(month, day, start, end) of every "June 18" / "18 June" / ISO or slashed date."""
-    out: list[tuple[int, int, int, int]] = []
-    for rx in (_MONTH_DAY_RE, _DAY_MONTH_RE):
-        for m in rx.finditer(text):
-            day = int(m.group("day"))
-            if 1 <= day <= 31:
-                out.append((_month_number(m.group("month")), day, m.start(), m.end()))
-    for m in _ISO_DATE_RE.finditer(text):
-        out.append((int(m.group(2)), int(m.group(3)), m.start(), m.end()))
-    for m in _SLASH_DATE_RE.finditer(text):
-        a, b = int(m.group(1)), int(m.group(2))
-        out.append((a, b, m.start(), m.end()))
-        out.append((b, a, m.start(), m.end()))
-    return out
 
 
 # --- the source, prepared once --------------------------------------------------------------------
@@ -939,14 +639,6 @@ class LocalChecker:
         return out
 
 
-_TITLES = _wordset(
-    """
-    mr mrs ms dr prof professor president justice judge senator sen governor gov mayor king queen
-    prince princess sir lady lord pope chancellor minister secretary general coach captain
-    """
-)
-
-
 def _standalone_names(text: str) -> set[str]:
     """Capitalised words that ``text`` uses alone inside a sentence ("Reagan said", "President
     Reagan"), case folded: surnames, typically, rather than the last word of a longer name."""
@@ -1010,61 +702,3 @@ def _negation_flip(
 def check_claim_locally(claim: str, source: str) -> LocalResult:
     """Check one claim against ``source`` (build a :class:`LocalChecker` to check many)."""
     return LocalChecker(source).check(claim)
-
-
-# --- modality and attribution read off the evidence (zero tokens) ----------------------------------------
-
-_HEDGES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "speculation",
-        re.compile(
-            r"\b(rumou?red|speculat\w*|reportedly|allegedly|unconfirmed|possib(?:le|ly|ility))\b", re.I
-        ),
-    ),
-    (
-        "prediction",
-        re.compile(
-            r"\b(expected to|is set to|are set to|predict\w*|forecast\w*|projected|likely to|will likely|estimat\w*)\b",
-            re.I,
-        ),
-    ),
-    (
-        "plan",
-        re.compile(
-            r"\b(plans? to|intends? to|aims? to|proposed|proposes|will (?:begin|start|launch|hold))\b", re.I
-        ),
-    ),
-    ("speculation", re.compile(r"\b(may|might|could)\b", re.I)),
-)
-_NAME = r"(?:[A-Z][\w’'.-]*(?:\s+(?:of|for|and|the|&|[A-Z][\w’'.-]*))*)"
-_COMMON = r"(?:[Tt]he\s+(?:[a-z]+['’]s\s+)?(?:[a-z]+\s+)?[a-z]+)"  # "the department", "the city's office"
-_SAYERS: tuple[re.Pattern[str], ...] = (
-    re.compile(rf"\b[Aa]ccording to ((?:the\s+)?(?:[a-z]+['’]s\s+)?{_NAME}|{_COMMON})"),
-    re.compile(
-        rf"(?:^|[,.;]\s+|\s)((?:[Tt]he\s+)?{_NAME}|{_COMMON})(?:,[^,]{{1,80}},)?\s+"
-        r"(?:said|says|told|stated|predicted|wrote|added|emphasi[sz]ed|announced|warned|argued|claimed)\b"
-    ),
-)
-_NOT_SAYERS = re.compile(
-    r"^(?:it|he|she|they|this|that|there|January|February|March|April|May|June|July|August|September|"
-    r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$"
-)
-
-
-def hedged_kind(evidence_text: str, claim_text: str = "") -> str | None:
-    """The modality the wording shows (speculation, prediction, plan), or None for a plain statement."""
-    for kind, pattern in _HEDGES:
-        if pattern.search(claim_text) or pattern.search(evidence_text):
-            return kind
-    return None
-
-
-def attributed_to(evidence_text: str) -> str | None:
-    """Who the sentence attributes its content to ("according to X", "X said"), or None."""
-    for pattern in _SAYERS:
-        m = pattern.search(evidence_text)
-        if m:
-            who = re.sub(r"^[Tt]he\s+", "the ", m.group(1).strip(" ,."))
-            if not _NOT_SAYERS.match(who):
-                return who
-    return None
