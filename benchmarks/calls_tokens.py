@@ -22,10 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from summarizer import local
-from summarizer.check import check
 from summarizer.llm.client import LLM
+from summarizer.pipeline.checking import check
+from summarizer.pipeline.summary import summarize
 from summarizer.settings import resolve_settings
-from summarizer.summarize import summarize
 
 ANCHORS = [
     ("RAGAS faithfulness", "2 calls per answer (statements, then verdicts)"),

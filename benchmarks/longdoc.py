@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from summarizer import config, pricing
 from summarizer.llm.client import LLM
+from summarizer.pipeline.summary import summarize
 from summarizer.settings import Settings
-from summarizer.summarize import summarize
 from summarizer.text import tokens
 
 SIZES = (5_000, 10_000, 25_000, 50_000)

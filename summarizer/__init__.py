@@ -31,7 +31,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .summarize import asummarize, summarize
+    from .pipeline.summary import asummarize, summarize
     from .text.documents import Document, load_document
     from .types import Claim, Evidence, Summary, Usage
 
@@ -60,8 +60,8 @@ __all__ = [
 ]
 
 _LAZY = {
-    "summarize": "summarize",
-    "asummarize": "summarize",
+    "summarize": "pipeline.summary",
+    "asummarize": "pipeline.summary",
     "Document": "text.documents",
     "load_document": "text.documents",
     "Summary": "types",

@@ -318,13 +318,13 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         params["check"] = _check_params()
 
     def work(document: Document) -> BaseModel:
-        from .summarize import summarize
+        from .pipeline.summary import summarize
 
         if llm is None:
             raise ConfigError("no model client: summarize_task needs an LLM to run (not only to estimate)")
         result = summarize(document, llm=llm)
         if verify:
-            from .check import check
+            from .pipeline.checking import check
 
             result.verification = check(document, [c.text for c in result.claims], llm=llm)
             result.usage.include(result.verification.usage)
@@ -334,7 +334,7 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         return cache_key("summary", model, versions, params, document.sha256)
 
     def estimate(document: Document) -> Estimate:
-        from .summarize import estimate_calls
+        from .pipeline.summary import estimate_calls
 
         calls, n = estimate_calls(document, model)
         out = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS * calls
@@ -345,11 +345,11 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
 
     if llm is not None:
         from .llm.drafts import Decomposition, MergeDraft, SummaryDraft, VerdictBatch
-        from .summarize import summarize  # noqa: F401  (imported now, not by the first wave)
+        from .pipeline.summary import summarize  # noqa: F401  (imported now, not by the first wave)
 
         outputs: tuple[type[BaseModel], ...] = (SummaryDraft, MergeDraft)
         if verify:
-            from .check import check  # noqa: F401
+            from .pipeline.checking import check  # noqa: F401
 
             outputs += (VerdictBatch, Decomposition)
         _prepare(llm, *outputs)
@@ -387,7 +387,7 @@ def check_task(
 
     @takes_item
     def work(document: Document, item: BatchInput) -> BaseModel:
-        from .check import check
+        from .pipeline.checking import check
 
         the_claims, the_summary = inputs_of(item)
         if not the_claims and the_summary is None:
@@ -449,8 +449,8 @@ def check_task(
         return prompt, completion, cost
 
     if llm is not None:
-        from .check import check  # noqa: F401  (imported now, not by the first wave)
         from .llm.drafts import Decomposition, VerdictBatch
+        from .pipeline.checking import check  # noqa: F401  (imported now, not by the first wave)
 
         _prepare(llm, VerdictBatch, Decomposition)
     return Task("check", work, key_for, estimate)

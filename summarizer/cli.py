@@ -1,6 +1,6 @@
 """Command line: parse arguments, call the library, print the rendering, map errors to exit codes.
 
-Nothing here computes a result; see :mod:`summarizer.summarize` and friends for that.
+Nothing here computes a result; see :mod:`summarizer.pipeline` and friends for that.
 """
 
 from __future__ import annotations
@@ -176,8 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _cmd_summarize(args: argparse.Namespace) -> int:
     from . import batch
     from .llm.client import LLM
+    from .pipeline.summary import summarize
     from .settings import resolve_settings
-    from .summarize import summarize
     from .text.documents import load_document
 
     if batch.is_batch(args.path):
@@ -193,7 +193,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         llm = LLM(_with_base_url(settings, base_url))
         result = summarize(document, llm=llm)
         if args.verify:
-            from .check import check
+            from .pipeline.checking import check
 
             result.verification = check(document, [c.text for c in result.claims], llm=llm)
             result.usage.include(result.verification.usage)
@@ -205,8 +205,8 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from . import batch
-    from .check import check
     from .llm.client import LLM
+    from .pipeline.checking import check
     from .settings import resolve_settings
     from .text.documents import load_document
 
@@ -300,7 +300,7 @@ def _no_html_for_batches(args: argparse.Namespace) -> None:
 
 def _dry_run(document: object, model: str, fmt: str) -> str:
     from . import pricing
-    from .summarize import estimate_calls
+    from .pipeline.summary import estimate_calls
     from .text import tokens
 
     calls, n = estimate_calls(document, model)  # type: ignore[arg-type]

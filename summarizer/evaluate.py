@@ -393,12 +393,12 @@ def evaluate(
 
 
 def check_predictor(mode: str, llm: Any) -> Predictor:
-    """Modes "model" and "hybrid": the :func:`summarizer.check.check` pipeline, one document at a time.
+    """Modes "model" and "hybrid": the :func:`summarizer.pipeline.checking.check` pipeline, one document at a time.
 
     A claim is predicted consistent (1) when its verdict is ``supported``. In hybrid mode the claims the
     local checks settle never reach the model (``settled_locally``).
     """
-    from .check import check
+    from .pipeline.checking import check
 
     def predict(doc: str, claims: list[str]) -> DocPredictions:
         report = check(doc, claims, mode=mode, llm=llm)  # type: ignore[arg-type]

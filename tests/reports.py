@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from summarizer.check import check
+from summarizer.pipeline.checking import check
 from summarizer.text.documents import document_from_text
 from summarizer.text.grounding import locate
 from summarizer.types import CheckReport, Claim, Provenance, Summary, Usage

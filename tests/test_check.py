@@ -18,8 +18,8 @@ import pytest
 from faults import FakeServer, completion_body, ok
 
 from summarizer import config, pricing
-from summarizer.check import check, decompose
 from summarizer.llm.client import LLM
+from summarizer.pipeline.checking import check, decompose
 from summarizer.settings import Settings
 from summarizer.text import tokens
 from summarizer.types import CheckReport, Usage

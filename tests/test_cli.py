@@ -98,7 +98,7 @@ def _tiktoken_reference(model: str, messages: list[dict[str, str]], tmp_path: Pa
 def test_dry_run_counts_tokens_exactly_and_calls_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, model: str
 ) -> None:
-    from summarizer.summarize import build_messages
+    from summarizer.pipeline.summary import build_messages
     from summarizer.text.documents import load_document
 
     expected = _tiktoken_reference(model, build_messages(load_document(EXAMPLE)), tmp_path)
@@ -178,7 +178,7 @@ def test_each_model_failure_has_its_own_exit_code(
     def fail(*args: object, **kwargs: object) -> None:
         raise error("what went wrong")
 
-    monkeypatch.setattr("summarizer.summarize.summarize", fail)
+    monkeypatch.setattr("summarizer.pipeline.summary.summarize", fail)
     code, out, err = run(capsys, "summarize", str(EXAMPLE), *LOCAL)
     assert code == error.exit_code
     assert err == "summarizer: error: what went wrong\n" and out == ""

@@ -22,13 +22,13 @@ from summarizer import config, pricing
 from summarizer.errors import ContextLengthError
 from summarizer.llm.client import LLM, AsyncLLM, _Call
 from summarizer.llm.drafts import SummaryDraft
-from summarizer.settings import Settings
-from summarizer.summarize import (
+from summarizer.pipeline.summary import (
     asummarize,
     build_messages,
     numbered,
     summarize,
 )
+from summarizer.settings import Settings
 from summarizer.text import tokens
 from summarizer.text.documents import document_from_text
 from summarizer.types import Summary, Usage
@@ -468,7 +468,7 @@ def test_parts_too_many_for_one_merge_are_merged_in_groups_first(small_window: i
 
 
 def test_estimate_calls_matches_what_summarize_does(small_window: int) -> None:
-    from summarizer.summarize import estimate_calls
+    from summarizer.pipeline.summary import estimate_calls
 
     assert estimate_calls(document_from_text(long_text(2)), "gpt-4o-mini")[0] == 1
     text = long_text(60)

@@ -24,18 +24,18 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel
 
-from . import config, pricing
-from .errors import ContextLengthError
-from .llm.client import LLM, AsyncLLM
-from .llm.drafts import DraftClaim, MergeDraft, SummaryDraft
-from .llm.prompts import PromptTemplate, load_prompt
-from .rules import modality
-from .settings import Settings, resolve_settings
-from .text import tokens
-from .text.documents import Document, document_from_text
-from .text.grounding import NumberedSource, normalize
-from .types import Claim, ClaimKind, Entity, Event, Evidence, Provenance, Summary, Usage
-from .version import get_version
+from .. import config, pricing
+from ..errors import ContextLengthError
+from ..llm.client import LLM, AsyncLLM
+from ..llm.drafts import DraftClaim, MergeDraft, SummaryDraft
+from ..llm.prompts import PromptTemplate, load_prompt
+from ..rules import modality
+from ..settings import Settings, resolve_settings
+from ..text import tokens
+from ..text.documents import Document, document_from_text
+from ..text.grounding import NumberedSource, normalize
+from ..types import Claim, ClaimKind, Entity, Event, Evidence, Provenance, Summary, Usage
+from ..version import get_version
 
 if TYPE_CHECKING:
     import tiktoken

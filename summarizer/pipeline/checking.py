@@ -22,17 +22,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Literal
 
-from . import config, pricing
-from .errors import TruncatedOutputError
-from .llm.client import LLM
-from .llm.drafts import Decomposition, DraftVerdict, VerdictBatch
-from .llm.prompts import load_prompt
-from .rules.checker import LocalChecker, LocalResult
-from .settings import resolve_settings
-from .text import sentences, tokens
-from .text.documents import Document, document_from_text
-from .text.grounding import NumberedSource, SourceIndex
-from .types import (
+from .. import config, pricing
+from ..errors import TruncatedOutputError
+from ..llm.client import LLM
+from ..llm.drafts import Decomposition, DraftVerdict, VerdictBatch
+from ..llm.prompts import load_prompt
+from ..rules.checker import LocalChecker, LocalResult
+from ..settings import resolve_settings
+from ..text import sentences, tokens
+from ..text.documents import Document, document_from_text
+from ..text.grounding import NumberedSource, SourceIndex
+from ..types import (
     CheckProvenance,
     CheckReport,
     ClaimCheck,
@@ -41,7 +41,7 @@ from .types import (
     Usage,
     VerdictCounts,
 )
-from .version import get_version
+from ..version import get_version
 
 __all__ = ["Mode", "Split", "check", "decompose"]
 

@@ -1,0 +1,1 @@
+"""The two pipelines: summarize a document, check claims against a source."""
