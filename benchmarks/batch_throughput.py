@@ -132,7 +132,7 @@ def new_task(url: str) -> batch.Task:
 
 def summarize_alone(inputs: list[batch.BatchInput], url: str) -> float:
     """CPU milliseconds per document of plain summarize() calls, one after the other, no batch."""
-    from summarizer.pipeline.summary import summarize
+    from summarizer import summarize
 
     llm = LLM(Settings(model=MODEL, base_url=url, api_key="sk-bench-not-a-key", max_retries=0))
     summarize(inputs[0].load(), llm=llm)  # warm the client

@@ -21,10 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer import local
+from summarizer import check, local, summarize
 from summarizer.llm.client import LLM
-from summarizer.pipeline.checking import check
-from summarizer.pipeline.summary import summarize
 from summarizer.settings import resolve_settings
 
 ANCHORS = [

@@ -27,9 +27,8 @@ import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer import config, pricing
+from summarizer import config, pricing, summarize
 from summarizer.llm.client import LLM
-from summarizer.pipeline.summary import summarize
 from summarizer.settings import Settings
 from summarizer.text import tokens
 

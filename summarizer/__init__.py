@@ -2,13 +2,17 @@
 
 The public API::
 
-    from summarizer import summarize
-    result = summarize(text)            # a pydantic Summary
+    from summarizer import check, load_document, summarize
+
+    result = summarize(text)            # a pydantic Summary (asummarize: the async twin)
     for claim in result.claims:
         for ev in claim.evidence:       # text[ev.start:ev.end] is where ev.quote stands
             ...
+    report = check(text, ["The toll was abolished in 2005."])   # a pydantic CheckReport
 
-Heavy modules (openai, tiktoken, trafilatura) load on first use, not at import.
+Everything listed in ``__all__`` is importable from here. Heavy modules (openai, tiktoken, trafilatura)
+load on first use, not at import: the names below are resolved lazily from the modules that define them
+(see ``docs/architecture.md`` for the layout).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import (
     APIError,
     AuthenticationError,
+    BudgetExceededError,
     ConfigError,
     ConnectionFailedError,
     ContextLengthError,
@@ -31,14 +36,18 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from .pipeline.checking import check
     from .pipeline.summary import asummarize, summarize
     from .text.documents import Document, load_document
-    from .types import Claim, Evidence, Summary, Usage
+    from .types import CheckReport, Claim, ClaimCheck, Evidence, Summary, Usage
 
 __all__ = [
     "APIError",
     "AuthenticationError",
+    "BudgetExceededError",
+    "CheckReport",
     "Claim",
+    "ClaimCheck",
     "ConfigError",
     "ConnectionFailedError",
     "ContextLengthError",
@@ -55,19 +64,24 @@ __all__ = [
     "Usage",
     "__version__",
     "asummarize",
+    "check",
     "load_document",
     "summarize",
 ]
 
+#: Public name -> the module (relative to this package) that defines it, imported on first access.
 _LAZY = {
     "summarize": "pipeline.summary",
     "asummarize": "pipeline.summary",
+    "check": "pipeline.checking",
     "Document": "text.documents",
     "load_document": "text.documents",
     "Summary": "types",
     "Claim": "types",
     "Evidence": "types",
     "Usage": "types",
+    "CheckReport": "types",
+    "ClaimCheck": "types",
 }
 
 

@@ -22,12 +22,8 @@ from summarizer import config, pricing
 from summarizer.errors import ContextLengthError
 from summarizer.llm.client import LLM, AsyncLLM, _Call
 from summarizer.llm.drafts import SummaryDraft
-from summarizer.pipeline.summary import (
-    asummarize,
-    build_messages,
-    numbered,
-    summarize,
-)
+from summarizer.pipeline.assemble import numbered
+from summarizer.pipeline.summary import asummarize, build_messages, summarize
 from summarizer.settings import Settings
 from summarizer.text import tokens
 from summarizer.text.documents import document_from_text

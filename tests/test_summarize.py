@@ -14,7 +14,8 @@ from summarizer import config
 from summarizer.llm.client import LLM, AsyncLLM
 from summarizer.llm.drafts import SummaryDraft
 from summarizer.llm.prompts import load_prompt
-from summarizer.pipeline.summary import asummarize, ground_draft, summarize
+from summarizer.pipeline.assemble import ground_draft
+from summarizer.pipeline.summary import asummarize, summarize
 from summarizer.settings import resolve_settings
 from summarizer.text.documents import document_from_text
 from summarizer.text.grounding import normalize

@@ -2,7 +2,7 @@
 
 :func:`hedged_kind` finds a hedge ("rumored", "is expected to", "could"); :func:`attributed_to` finds who
 the sentence quotes ("according to X", "X said"). The summary pipeline uses them to correct the model's
-``kind`` and ``attribution`` when it grounds a draft.
+``kind`` and ``attribution`` when it grounds a draft (:mod:`summarizer.pipeline.assemble`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,370 @@
+"""Map-reduce for a document too long for one call.
+
+Its numbered sentences are split into consecutive chunks on sentence boundaries (paragraph boundaries
+preferred), each chunk is summarised with the same prompt (one call per chunk; sentences keep their global
+numbers), and one more call (``prompts/merge.txt``) merges the parts' titles, TL;DRs and key points.
+Claims from every part are grounded against the full document, de-duplicated and capped. Calls grow
+linearly: chunks + 1.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import logging
+import re
+from collections.abc import Generator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, cast
+
+from .. import config, pricing
+from ..errors import ContextLengthError
+from ..llm.drafts import MergeDraft, SummaryDraft
+from ..llm.prompts import PromptTemplate, load_prompt
+from ..settings import Settings
+from ..text import tokens
+from ..text.documents import Document
+from ..text.grounding import NumberedSource, normalize
+from ..types import Claim, Entity, Event, Provenance, Summary, Usage
+from ..version import get_version
+from .assemble import ground_draft
+from .plan import _Ask
+
+if TYPE_CHECKING:
+    import tiktoken
+
+log = logging.getLogger(__name__)
+
+MERGE_PROMPT_NAME = "merge"
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
+
+
+@dataclass(frozen=True)
+class _Part:
+    """What the merge step sees of one part (or of several parts already merged)."""
+
+    first: int  # the first and last sentence numbers it covers
+    last: int
+    title: str
+    tldr: str
+    key_points: list[str]
+
+    def render(self, k: int) -> str:
+        lines = [
+            f"## Part {k} (sentences {self.first}-{self.last})",
+            f"Title: {_one_line(self.title)}",
+            f"TL;DR: {_one_line(self.tldr)}",
+            "Key points:",
+        ]
+        lines += [f"- {_one_line(point)}" for point in self.key_points]
+        return "\n".join(lines)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _claim_key(text: str) -> str:
+    return normalize(text).rstrip(" .!?;")
+
+
+class _ChunkSource(NumberedSource):
+    """The whole numbered source, as one chunk's claims are grounded against it.
+
+    Sentence numbers, offsets and the search for the model's words stay global. Only the fallback, the
+    sentence most similar to words that were not found, is chosen among the chunk's sentences (the ones
+    the model saw): searching all of them for every claim would make grounding quadratic in the length.
+    """
+
+    def __init__(self, whole: NumberedSource, first: int, last: int) -> None:
+        self.__dict__.update(whole.__dict__)  # shares the text, the spans and the search index
+        self.first, self.last = first, last
+
+    def _most_similar(self, n: int, words: str) -> tuple[tuple[int, int], float] | None:
+        chunk = copy.copy(self)
+        chunk.spans = self.spans[self.first - 1 : self.last]
+        return NumberedSource._most_similar(chunk, n - self.first + 1, words)
+
+
+class _LongDocument:
+    """Map-reduce over a document too long for one call.
+
+    The numbered source (and its search index) is the one the single-call attempt built, and every
+    sentence's token count is computed once, so preparing a 50,000-token document costs well under a
+    second. Chunks are runs of consecutive sentences under a token budget; each keeps global numbers.
+    """
+
+    def __init__(
+        self,
+        document: Document,
+        prompt: PromptTemplate,
+        source: NumberedSource,
+        settings: Settings,
+        usage: Usage,
+        *,
+        server_rejected: bool,
+    ) -> None:
+        self.document, self.prompt, self.settings, self.usage = document, prompt, settings, usage
+        self.merge_prompt = load_prompt(MERGE_PROMPT_NAME)
+        model = settings.model
+        self.enc = enc = tokens.encoding_for_model(model)
+        window = pricing.context_window(model)
+        overhead = tokens.count_message_tokens(self._chunk_messages(""), model)
+        sizes = [  # "[n] sentence" and its line break
+            len(enc.encode(source.render([n]), disallowed_special=())) + 1
+            for n in range(1, len(source.spans) + 1)
+        ]
+        total = sum(sizes)
+        if window is None:
+            budget = total
+        else:
+            budget = int((window - overhead - config.OUTPUT_RESERVE) * config.CHUNK_BUDGET_MARGIN)
+            if budget < config.MIN_CHUNK_TOKENS:
+                raise ContextLengthError(
+                    f"{model}'s {window}-token context window leaves no room for a part of the document"
+                )
+        if server_rejected:  # the server counts more than tiktoken does: two parts at least
+            budget = max(config.MIN_CHUNK_TOKENS, min(budget, total // 2))
+        self.budget = budget
+        # no sentence may outgrow the smallest budget halving can reach: longer ones are cut on whitespace
+        floor = max(config.MIN_CHUNK_TOKENS, budget >> config.MAX_CHUNK_HALVINGS)
+        if any(size > floor for size in sizes):
+            source, sizes = self._cut_long_sentences(source, sizes, floor)
+        self.source, self.sizes = source, sizes
+        text, spans = source.text, source.spans
+        self.breaks = [False] + [  # breaks[k]: a paragraph break stands before sentence k (0-based)
+            _PARAGRAPH_BREAK.search(text, spans[k - 1][1], spans[k][0]) is not None
+            for k in range(1, len(spans))
+        ]
+        merge_overhead = tokens.count_message_tokens(self._merge_messages([]), model)
+        self.merge_limit = (
+            None
+            if window is None
+            else max(1, int((window - merge_overhead - config.OUTPUT_RESERVE) * config.CHUNK_BUDGET_MARGIN))
+        )
+
+    # -- the plan -------------------------------------------------------------------------------------
+
+    def run(self) -> Generator[_Ask, tuple[Any, str], Summary]:
+        n = len(self.sizes)
+        if n == 0:
+            raise ContextLengthError("the document does not fit the model's context window")
+        chunks: list[tuple[list[int], SummaryDraft]] = []
+        mode = ""
+        halvings = 0
+        i = 0
+        while i < n:  # map: one call per chunk
+            j = self._pack(i)
+            ids = list(range(i + 1, j + 1))
+            messages = self._chunk_messages(self.source.render(ids))
+            try:
+                draft, mode = yield _Ask(messages, SummaryDraft, "summary", config.SUMMARY_MAX_TOKENS)
+            except ContextLengthError:
+                if halvings >= config.MAX_CHUNK_HALVINGS or self.budget // 2 < config.MIN_CHUNK_TOKENS:
+                    raise
+                halvings += 1
+                self.budget //= 2
+                log.info("the server says a part does not fit: parts of %d tokens from here on", self.budget)
+                continue
+            chunks.append((ids, draft))
+            i = j
+        parts = [_Part(ids[0], ids[-1], d.title, d.tldr, list(d.key_points)) for ids, d in chunks]
+        if len(parts) > 1:  # reduce: one more call
+            merged, mode = yield from self._reduce(parts)
+        else:
+            merged = parts[0]
+        return self._assemble(chunks, merged, mode)
+
+    def _pack(self, i: int) -> int:
+        """Where the chunk starting at sentence ``i`` (0-based) ends (exclusive)."""
+        sizes, budget, n = self.sizes, self.budget, len(self.sizes)
+        used, j = sizes[i], i + 1
+        last_break, used_at_break = 0, 0
+        while j < n and used + sizes[j] <= budget:
+            if self.breaks[j]:
+                last_break, used_at_break = j, used
+            used += sizes[j]
+            j += 1
+        if (
+            j < n
+            and not self.breaks[j]
+            and last_break
+            and used_at_break >= config.PARAGRAPH_MIN_FILL * budget
+        ):
+            return last_break  # end with a paragraph rather than mid-paragraph
+        return j
+
+    def _reduce(self, parts: list[_Part]) -> Generator[_Ask, tuple[Any, str], tuple[_Part, str]]:
+        """One merge call; when the parts are too many for one, consecutive groups are merged first."""
+        limit = self.merge_limit
+        halvings = 0
+        while True:
+            sizes = [
+                len(self.enc.encode(p.render(k), disallowed_special=())) + 2 for k, p in enumerate(parts, 1)
+            ]
+            if limit is None or len(parts) <= 2 or sum(sizes) <= limit:
+                try:
+                    draft, mode = yield _Ask(
+                        self._merge_messages(parts), MergeDraft, "merge", config.MERGE_MAX_TOKENS
+                    )
+                except ContextLengthError:
+                    if len(parts) <= 2 or halvings >= config.MAX_CHUNK_HALVINGS:
+                        raise
+                    halvings += 1
+                    limit = max(1, (sum(sizes) if limit is None else limit) // 2)
+                else:
+                    merged = cast(MergeDraft, draft)
+                    return _Part(
+                        parts[0].first, parts[-1].last, merged.title, merged.tldr, merged.key_points
+                    ), mode
+            grouped: list[_Part] = []
+            a = 0
+            while a < len(parts):  # consecutive groups that fit, two parts at least (so this ends)
+                b, used = a + 1, sizes[a]
+                while b < len(parts) and (b - a < 2 or used + sizes[b] <= limit):
+                    used += sizes[b]
+                    b += 1
+                if b - a == 1:
+                    grouped.append(parts[a])
+                else:
+                    group, _ = yield from self._reduce(parts[a:b])
+                    grouped.append(group)
+                a = b
+            parts = grouped
+
+    # -- messages -------------------------------------------------------------------------------------
+
+    def _chunk_messages(self, rendered: str) -> list[dict[str, str]]:
+        return self.prompt.render(
+            rendered, max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS
+        )
+
+    def _merge_messages(self, parts: list[_Part]) -> list[dict[str, str]]:
+        data = "\n\n".join(p.render(k) for k, p in enumerate(parts, 1))
+        return self.merge_prompt.render(data, parts=len(parts), max_key_points=config.MAX_KEY_POINTS)
+
+    # -- sentences longer than a chunk ----------------------------------------------------------------
+
+    def _cut_long_sentences(
+        self, source: NumberedSource, sizes: list[int], floor: int
+    ) -> tuple[NumberedSource, list[int]]:
+        """A copy of ``source`` whose sentences over ``floor`` tokens are cut into pieces (renumbered)."""
+        text = source.text
+        spans: list[tuple[int, int]] = []
+        new_sizes: list[int] = []
+        for (s, e), size in zip(source.spans, sizes, strict=True):
+            if size <= floor:
+                spans.append((s, e))
+                new_sizes.append(size)
+                continue
+            for ps, pe in _pieces(text, s, e, self.enc, floor - 8):  # room for "[n] " and the line break
+                spans.append((ps, pe))
+                new_sizes.append(len(self.enc.encode(_one_line(text[ps:pe]), disallowed_special=())) + 8)
+        cut = copy.copy(source)  # shares the text and its search index
+        cut.spans = spans
+        return cut, new_sizes
+
+    # -- the result -----------------------------------------------------------------------------------
+
+    def _assemble(self, chunks: list[tuple[list[int], SummaryDraft]], merged: _Part, mode: str) -> Summary:
+        warnings = [f"long document: summarised in {len(chunks)} parts and merged"]
+        per_part: list[list[Claim]] = []
+        seen_text: set[str] = set()
+        seen_spans: set[tuple[int | None, int | None]] = set()
+        for ids, draft in chunks:
+            chunk_source = _ChunkSource(self.source, ids[0], ids[-1])
+            claims, grounding_warnings = ground_draft(draft, self.document, chunk_source)
+            warnings.extend(w for w in grounding_warnings if w not in warnings)
+            kept = []
+            part_spans: set[tuple[int | None, int | None]] = set()
+            for claim in claims:  # ground_draft already dropped the part's own repeats
+                key = _claim_key(claim.text)
+                spans = {(ev.start, ev.end) for ev in claim.evidence if ev.found}
+                if key in seen_text or spans & seen_spans:
+                    continue  # an earlier part stated it already
+                seen_text.add(key)
+                part_spans |= spans
+                kept.append(claim)
+            seen_spans |= part_spans
+            per_part.append(kept)
+        total = sum(len(kept) for kept in per_part)
+        if total > config.LONG_MAX_CLAIMS:  # round-robin: every part's first claim, then every second, ...
+            take = [0] * len(per_part)
+            left = config.LONG_MAX_CLAIMS
+            while left:
+                for k, kept in enumerate(per_part):
+                    if left and take[k] < len(kept):
+                        take[k] += 1
+                        left -= 1
+            per_part = [kept[: take[k]] for k, kept in enumerate(per_part)]
+            warnings.append(
+                f"long document: kept {config.LONG_MAX_CLAIMS} of {total} claims, spread over its parts"
+            )
+
+        entities: dict[str, Entity] = {}
+        events: dict[tuple[str, str], Event] = {}
+        for _, draft in chunks:
+            for entity in draft.entities:
+                name = entity.name.strip()
+                entities.setdefault(name.casefold(), Entity(name=name, type=entity.type))
+            for event in draft.events:
+                event_key = (normalize(event.date), _claim_key(event.description))
+                events.setdefault(event_key, Event(date=event.date, description=event.description))
+
+        usage, settings, document = self.usage, self.settings, self.document
+        usage.cost_usd = pricing.estimate_cost(settings.model, usage.prompt_tokens, usage.completion_tokens)
+        return Summary(
+            title=merged.title,
+            tldr=merged.tldr,
+            key_points=merged.key_points,
+            entities=list(entities.values()),
+            events=list(events.values()),
+            claims=[claim for kept in per_part for claim in kept],
+            usage=usage,
+            provenance=Provenance(
+                model=settings.model,
+                prompt=self.prompt.name,
+                prompt_version=self.prompt.version,
+                response_format=mode,
+                source_sha256=document.sha256,
+                source_path=document.path,
+                source_chars=len(document.text),
+                created_at=datetime.now(timezone.utc),
+                tool_version=get_version(),
+            ),
+            warnings=warnings,
+        )
+
+
+def _pieces(text: str, start: int, end: int, enc: tiktoken.Encoding, limit: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` cut into pieces of about ``limit`` tokens at most, on whitespace where it can."""
+    body = text[start:end]
+    toks = enc.encode(body, disallowed_special=())
+    if len(toks) <= limit:
+        return [(start, end)]
+    _, offsets = enc.decode_with_offsets(toks)
+    cuts: list[tuple[int, int]] = []
+    a, k = 0, 0  # the piece's first character, and the token that holds it
+    while k + limit < len(toks):
+        cut = ws = offsets[k + limit]
+        while ws > a + 1 and not body[ws - 1].isspace():
+            ws -= 1
+        if ws > a + 1:
+            cut = ws - 1
+        cuts.append((a, cut))
+        a = cut
+        while a < len(body) and body[a].isspace():
+            a += 1
+        k = bisect.bisect_right(offsets, a) - 1
+    cuts.append((a, len(body)))
+    pieces = []
+    for ps, pe in cuts:
+        piece = body[ps:pe]
+        stripped = piece.strip()
+        if stripped:
+            at = start + ps + piece.index(stripped)
+            pieces.append((at, at + len(stripped)))
+    return pieces
