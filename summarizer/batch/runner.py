@@ -44,8 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 
-from . import config, pricing
-from .errors import (
+from .. import config, pricing
+from ..errors import (
     EXIT_BUDGET,
     EXIT_INTERRUPTED,
     EXIT_SOME_FAILED,
@@ -54,17 +54,17 @@ from .errors import (
     InputError,
     SummarizerError,
 )
-from .text import sentences, tokens
-from .turns import Turns
-from .types import SCHEMA_VERSION, Usage
+from ..text import sentences, tokens
+from ..turns import Turns
+from ..types import SCHEMA_VERSION, Usage
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from .cache import ResultCache
-    from .llm.client import LLM
-    from .settings import Settings
-    from .text.documents import Document
+    from ..cache import ResultCache
+    from ..llm.client import LLM
+    from ..settings import Settings
+    from ..text.documents import Document
 
 __all__ = [
     "DEFAULT_JOBS",
@@ -125,7 +125,7 @@ class BatchInput:
 
     def load(self) -> Document:
         """Read and decode the document (raises :class:`InputError` for a bad one)."""
-        from .text.documents import document_from_text, load_document
+        from ..text.documents import document_from_text, load_document
 
         if self.text is not None:
             return document_from_text(self.text, path=f"{self.path}#{self.id}")
@@ -297,8 +297,8 @@ def _endpoint_id(settings: Settings) -> str:
 
 def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool = False) -> Task:
     """Summarise each document (``--verify``: and check its own claims). ``llm`` may be None for a dry run."""
-    from .cache import cache_key
-    from .llm.prompts import load_prompt
+    from ..cache import cache_key
+    from ..llm.prompts import load_prompt
 
     model = settings.model
     versions = load_prompt("summarize").version
@@ -318,13 +318,13 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         params["check"] = _check_params()
 
     def work(document: Document) -> BaseModel:
-        from .pipeline.summary import summarize
+        from ..pipeline.summary import summarize
 
         if llm is None:
             raise ConfigError("no model client: summarize_task needs an LLM to run (not only to estimate)")
         result = summarize(document, llm=llm)
         if verify:
-            from .pipeline.checking import check
+            from ..pipeline.checking import check
 
             result.verification = check(document, [c.text for c in result.claims], llm=llm)
             result.usage.include(result.verification.usage)
@@ -334,7 +334,7 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         return cache_key("summary", model, versions, params, document.sha256)
 
     def estimate(document: Document) -> Estimate:
-        from .pipeline.summary import estimate_calls
+        from ..pipeline.summary import estimate_calls
 
         calls, n = estimate_calls(document, model)
         out = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS * calls
@@ -344,12 +344,12 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         return n, out, pricing.estimate_cost(model, n, out)
 
     if llm is not None:
-        from .llm.drafts import Decomposition, MergeDraft, SummaryDraft, VerdictBatch
-        from .pipeline.summary import summarize  # noqa: F401  (imported now, not by the first wave)
+        from ..llm.drafts import Decomposition, MergeDraft, SummaryDraft, VerdictBatch
+        from ..pipeline.summary import summarize  # noqa: F401  (imported now, not by the first wave)
 
         outputs: tuple[type[BaseModel], ...] = (SummaryDraft, MergeDraft)
         if verify:
-            from .pipeline.checking import check  # noqa: F401
+            from ..pipeline.checking import check  # noqa: F401
 
             outputs += (VerdictBatch, Decomposition)
         _prepare(llm, *outputs)
@@ -369,8 +369,8 @@ def check_task(
 
     ``settings`` may be None only for ``mode="local"`` with ``split="sentences"`` (no model at all).
     """
-    from .cache import cache_key
-    from .llm.prompts import load_prompt
+    from ..cache import cache_key
+    from ..llm.prompts import load_prompt
 
     base_claims = [c for c in claims if c.strip()]
     model = settings.model if settings is not None else ""
@@ -387,7 +387,7 @@ def check_task(
 
     @takes_item
     def work(document: Document, item: BatchInput) -> BaseModel:
-        from .pipeline.checking import check
+        from ..pipeline.checking import check
 
         the_claims, the_summary = inputs_of(item)
         if not the_claims and the_summary is None:
@@ -449,8 +449,8 @@ def check_task(
         return prompt, completion, cost
 
     if llm is not None:
-        from .llm.drafts import Decomposition, VerdictBatch
-        from .pipeline.checking import check  # noqa: F401  (imported now, not by the first wave)
+        from ..llm.drafts import Decomposition, VerdictBatch
+        from ..pipeline.checking import check  # noqa: F401  (imported now, not by the first wave)
 
         _prepare(llm, VerdictBatch, Decomposition)
     return Task("check", work, key_for, estimate)
@@ -462,7 +462,7 @@ def _prepare(llm: LLM, *outputs: type[BaseModel]) -> None:
     Left to the first wave, every worker would wait on the same imports (the documents, grounding and
     SDK modules, ~0.5 s of CPU), and several would build the same schemas at once.
     """
-    from .text.documents import load_document  # noqa: F401
+    from ..text.documents import load_document  # noqa: F401
 
     llm.prepare(*outputs)
 
@@ -492,7 +492,7 @@ def _check_params() -> dict[str, Any]:
 
 def _check_tokens(document: Document, model: str, *, n_claims: int, claims_text: str) -> tuple[int, int]:
     """Rough prompt and completion tokens of checking ``n_claims`` claims against ``document``."""
-    from .llm.prompts import load_prompt
+    from ..llm.prompts import load_prompt
 
     batches = max(1, math.ceil(n_claims / config.CHECK_BATCH_SIZE))
     overhead = tokens.count_message_tokens(load_prompt("check").render("", claims=claims_text), model)
@@ -1371,7 +1371,7 @@ def format_outcome(outcome: BatchOutcome) -> str:
 
 def cache_info(*, clear: bool = False, path: str | None = None) -> str:
     """``summarizer cache [--clear]``: where the result cache is and how big (then empty it)."""
-    from .cache import ResultCache
+    from ..cache import ResultCache
 
     with ResultCache(path) as cache:
         entries, size, where = cache.stats()
@@ -1432,7 +1432,7 @@ def run_batch_command(
     else:
         raise ConfigError(f"unknown batch command {command!r}")
 
-    from .cache import ResultCache
+    from ..cache import ResultCache
 
     cache = ResultCache(cache_path) if use_cache else None
     try:
