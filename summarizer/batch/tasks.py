@@ -1,0 +1,266 @@
+"""What a batch does to each document (:class:`Task`): the work, its cache key and its cost estimate, for
+summaries (:func:`summarize_task`, with ``--verify``) and checks (:func:`check_task`). Both do the first
+call's one-time work (imports, the client, schemas) before the worker threads start.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .. import config, pricing
+from ..errors import ConfigError
+from ..text import sentences, tokens
+from ..types import SCHEMA_VERSION
+from .inputs import BatchInput
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from ..llm.client import LLM
+    from ..settings import Settings
+    from ..text.documents import Document
+
+__all__ = ["Estimate", "Task", "check_needs_model", "check_task", "summarize_task", "takes_item"]
+
+M = TypeVar("M")
+
+# --- what to do with each document ------------------------------------------------------------------
+
+
+def takes_item(fn: Callable[..., M]) -> Callable[..., M]:
+    """Mark a ``work``/``key_for``/``estimate`` function as taking ``(document, item)``, not ``(document)``."""
+    fn.batch_takes_item = True  # type: ignore[attr-defined]
+    return fn
+
+
+def _call(fn: Callable[..., M], document: Document, item: BatchInput) -> M:
+    return fn(document, item) if getattr(fn, "batch_takes_item", False) else fn(document)
+
+
+#: (prompt tokens, estimated completion tokens, estimated cost in USD or None when the price is unknown)
+Estimate = tuple[int, int, float | None]
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a batch does to each document: the work, its cache key, its cost estimate."""
+
+    kind: str
+    work: Callable[..., BaseModel]
+    key_for: Callable[..., str | None]
+    estimate: Callable[..., Estimate]
+
+
+def _endpoint_id(settings: Settings) -> str:
+    """Where answers come from, for the cache key (the local server is "local", whatever its port)."""
+    return "local" if settings.local else settings.endpoint
+
+
+def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool = False) -> Task:
+    """Summarise each document (``--verify``: and check its own claims). ``llm`` may be None for a dry run."""
+    from ..cache import cache_key
+    from ..llm.prompts import load_prompt
+
+    model = settings.model
+    versions = load_prompt("summarize").version
+    if verify:
+        versions += "+check:" + load_prompt("check").version
+    params = {
+        "endpoint": _endpoint_id(settings),
+        "temperature": config.TEMPERATURE,
+        "max_tokens": config.SUMMARY_MAX_TOKENS,
+        "max_key_points": config.MAX_KEY_POINTS,
+        "max_claims": config.MAX_CLAIMS,
+        "max_reasks": config.MAX_REASKS,
+        "verify": verify,
+        "schema": SCHEMA_VERSION,
+    }
+    if verify:
+        params["check"] = _check_params()
+
+    def work(document: Document) -> BaseModel:
+        from ..pipeline.summary import summarize
+
+        if llm is None:
+            raise ConfigError("no model client: summarize_task needs an LLM to run (not only to estimate)")
+        result = summarize(document, llm=llm)
+        if verify:
+            from ..pipeline.checking import check
+
+            result.verification = check(document, [c.text for c in result.claims], llm=llm)
+            result.usage.include(result.verification.usage)
+        return result
+
+    def key_for(document: Document) -> str:
+        return cache_key("summary", model, versions, params, document.sha256)
+
+    def estimate(document: Document) -> Estimate:
+        from ..pipeline.summary import estimate_calls
+
+        calls, n = estimate_calls(document, model)
+        out = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS * calls
+        if verify:
+            cp, cc = _check_tokens(document, model, n_claims=config.MAX_CLAIMS, claims_text="")
+            n, out = n + cp, out + cc
+        return n, out, pricing.estimate_cost(model, n, out)
+
+    if llm is not None:
+        from ..llm.drafts import Decomposition, MergeDraft, SummaryDraft, VerdictBatch
+        from ..pipeline.summary import summarize  # noqa: F401  (imported now, not by the first wave)
+
+        outputs: tuple[type[BaseModel], ...] = (SummaryDraft, MergeDraft)
+        if verify:
+            from ..pipeline.checking import check  # noqa: F401
+
+            outputs += (VerdictBatch, Decomposition)
+        _prepare(llm, *outputs)
+    return Task("summary", work, key_for, estimate)
+
+
+def check_task(
+    settings: Settings | None,
+    llm: LLM | None = None,
+    *,
+    claims: Sequence[str] = (),
+    summary: str | None = None,
+    mode: str = "hybrid",
+    split: str = "model",
+) -> Task:
+    """Check claims against each document. A JSONL line's own ``claims``/``summary`` replace the given ones.
+
+    ``settings`` may be None only for ``mode="local"`` with ``split="sentences"`` (no model at all).
+    """
+    from ..cache import cache_key
+    from ..llm.prompts import load_prompt
+
+    base_claims = [c for c in claims if c.strip()]
+    model = settings.model if settings is not None else ""
+
+    def inputs_of(item: BatchInput) -> tuple[list[str], str | None]:
+        item_claims = item.extra.get("claims")
+        item_summary = item.extra.get("summary")
+        if item_claims is None and item_summary is None:
+            return base_claims, summary
+        return list(item_claims or []), item_summary
+
+    def needs_model(the_summary: str | None) -> bool:
+        return mode != "local" or (the_summary is not None and split == "model")
+
+    @takes_item
+    def work(document: Document, item: BatchInput) -> BaseModel:
+        from ..pipeline.checking import check
+
+        the_claims, the_summary = inputs_of(item)
+        if not the_claims and the_summary is None:
+            raise ConfigError("nothing to check: give claims (or a summary), or put them in the JSONL line")
+        if needs_model(the_summary) and llm is None:
+            raise ConfigError("no model client: this check needs a model")
+        return check(
+            document,
+            the_claims,
+            summary=the_summary,
+            mode=mode,  # type: ignore[arg-type]
+            split=split,  # type: ignore[arg-type]
+            llm=llm if needs_model(the_summary) else None,
+        )
+
+    @takes_item
+    def key_for(document: Document, item: BatchInput) -> str:
+        import hashlib
+
+        the_claims, the_summary = inputs_of(item)
+        uses_model = needs_model(the_summary)
+        versions = []
+        if mode != "local":
+            versions.append("check:" + load_prompt("check").version)
+        if the_summary is not None and split == "model":
+            versions.append("decompose:" + load_prompt("decompose").version)
+        params = {
+            "endpoint": _endpoint_id(settings) if settings is not None and uses_model else None,
+            "mode": mode,
+            "split": split,
+            "claims": the_claims,
+            "summary": None
+            if the_summary is None
+            else hashlib.sha256(the_summary.encode("utf-8", "surrogatepass")).hexdigest(),
+            "check": _check_params(),
+            "schema": SCHEMA_VERSION,
+        }
+        return cache_key("check", model if uses_model else "", "+".join(versions), params, document.sha256)
+
+    @takes_item
+    def estimate(document: Document, item: BatchInput) -> Estimate:
+        the_claims, the_summary = inputs_of(item)
+        prompt = completion = 0
+        n_claims = len(the_claims)
+        if the_summary is not None:
+            n_summary = len(sentences.sentence_spans(the_summary))
+            n_claims += n_summary
+            if split == "model":
+                messages = load_prompt("decompose").render(
+                    the_summary, max_claims=config.MAX_DECOMPOSED_CLAIMS
+                )
+                prompt += tokens.count_message_tokens(messages, model)
+                completion += 60 * n_summary + 20
+        if mode != "local" and n_claims:
+            # An upper bound: every claim goes to the model (in hybrid mode local checks settle some).
+            cp, cc = _check_tokens(document, model, n_claims=n_claims, claims_text="\n".join(the_claims))
+            prompt, completion = prompt + cp, completion + cc
+        cost = pricing.estimate_cost(model, prompt, completion) if prompt else 0.0
+        return prompt, completion, cost
+
+    if llm is not None:
+        from ..llm.drafts import Decomposition, VerdictBatch
+        from ..pipeline.checking import check  # noqa: F401  (imported now, not by the first wave)
+
+        _prepare(llm, VerdictBatch, Decomposition)
+    return Task("check", work, key_for, estimate)
+
+
+def _prepare(llm: LLM, *outputs: type[BaseModel]) -> None:
+    """The first call's one-time work, done once before the worker threads start and share the client.
+
+    Left to the first wave, every worker would wait on the same imports (the documents, grounding and
+    SDK modules, ~0.5 s of CPU), and several would build the same schemas at once.
+    """
+    from ..text.documents import load_document  # noqa: F401
+
+    llm.prepare(*outputs)
+
+
+def check_needs_model(
+    inputs: Sequence[BatchInput], *, mode: str, split: str, summary: str | None = None
+) -> bool:
+    """Whether a check batch calls a model (so the CLI must start the local server or build a client)."""
+    if mode != "local":
+        return True
+    if split != "model":
+        return False
+    return summary is not None or any("summary" in it.extra for it in inputs)
+
+
+def _check_params() -> dict[str, Any]:
+    return {
+        "temperature": config.TEMPERATURE,
+        "batch": config.CHECK_BATCH_SIZE,
+        "per_claim": config.CHECK_TOKENS_PER_CLAIM,
+        "margin": config.CHECK_TOKENS_MARGIN,
+        "chunks": config.CHECK_CHUNKS_PER_CLAIM,
+        "max_decomposed": config.MAX_DECOMPOSED_CLAIMS,
+        "max_reasks": config.MAX_REASKS,
+    }
+
+
+def _check_tokens(document: Document, model: str, *, n_claims: int, claims_text: str) -> tuple[int, int]:
+    """Rough prompt and completion tokens of checking ``n_claims`` claims against ``document``."""
+    from ..llm.prompts import load_prompt
+
+    batches = max(1, math.ceil(n_claims / config.CHECK_BATCH_SIZE))
+    overhead = tokens.count_message_tokens(load_prompt("check").render("", claims=claims_text), model)
+    source = tokens.count_tokens(document.model_text, model)
+    prompt = batches * (source + overhead) + 20 * n_claims
+    completion = n_claims * config.CHECK_TOKENS_PER_CLAIM + batches * config.CHECK_TOKENS_MARGIN
+    return prompt, completion
