@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer import check, local, summarize
+from summarizer import check, llama_server, summarize
 from summarizer.llm.client import LLM
 from summarizer.settings import resolve_settings
 
@@ -57,7 +57,7 @@ def main() -> int:
     lines = Path(args.data, "realsumm_cnndm_articles.txt").read_text(encoding="utf-8").splitlines()
     settings = resolve_settings(args.model, args.base_url)
     rows = []
-    with local.serving() if settings.local else nullcontext() as base_url:
+    with llama_server.serving() if settings.local else nullcontext() as base_url:
         llm = LLM(replace(settings, base_url=base_url) if settings.local and base_url else settings)
         for i, line in enumerate(lines[: args.articles]):
             text = article_text(line)

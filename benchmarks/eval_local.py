@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer.evaluate import (
+from summarizer.evaluation import (
     STANCE_BINARY,
     STANCE_SUPPORTED_VS_REST,
     EvalReport,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer import evaluate, local
+from summarizer import evaluation, llama_server
 from summarizer.errors import SummarizerError
 from summarizer.llm.client import LLM
 from summarizer.settings import resolve_settings
@@ -48,43 +48,43 @@ def main() -> int:
     settings = resolve_settings(args.model, args.base_url)
     out = Path(args.out)
     reports = []
-    with local.serving() if settings.local else nullcontext() as base_url:
+    with llama_server.serving() if settings.local else nullcontext() as base_url:
         llm = LLM(replace(settings, base_url=base_url) if settings.local and base_url else settings)
         for name in args.files:
-            rows = evaluate.load_rows(Path(args.data) / f"{name}.jsonl", limit=args.limit, seed=args.seed)
+            rows = evaluation.load_rows(Path(args.data) / f"{name}.jsonl", limit=args.limit, seed=args.seed)
             for mode in args.modes:
                 if mode == "floor":
-                    predictor = evaluate.floor_predictor()
+                    predictor = evaluation.floor_predictor()
                 elif mode == "local":
-                    predictor = evaluate.local_predictor()
+                    predictor = evaluation.local_predictor()
                 elif mode == "naive":
-                    predictor = evaluate.naive_predictor(llm)
+                    predictor = evaluation.naive_predictor(llm)
                 else:
-                    predictor = evaluate.check_predictor(mode, llm)
+                    predictor = evaluation.check_predictor(mode, llm)
                 label = mode if mode in ("floor", "local") else f"{mode} ({settings.model})"
-                report = evaluate.evaluate(rows, _robust(predictor), name=label, dataset=name)
-                evaluate.save_report(report, out / f"{name}.{mode}.json")
+                report = evaluation.evaluate(rows, _robust(predictor), name=label, dataset=name)
+                evaluation.save_report(report, out / f"{name}.{mode}.json")
                 reports.append(report)
                 logging.info(
                     "%s %s: BAcc %.1f in %.0fs", name, mode, 100 * report.balanced_accuracy, report.seconds
                 )
-                table = evaluate.format_table(reports)
+                table = evaluation.format_table(reports)
                 (out / "table.md").write_text(table + "\n", encoding="utf-8")
-    print(evaluate.format_table(reports))
+    print(evaluation.format_table(reports))
     return 0
 
 
-def _robust(predictor: evaluate.Predictor) -> evaluate.Predictor:
+def _robust(predictor: evaluation.Predictor) -> evaluation.Predictor:
     """A document whose model call fails is logged and predicted consistent (1), as a checker that
     could not decide; the run goes on."""
 
-    def predict(doc: str, claims: list[str]) -> evaluate.DocPredictions:
+    def predict(doc: str, claims: list[str]) -> evaluation.DocPredictions:
         try:
-            return evaluate._coerce(predictor(doc, claims), len(claims))
+            return evaluation._coerce(predictor(doc, claims), len(claims))
         except SummarizerError as exc:
             logging.warning("a document failed (%s): predicting 1 for its %d claim(s)", exc, len(claims))
-            return evaluate.DocPredictions(
-                [evaluate.Prediction(1, False, None, f"error: {exc}") for _ in claims]
+            return evaluation.DocPredictions(
+                [evaluation.Prediction(1, False, None, f"error: {exc}") for _ in claims]
             )
 
     return predict

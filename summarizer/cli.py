@@ -354,34 +354,34 @@ def _cmd_cache(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from . import evaluate
+    from . import evaluation
     from .llm.client import LLM
     from .settings import resolve_settings
 
-    rows = evaluate.load_rows(args.dataset, limit=args.limit, seed=args.seed)
+    rows = evaluation.load_rows(args.dataset, limit=args.limit, seed=args.seed)
     name = Path(args.dataset).stem
     if args.mode in ("local", "floor"):
-        predictor = evaluate.local_predictor() if args.mode == "local" else evaluate.floor_predictor()
-        report = evaluate.evaluate(rows, predictor, name=args.mode, dataset=name)
+        predictor = evaluation.local_predictor() if args.mode == "local" else evaluation.floor_predictor()
+        report = evaluation.evaluate(rows, predictor, name=args.mode, dataset=name)
     else:
         settings = resolve_settings(args.model, args.base_url)
         with _backend(settings) as base_url:
             llm = LLM(_with_base_url(settings, base_url))
             predictor = (
-                evaluate.naive_predictor(llm)
+                evaluation.naive_predictor(llm)
                 if args.mode == "naive"
-                else evaluate.check_predictor(args.mode, llm)
+                else evaluation.check_predictor(args.mode, llm)
             )
-            report = evaluate.evaluate(
+            report = evaluation.evaluate(
                 rows,
                 predictor,
                 name=f"{args.mode} ({settings.model})",
                 dataset=name,
                 on_document=lambda done, total: log.info("document %d/%d", done, total),
             )
-    print(evaluate.format_table([report]))
+    print(evaluation.format_table([report]))
     if args.output:
-        evaluate.save_report(report, args.output)
+        evaluation.save_report(report, args.output)
     return 0
 
 
@@ -394,22 +394,22 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_local(args: argparse.Namespace) -> int:
-    from . import local
+    from . import llama_server
 
     def say(msg: str) -> None:
         print(f"summarizer: {msg}", file=sys.stderr)
 
     if args.action == "setup":
-        binary, model = local.setup(say)
+        binary, model = llama_server.setup(say)
         print(f"llama-server: {binary}\nmodel: {model}")
     elif args.action == "start":
-        server = local.LocalServer()
+        server = llama_server.LocalServer()
         pid = server.start()
         print(f"llama-server running at {server.base_url} (pid {pid}); stop it with `summarizer local stop`")
     elif args.action == "stop":
-        print("stopped" if local.stop_background() else "no background server was started by summarizer")
+        print("stopped" if llama_server.stop_background() else "no background server was started by summarizer")
     else:
-        st = local.status()
+        st = llama_server.status()
         print(f"binary: {st.binary or 'not built'}\nmodel: {st.model or 'not fetched'}\n"
               f"server: {'running' if st.running else 'not running'} at {st.base_url}")  # fmt: skip
     return 0
@@ -487,9 +487,9 @@ def _backend(settings: object) -> Iterator[str | None]:
     if not getattr(settings, "local", False):
         yield None
         return
-    from . import local
+    from . import llama_server
 
-    st = local.status()
+    st = llama_server.status()
     if not st.running and (st.binary is None or st.model is None):
         raise ConfigError(
             "no OPENAI_API_KEY is set and the local model is not set up: "
@@ -497,7 +497,7 @@ def _backend(settings: object) -> Iterator[str | None]:
         )
     if not st.running:
         log.info("starting a temporary local llama-server on port %d", LOCAL_PORT)
-    with local.serving() as base_url:
+    with llama_server.serving() as base_url:
         yield base_url
 
 

@@ -1,4 +1,4 @@
-"""Tests for :mod:`summarizer.evaluate`: metric arithmetic, loading, grouping and the harness."""
+"""Tests for :mod:`summarizer.evaluation`: metric arithmetic, loading, grouping and the harness."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.evaluate import (
+from summarizer.evaluation import (
     STANCE_SUPPORTED_VS_REST,
     DocPredictions,
     EvalReport,

