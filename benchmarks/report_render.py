@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from summarizer import check  # noqa: E402
-from summarizer.render_html import render_html  # noqa: E402
+from summarizer.report.html import render_html  # noqa: E402
 from summarizer.text.documents import document_from_text  # noqa: E402
 
 CLAIMS = [

@@ -236,7 +236,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report import load_results, load_source
+    from .report.load import load_results, load_source
 
     results = load_results(args.result)
     suffix = Path(args.output).suffix.lower() if args.output else ""
@@ -253,7 +253,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _report_folder(args: argparse.Namespace, results: list[Any], fmt: Format) -> int:
     """A batch's results: one report per document into the folder ``-o`` names."""
-    from .report import load_source, report_names
+    from .report.load import load_source, report_names
 
     if not results:
         raise InputError(f"{args.result}: no ok results to render (only failed documents)")
@@ -283,10 +283,10 @@ def _render(result: Any, source: str, fmt: Format) -> str:
     from .types import Summary
 
     if fmt == "html":
-        from .render_html import render_html
+        from .report.html import render_html
 
         return render_html(result, source)
-    from .render import render_check, render_summary
+    from .report.render import render_check, render_summary
 
     return render_summary(result, fmt) if isinstance(result, Summary) else render_check(result, fmt)
 

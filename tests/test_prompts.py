@@ -58,4 +58,4 @@ def test_wheel_ships_prompts_encodings_and_report_assets(tmp_path: Path) -> None
         assert f"summarizer/prompts/{prompt.name}" in names
     assert {"summarizer/text/encodings/o200k_base.tiktoken", "summarizer/text/encodings/cl100k_base.tiktoken"} <= names
     assert "summarizer/py.typed" in names
-    assert {"summarizer/assets/report.css", "summarizer/assets/report.js"} <= names  # the HTML report's
+    assert {"summarizer/report/assets/report.css", "summarizer/report/assets/report.js"} <= names  # the HTML report's

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from reports import INJECTION_SOURCE, UNICODE_SOURCE, check_report, summary_of
 
-from summarizer.render_html import Span, render_html, segments
+from summarizer.report.html import Span, render_html, segments
 from summarizer.types import CheckReport, Evidence, Summary
 
 CLAIMS = [

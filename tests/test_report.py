@@ -12,7 +12,7 @@ import pytest
 from conftest import CASSETTES, EXAMPLE, RECORDED_BASE_URL
 
 from summarizer import cli, config, errors
-from summarizer.render import render_check
+from summarizer.report.render import render_check
 from summarizer.types import CheckReport
 
 EXAMPLE_CASSETTE = str(CASSETTES / "test_summarize" / "test_summarize_example_article.yaml")

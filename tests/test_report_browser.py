@@ -17,7 +17,7 @@ from conftest import CASSETTES, EXAMPLE, RECORDED_BASE_URL, ROOT
 from reports import INJECTION_SOURCE, UNICODE_SOURCE, check_report, summary_of
 
 from summarizer import cli, config
-from summarizer.render_html import render_html
+from summarizer.report.html import render_html
 from summarizer.text.documents import load_document
 from summarizer.types import CheckReport, Evidence, Summary
 

@@ -1,6 +1,6 @@
 """Render results as text, Markdown or JSON. Pure functions: a result in, a string out.
 
-The HTML report (:mod:`summarizer.render_html`) shares :func:`claim_views` with the Markdown here, so
+The HTML report (:mod:`summarizer.report.html`) shares :func:`claim_views` with the Markdown here, so
 both say the same thing about each claim: its status (the verdict when checked, else whether its
 evidence was located), kind, attribution, evidence with offsets, and reason.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .types import CheckReport, Claim, ClaimCheck, Evidence, Summary, Usage
+from ..types import CheckReport, Claim, ClaimCheck, Evidence, Summary, Usage
 
 __all__ = ["FORMATS", "STATUSES", "ClaimView", "claim_views", "render_check", "render_summary", "usage_text"]
 

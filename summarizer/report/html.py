@@ -3,7 +3,7 @@ right with every evidence span highlighted in its claim's colour.
 
 A pure function of its inputs: the same result and source give byte-identical HTML (no render-time
 timestamps), so reports can be diffed and cached. The page loads nothing from outside: the style and the
-script (``summarizer/assets/report.css`` and ``report.js``) are inlined, and a Content-Security-Policy
+script (``summarizer/report/assets/report.css`` and ``report.js``) are inlined, and a Content-Security-Policy
 allows only that one script, by hash — so even text that slipped past escaping could not run.
 
 Offsets are Python ``str`` indices into the source, as in the JSON. The source is cut at every span
@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from .errors import InputError
+from ..errors import InputError
+from ..text.documents import Document
+from ..types import CheckReport, Evidence, Summary
 from .render import STATUSES, ClaimView, claim_views, status_counts, usage_text
-from .text.documents import Document
-from .types import CheckReport, Evidence, Summary
 
 __all__ = ["Span", "render_html", "segments"]
 
@@ -315,7 +315,7 @@ def _tint(colour: str) -> str:
 
 @cache
 def _asset(name: str) -> str:
-    return resources.files("summarizer").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
+    return resources.files("summarizer.report").joinpath("assets").joinpath(name).read_text(encoding="utf-8")
 
 
 @cache

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .errors import InputError
-from .text.documents import Document, load_document
-from .types import CheckReport, Summary
+from ..errors import InputError
+from ..text.documents import Document, load_document
+from ..types import CheckReport, Summary
 
 __all__ = ["Saved", "load_result", "load_results", "load_source", "report_names", "source_mismatch"]
 
@@ -157,7 +157,7 @@ def _find(name: str, result_path: str | None) -> Path | None:
 
 def _jsonl_document(path: str, item_id: str) -> Document:
     """The document of one line of a JSONL input, read as a batch reads it."""
-    from .batch import collect_inputs
+    from ..batch import collect_inputs
 
     item = next((it for it in collect_inputs([path]) if it.id == item_id), None)
     if item is None:
