@@ -26,7 +26,7 @@ from importlib import resources
 from ..errors import InputError
 from ..text.documents import Document
 from ..types import CheckReport, Evidence, Summary
-from .render import STATUSES, ClaimView, claim_views, status_counts, usage_text
+from .views import STATUSES, ClaimView, claim_views, status_counts, usage_text
 
 __all__ = ["Span", "render_html", "segments"]
 
