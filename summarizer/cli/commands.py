@@ -17,8 +17,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from . import config
-from .errors import (
+from .. import config
+from ..errors import (
     EXIT_BELOW_THRESHOLD,
     EXIT_INTERRUPTED,
     EXIT_SOME_FAILED,
@@ -26,7 +26,7 @@ from .errors import (
     InputError,
     SummarizerError,
 )
-from .settings import LOCAL_PORT, secret_values
+from ..settings import LOCAL_PORT, secret_values
 
 log = logging.getLogger("summarizer")
 
@@ -41,7 +41,7 @@ class _VersionAction(argparse.Action):
     """--version, reading the installed metadata only when asked (it is slow to import)."""
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
-        from .version import get_version
+        from ..version import get_version
 
         print(f"summarizer {get_version()}")
         parser.exit()
@@ -174,11 +174,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _cmd_summarize(args: argparse.Namespace) -> int:
-    from . import batch
-    from .llm.client import LLM
-    from .pipeline.summary import summarize
-    from .settings import resolve_settings
-    from .text.documents import load_document
+    from .. import batch
+    from ..llm.client import LLM
+    from ..pipeline.summary import summarize
+    from ..settings import resolve_settings
+    from ..text.documents import load_document
 
     if batch.is_batch(args.path):
         _no_html_for_batches(args)
@@ -193,7 +193,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         llm = LLM(_with_base_url(settings, base_url))
         result = summarize(document, llm=llm)
         if args.verify:
-            from .pipeline.checking import check
+            from ..pipeline.checking import check
 
             result.verification = check(document, [c.text for c in result.claims], llm=llm)
             result.usage.include(result.verification.usage)
@@ -204,11 +204,11 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from . import batch
-    from .llm.client import LLM
-    from .pipeline.checking import check
-    from .settings import resolve_settings
-    from .text.documents import load_document
+    from .. import batch
+    from ..llm.client import LLM
+    from ..pipeline.checking import check
+    from ..settings import resolve_settings
+    from ..text.documents import load_document
 
     claims = list(args.claim)
     if args.claims:
@@ -236,7 +236,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report.load import load_results, load_source
+    from ..report.load import load_results, load_source
 
     results = load_results(args.result)
     suffix = Path(args.output).suffix.lower() if args.output else ""
@@ -253,7 +253,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _report_folder(args: argparse.Namespace, results: list[Any], fmt: Format) -> int:
     """A batch's results: one report per document into the folder ``-o`` names."""
-    from .report.load import load_source, report_names
+    from ..report.load import load_source, report_names
 
     if not results:
         raise InputError(f"{args.result}: no ok results to render (only failed documents)")
@@ -280,13 +280,13 @@ def _report_folder(args: argparse.Namespace, results: list[Any], fmt: Format) ->
 
 def _render(result: Any, source: str, fmt: Format) -> str:
     """A summary or check report in ``fmt``; HTML also needs the source text the offsets point into."""
-    from .types import Summary
+    from ..types import Summary
 
     if fmt == "html":
-        from .report.html import render_html
+        from ..report.html import render_html
 
         return render_html(result, source)
-    from .report.render import render_check, render_summary
+    from ..report.render import render_check, render_summary
 
     return render_summary(result, fmt) if isinstance(result, Summary) else render_check(result, fmt)
 
@@ -299,9 +299,9 @@ def _no_html_for_batches(args: argparse.Namespace) -> None:
 
 
 def _dry_run(document: object, model: str, fmt: str) -> str:
-    from . import pricing
-    from .pipeline.summary import estimate_calls
-    from .text import tokens
+    from .. import pricing
+    from ..pipeline.summary import estimate_calls
+    from ..text import tokens
 
     calls, n = estimate_calls(document, model)  # type: ignore[arg-type]
     out_tokens = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS * calls
@@ -326,9 +326,9 @@ def _dry_run(document: object, model: str, fmt: str) -> str:
 
 def _batch(command: str, specs: list[str], args: argparse.Namespace, **options: Any) -> int:
     """Several documents: stream one JSONL line per document (see summarizer.batch)."""
-    from . import batch
-    from .llm.client import LLM
-    from .settings import resolve_settings
+    from .. import batch
+    from ..llm.client import LLM
+    from ..settings import resolve_settings
 
     settings = resolve_settings(args.model, args.base_url)
     common: dict[str, Any] = dict(output=args.output, jobs=args.jobs, use_cache=not args.no_cache,
@@ -347,16 +347,16 @@ def _batch(command: str, specs: list[str], args: argparse.Namespace, **options: 
 
 
 def _cmd_cache(args: argparse.Namespace) -> int:
-    from . import batch
+    from .. import batch
 
     print(batch.cache_info(clear=args.clear).rstrip("\n"))
     return 0
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from . import evaluation
-    from .llm.client import LLM
-    from .settings import resolve_settings
+    from .. import evaluation
+    from ..llm.client import LLM
+    from ..settings import resolve_settings
 
     rows = evaluation.load_rows(args.dataset, limit=args.limit, seed=args.seed)
     name = Path(args.dataset).stem
@@ -386,7 +386,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from .types import CheckReport, Summary
+    from ..types import CheckReport, Summary
 
     model: type[Summary] | type[CheckReport] = Summary if args.name == "summary" else CheckReport
     print(json.dumps(model.model_json_schema(), indent=2))
@@ -394,7 +394,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_local(args: argparse.Namespace) -> int:
-    from . import llama_server
+    from .. import llama_server
 
     def say(msg: str) -> None:
         print(f"summarizer: {msg}", file=sys.stderr)
@@ -443,7 +443,7 @@ def _threshold(score: float | None, fail_under: float | None) -> int:
 
 def _read_claims(path: str) -> list[str]:
     """Claims from a file: a JSON list (strings or objects with "claim"/"text"), JSONL, or one per line."""
-    from .text.documents import load_document
+    from ..text.documents import load_document
 
     text = load_document(path).text
     stripped = text.lstrip()
@@ -487,7 +487,7 @@ def _backend(settings: object) -> Iterator[str | None]:
     if not getattr(settings, "local", False):
         yield None
         return
-    from . import llama_server
+    from .. import llama_server
 
     st = llama_server.status()
     if not st.running and (st.binary is None or st.model is None):
