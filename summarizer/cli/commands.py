@@ -1,6 +1,7 @@
-"""Command line: parse arguments, call the library, print the rendering, map errors to exit codes.
+"""One function per subcommand: summarize, check, report, cache, eval, schema, local.
 
-Nothing here computes a result; see :mod:`summarizer.pipeline` and friends for that.
+Each takes the parsed arguments, calls the library and prints; errors propagate to
+:func:`summarizer.cli.main`, which maps them to exit codes.
 """
 
 from __future__ import annotations
@@ -9,165 +10,17 @@ import argparse
 import contextlib
 import json
 import logging
-import os
-import re
 import sys
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from .. import config
-from ..errors import (
-    EXIT_BELOW_THRESHOLD,
-    EXIT_INTERRUPTED,
-    EXIT_SOME_FAILED,
-    ConfigError,
-    InputError,
-    SummarizerError,
-)
-from ..settings import LOCAL_PORT, secret_values
+from ..errors import EXIT_BELOW_THRESHOLD, EXIT_SOME_FAILED, ConfigError, InputError, SummarizerError
+from ..settings import LOCAL_PORT
+from .output import _SUFFIX_FORMATS, Format, _output_format, _render, _write
 
 log = logging.getLogger("summarizer")
-
-Format = Literal["text", "markdown", "json", "html"]
-
-_SUFFIX_FORMATS = {
-    ".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html",
-}  # fmt: skip
-
-
-class _VersionAction(argparse.Action):
-    """--version, reading the installed metadata only when asked (it is slow to import)."""
-
-    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
-        from ..version import get_version
-
-        print(f"summarizer {get_version()}")
-        parser.exit()
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="summarizer",
-        description="Structured summaries whose every claim carries verbatim evidence located in the source.",
-    )
-    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version and exit")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "-m", "--model", help="model name (default: gpt-4o-mini with an API key, else the local model)"
-    )
-    common.add_argument("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)")
-    common.add_argument("-f", "--format", choices=["text", "markdown", "json", "html"],
-                        help="output format (default: by -o suffix, else text on a terminal, json otherwise); "
-                        "html: one self-contained report page")  # fmt: skip
-    common.add_argument("-o", "--output", help="write to FILE instead of standard output")
-    common.add_argument(
-        "-v", "--verbose", action="count", default=0, help="log progress to stderr (-vv: debug)"
-    )
-
-    s = sub.add_parser("summarize", parents=[common], help="summarize a document into grounded claims")
-    s.add_argument("path", nargs="+",
-                   help="file(s) to summarize (text or HTML), folders, globs, JSONL of {id, text}, or - for stdin")  # fmt: skip
-    s.add_argument(
-        "--dry-run", action="store_true", help="print token count and estimated cost; call nothing"
-    )
-    s.add_argument(
-        "--verify", action="store_true", help="check the summary's own claims against the document"
-    )
-    s.add_argument("--fail-under", type=_score, metavar="SCORE",
-                   help=f"with --verify: exit {EXIT_BELOW_THRESHOLD} when the faithfulness score is below SCORE")  # fmt: skip
-
-    c = sub.add_parser("check", parents=[common], help="check claims or a summary against a source")
-    c.add_argument("source", nargs="+",
-                   help="the source document (text or HTML), or - for stdin; several, folders, globs or JSONL for a batch")  # fmt: skip
-    c.add_argument(
-        "--dry-run", action="store_true", help="print token counts and estimated cost; call nothing"
-    )
-    c.add_argument("--claim", action="append", default=[], help="a claim to check (repeatable)")
-    c.add_argument("--claims", metavar="FILE", help="claims: one per line, or a JSON list, or JSONL")
-    c.add_argument("--summary", metavar="FILE", help="free text to decompose into atomic claims and check")
-    c.add_argument("--mode", choices=["hybrid", "local", "model"], default="hybrid",
-                   help="hybrid: zero-token checks first, the model for the rest (default); local: no model")  # fmt: skip
-    c.add_argument("--split", choices=["model", "sentences"], default="model",
-                   help="how --summary is split into claims: by the model (default) or by sentences (no tokens)")  # fmt: skip
-    c.add_argument("--fail-under", type=_score, metavar="SCORE",
-                   help=f"exit {EXIT_BELOW_THRESHOLD} when the faithfulness score is below SCORE (0-1)")  # fmt: skip
-
-    for p in (s, c):
-        b = p.add_argument_group("batches (several documents)")
-        b.add_argument(
-            "-j", "--jobs", type=int, default=config.DEFAULT_JOBS, help="documents in flight at once"
-        )
-        b.add_argument(
-            "--no-cache", action="store_true", help="ignore the result cache (see `summarizer cache`)"
-        )
-        b.add_argument("--max-cost", type=float, metavar="USD",
-                       help="refuse to start, or stop cleanly, before the estimated cost passes USD")  # fmt: skip
-
-    r = sub.add_parser(
-        "report", help="render a saved JSON result again (HTML, Markdown, text), no model call"
-    )
-    r.add_argument("result", help="a summary or check result saved as JSON, or a batch's JSONL (-o FOLDER)")
-    r.add_argument("--source", metavar="FILE",
-                   help="the source document (default: the path the result names; its sha256 must match)")  # fmt: skip
-    r.add_argument("-f", "--format", choices=["html", "markdown", "text", "json"],
-                   help="output format (default: by -o suffix, else html)")  # fmt: skip
-    r.add_argument("-o", "--output", help="write to FILE (a FOLDER for a batch: one report per document)")
-    r.add_argument("-v", "--verbose", action="count", default=0)
-
-    ca = sub.add_parser("cache", help="show (or --clear) the result cache: location, entries, size")
-    ca.add_argument("--clear", action="store_true")
-
-    ev = sub.add_parser("eval", help="measure the checker on labelled {doc, claim, label} JSONL rows")
-    ev.add_argument("dataset", help="JSONL file with doc, claim and label (1 = consistent) per row")
-    ev.add_argument("--mode", choices=["local", "model", "hybrid", "naive", "floor"], default="hybrid",
-                    help="local: zero-token checks only; model: every claim to the model; hybrid (default); "
-                    "naive: a zero-shot yes/no prompt with the same model; floor: the lexical baseline")  # fmt: skip
-    ev.add_argument("--limit", type=int, help="a label-stratified sample of this many rows")
-    ev.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
-    ev.add_argument("-m", "--model", help="model name")
-    ev.add_argument("--base-url", help="OpenAI-compatible endpoint")
-    ev.add_argument("-o", "--output", help="save the full report (with per-row predictions) as JSON")
-    ev.add_argument("-v", "--verbose", action="count", default=0)
-
-    sc = sub.add_parser("schema", help="print the JSON Schema of an output")
-    sc.add_argument("name", nargs="?", default="summary", choices=["summary", "check"])
-
-    lo = sub.add_parser("local", help="manage the bundled local model server")
-    lo.add_argument("action", choices=["setup", "start", "stop", "status"])
-    lo.add_argument("-v", "--verbose", action="count", default=0)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
-    _configure_logging(getattr(args, "verbose", 0))
-    try:
-        handler = {
-            "summarize": _cmd_summarize,
-            "check": _cmd_check,
-            "report": _cmd_report,
-            "eval": _cmd_eval,
-            "cache": _cmd_cache,
-            "schema": _cmd_schema,
-            "local": _cmd_local,
-        }[args.command]
-        return handler(args)
-    except SummarizerError as exc:
-        print(f"summarizer: error: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("summarizer: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return 1
 
 
 # --- commands -----------------------------------------------------------------------------------------
@@ -276,19 +129,6 @@ def _report_folder(args: argparse.Namespace, results: list[Any], fmt: Format) ->
         _write(_render(saved.result, document.text, fmt), str(folder / name))
     print(f"{len(results) - failed} report(s) written to {folder}" + (f"; {failed} failed" if failed else ""))
     return EXIT_SOME_FAILED if failed else 0
-
-
-def _render(result: Any, source: str, fmt: Format) -> str:
-    """A summary or check report in ``fmt``; HTML also needs the source text the offsets point into."""
-    from ..types import Summary
-
-    if fmt == "html":
-        from ..report.html import render_html
-
-        return render_html(result, source)
-    from ..report.render import render_check, render_summary
-
-    return render_summary(result, fmt) if isinstance(result, Summary) else render_check(result, fmt)
 
 
 def _no_html_for_batches(args: argparse.Namespace) -> None:
@@ -415,19 +255,6 @@ def _cmd_local(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- helpers ------------------------------------------------------------------------------------------
-
-
-def _score(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError("a score is between 0 and 1")
-    return value
-
-
 def _threshold(score: float | None, fail_under: float | None) -> int:
     """Exit code for --fail-under. No claims (score null) verifies nothing, so it fails a threshold."""
     if fail_under is None:
@@ -499,68 +326,3 @@ def _backend(settings: object) -> Iterator[str | None]:
         log.info("starting a temporary local llama-server on port %d", LOCAL_PORT)
     with llama_server.serving() as base_url:
         yield base_url
-
-
-def _output_format(args: argparse.Namespace) -> Format:
-    if args.format:
-        return cast(Format, args.format)
-    if args.output:
-        return cast(Format, _SUFFIX_FORMATS.get(Path(args.output).suffix.lower(), "json"))
-    return "text" if sys.stdout.isatty() else "json"
-
-
-def _write(text: str, output: str | None) -> None:
-    """Print, or write ``output`` atomically (a temporary file renamed into place)."""
-    if not output or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    target = Path(output)
-    if target.parent and not target.parent.exists():
-        raise ConfigError(f"{output}: the folder does not exist")
-    fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; the result is an ordinary file
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ConfigError(f"{output}: cannot write ({exc.strerror})") from None
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-class _RedactSecrets(logging.Filter):
-    """Keep API keys out of every log line, also at -vv."""
-
-    _pattern = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-.]{8,})")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        secrets = secret_values()
-        for secret in secrets:
-            message = message.replace(secret, "[redacted]")
-        record.msg, record.args = self._pattern.sub("[redacted]", message), None
-        return True
-
-
-def _configure_logging(verbosity: int) -> None:
-    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("summarizer: %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_RedactSecrets())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    if verbosity < 2:
-        for noisy in ("httpx", "httpx2", "httpcore", "openai"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

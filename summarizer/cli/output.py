@@ -1,0 +1,97 @@
+"""What the command line writes: the output format (by ``-f``, the ``-o`` suffix, or the terminal), the
+rendering, files written atomically, and log lines with every API key redacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from ..errors import ConfigError
+from ..settings import secret_values
+
+Format = Literal["text", "markdown", "json", "html"]
+
+_SUFFIX_FORMATS = {
+    ".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html",
+}  # fmt: skip
+
+
+def _render(result: Any, source: str, fmt: Format) -> str:
+    """A summary or check report in ``fmt``; HTML also needs the source text the offsets point into."""
+    from ..types import Summary
+
+    if fmt == "html":
+        from ..report.html import render_html
+
+        return render_html(result, source)
+    from ..report.render import render_check, render_summary
+
+    return render_summary(result, fmt) if isinstance(result, Summary) else render_check(result, fmt)
+
+
+def _output_format(args: argparse.Namespace) -> Format:
+    if args.format:
+        return cast(Format, args.format)
+    if args.output:
+        return cast(Format, _SUFFIX_FORMATS.get(Path(args.output).suffix.lower(), "json"))
+    return "text" if sys.stdout.isatty() else "json"
+
+
+def _write(text: str, output: str | None) -> None:
+    """Print, or write ``output`` atomically (a temporary file renamed into place)."""
+    if not output or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    if target.parent and not target.parent.exists():
+        raise ConfigError(f"{output}: the folder does not exist")
+    fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; the result is an ordinary file
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ConfigError(f"{output}: cannot write ({exc.strerror})") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+class _RedactSecrets(logging.Filter):
+    """Keep API keys out of every log line, also at -vv."""
+
+    _pattern = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-.]{8,})")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        secrets = secret_values()
+        for secret in secrets:
+            message = message.replace(secret, "[redacted]")
+        record.msg, record.args = self._pattern.sub("[redacted]", message), None
+        return True
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("summarizer: %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RedactSecrets())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    if verbosity < 2:
+        for noisy in ("httpx", "httpx2", "httpcore", "openai"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,125 @@
+"""The command line's arguments: every subcommand and option, and their help."""
+
+from __future__ import annotations
+
+import argparse
+
+from .. import config
+from ..errors import EXIT_BELOW_THRESHOLD
+
+__all__ = ["build_parser"]
+
+
+class _VersionAction(argparse.Action):
+    """--version, reading the installed metadata only when asked (it is slow to import)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from ..version import get_version
+
+        print(f"summarizer {get_version()}")
+        parser.exit()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="summarizer",
+        description="Structured summaries whose every claim carries verbatim evidence located in the source.",
+    )
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-m", "--model", help="model name (default: gpt-4o-mini with an API key, else the local model)"
+    )
+    common.add_argument("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)")
+    common.add_argument("-f", "--format", choices=["text", "markdown", "json", "html"],
+                        help="output format (default: by -o suffix, else text on a terminal, json otherwise); "
+                        "html: one self-contained report page")  # fmt: skip
+    common.add_argument("-o", "--output", help="write to FILE instead of standard output")
+    common.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log progress to stderr (-vv: debug)"
+    )
+
+    s = sub.add_parser("summarize", parents=[common], help="summarize a document into grounded claims")
+    s.add_argument("path", nargs="+",
+                   help="file(s) to summarize (text or HTML), folders, globs, JSONL of {id, text}, or - for stdin")  # fmt: skip
+    s.add_argument(
+        "--dry-run", action="store_true", help="print token count and estimated cost; call nothing"
+    )
+    s.add_argument(
+        "--verify", action="store_true", help="check the summary's own claims against the document"
+    )
+    s.add_argument("--fail-under", type=_score, metavar="SCORE",
+                   help=f"with --verify: exit {EXIT_BELOW_THRESHOLD} when the faithfulness score is below SCORE")  # fmt: skip
+
+    c = sub.add_parser("check", parents=[common], help="check claims or a summary against a source")
+    c.add_argument("source", nargs="+",
+                   help="the source document (text or HTML), or - for stdin; several, folders, globs or JSONL for a batch")  # fmt: skip
+    c.add_argument(
+        "--dry-run", action="store_true", help="print token counts and estimated cost; call nothing"
+    )
+    c.add_argument("--claim", action="append", default=[], help="a claim to check (repeatable)")
+    c.add_argument("--claims", metavar="FILE", help="claims: one per line, or a JSON list, or JSONL")
+    c.add_argument("--summary", metavar="FILE", help="free text to decompose into atomic claims and check")
+    c.add_argument("--mode", choices=["hybrid", "local", "model"], default="hybrid",
+                   help="hybrid: zero-token checks first, the model for the rest (default); local: no model")  # fmt: skip
+    c.add_argument("--split", choices=["model", "sentences"], default="model",
+                   help="how --summary is split into claims: by the model (default) or by sentences (no tokens)")  # fmt: skip
+    c.add_argument("--fail-under", type=_score, metavar="SCORE",
+                   help=f"exit {EXIT_BELOW_THRESHOLD} when the faithfulness score is below SCORE (0-1)")  # fmt: skip
+
+    for p in (s, c):
+        b = p.add_argument_group("batches (several documents)")
+        b.add_argument(
+            "-j", "--jobs", type=int, default=config.DEFAULT_JOBS, help="documents in flight at once"
+        )
+        b.add_argument(
+            "--no-cache", action="store_true", help="ignore the result cache (see `summarizer cache`)"
+        )
+        b.add_argument("--max-cost", type=float, metavar="USD",
+                       help="refuse to start, or stop cleanly, before the estimated cost passes USD")  # fmt: skip
+
+    r = sub.add_parser(
+        "report", help="render a saved JSON result again (HTML, Markdown, text), no model call"
+    )
+    r.add_argument("result", help="a summary or check result saved as JSON, or a batch's JSONL (-o FOLDER)")
+    r.add_argument("--source", metavar="FILE",
+                   help="the source document (default: the path the result names; its sha256 must match)")  # fmt: skip
+    r.add_argument("-f", "--format", choices=["html", "markdown", "text", "json"],
+                   help="output format (default: by -o suffix, else html)")  # fmt: skip
+    r.add_argument("-o", "--output", help="write to FILE (a FOLDER for a batch: one report per document)")
+    r.add_argument("-v", "--verbose", action="count", default=0)
+
+    ca = sub.add_parser("cache", help="show (or --clear) the result cache: location, entries, size")
+    ca.add_argument("--clear", action="store_true")
+
+    ev = sub.add_parser("eval", help="measure the checker on labelled {doc, claim, label} JSONL rows")
+    ev.add_argument("dataset", help="JSONL file with doc, claim and label (1 = consistent) per row")
+    ev.add_argument("--mode", choices=["local", "model", "hybrid", "naive", "floor"], default="hybrid",
+                    help="local: zero-token checks only; model: every claim to the model; hybrid (default); "
+                    "naive: a zero-shot yes/no prompt with the same model; floor: the lexical baseline")  # fmt: skip
+    ev.add_argument("--limit", type=int, help="a label-stratified sample of this many rows")
+    ev.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    ev.add_argument("-m", "--model", help="model name")
+    ev.add_argument("--base-url", help="OpenAI-compatible endpoint")
+    ev.add_argument("-o", "--output", help="save the full report (with per-row predictions) as JSON")
+    ev.add_argument("-v", "--verbose", action="count", default=0)
+
+    sc = sub.add_parser("schema", help="print the JSON Schema of an output")
+    sc.add_argument("name", nargs="?", default="summary", choices=["summary", "check"])
+
+    lo = sub.add_parser("local", help="manage the bundled local model server")
+    lo.add_argument("action", choices=["setup", "start", "stop", "status"])
+    lo.add_argument("-v", "--verbose", action="count", default=0)
+    return parser
+
+
+def _score(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("a score is between 0 and 1")
+    return value
