@@ -1,4 +1,4 @@
-"""Batch throughput against the fake OpenAI-compatible server (tests/fake_openai_server.py) with a fixed
+"""Batch throughput against the fake OpenAI-compatible server (tests/_support/fake_openai_server.py) with a fixed
 latency per call, run in a subprocess so its CPU is not counted as the tool's; the batch runs in-process.
 
     .venv/bin/python benchmarks/batch_throughput.py                  # 100 docs, --jobs 16, 0.2 0.5 1 2 s/call
@@ -97,7 +97,7 @@ def article(n: int, target_tokens: int, rng: random.Random) -> str:
 
 def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests" / "fake_openai_server.py"), "--latency", str(latency)],
+        [sys.executable, str(ROOT / "tests" / "_support" / "fake_openai_server.py"), "--latency", str(latency)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

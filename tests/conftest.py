@@ -1,6 +1,7 @@
 """Shared test set-up: cassettes recorded from the local llama-server, replayed with the network blocked.
 
-* One cassette folder per test module under ``cassettes/`` (``cassettes/<module>/<test>.yaml``).
+* One cassette folder per test module under ``cassettes/``: the module's path below ``tests/`` without
+  ``.py`` (``cassettes/pipeline/test_summary/<test>.yaml`` for ``tests/pipeline/test_summary.py``).
 * Requests match on method, URL and the parsed JSON body, so a changed prompt or schema is a cassette
   miss (a loud failure), never a silent replay.
 * Before anything is written: request headers are reduced to content-type (no Authorization, no
@@ -19,11 +20,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CASSETTES = ROOT / "cassettes"
-EXAMPLE = ROOT / "examples" / "harbour-bridge-vote.txt"
-#: The endpoint cassettes were recorded from (the local llama-server).
-RECORDED_BASE_URL = "http://127.0.0.1:8080/v1"
+from tests._support.paths import CASSETTES, EXAMPLE, TESTS
 
 _KEEP_REQUEST_HEADERS = {"content-type", "accept"}
 _DROP_RESPONSE_HEADERS = {"set-cookie", "date", "keep-alive", "openai-organization", "openai-project"}
@@ -90,7 +87,8 @@ def vcr_config() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
-    return str(CASSETTES / request.module.__name__.split(".")[-1])
+    module = Path(request.module.__file__).resolve().relative_to(TESTS).with_suffix("")
+    return str(CASSETTES / module)
 
 
 @pytest.fixture(autouse=True)

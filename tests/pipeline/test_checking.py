@@ -1,7 +1,7 @@
 """The check pipeline: local zero-token checks, batched model checks, evidence location, aggregation.
 
 Every model answer here is a fixture built in the test and served by an in-test ``httpx2.MockTransport``
-(tests/faults.py); no cassette is used or written. The sources are short fictional texts.
+(tests/_support/faults.py); no cassette is used or written. The sources are short fictional texts.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx2
 import pytest
-from faults import FakeServer, completion_body, ok
 
 from summarizer import config, pricing
 from summarizer.llm.client import LLM
@@ -23,6 +22,7 @@ from summarizer.pipeline.checking import check, decompose
 from summarizer.settings import Settings
 from summarizer.text import tokens
 from summarizer.types import CheckReport, Usage
+from tests._support.faults import FakeServer, completion_body, ok
 
 MODEL = "gpt-4o-mini"
 
@@ -706,9 +706,8 @@ RECORDED_CLAIMS = [
 
 @pytest.mark.vcr
 def test_check_example_claims_recorded(example_text: str) -> None:
-    from conftest import RECORDED_BASE_URL
-
     from summarizer.settings import resolve_settings
+    from tests._support.paths import RECORDED_BASE_URL
 
     llm = LLM(resolve_settings(config.LOCAL_MODEL, RECORDED_BASE_URL))
     report = check(example_text, RECORDED_CLAIMS, llm=llm)
@@ -740,9 +739,8 @@ RECORDED_SUMMARY = (
 
 @pytest.mark.vcr
 def test_check_summary_decomposed_recorded(example_text: str) -> None:
-    from conftest import RECORDED_BASE_URL
-
     from summarizer.settings import resolve_settings
+    from tests._support.paths import RECORDED_BASE_URL
 
     llm = LLM(resolve_settings(config.LOCAL_MODEL, RECORDED_BASE_URL))
     report = check(example_text, summary=RECORDED_SUMMARY, llm=llm)

@@ -7,7 +7,6 @@ import hashlib
 import json
 
 import pytest
-from conftest import RECORDED_BASE_URL
 from rapidfuzz import fuzz
 
 from summarizer import config
@@ -20,6 +19,7 @@ from summarizer.settings import resolve_settings
 from summarizer.text.documents import document_from_text
 from summarizer.text.grounding import normalize
 from summarizer.types import Summary
+from tests._support.paths import RECORDED_BASE_URL
 
 EXAMPLE_CASSETTE = "test_summarize_example_article.yaml"
 

@@ -12,16 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import chromium
-from conftest import CASSETTES, EXAMPLE, RECORDED_BASE_URL, ROOT
-from reports import INJECTION_SOURCE, UNICODE_SOURCE, check_report, summary_of
 
 from summarizer import cli, config
 from summarizer.report.html import render_html
 from summarizer.text.documents import load_document
 from summarizer.types import CheckReport, Evidence, Summary
+from tests._support.browser import chromium
+from tests._support.paths import CASSETTES, EXAMPLE, RECORDED_BASE_URL, ROOT
+from tests._support.reports import INJECTION_SOURCE, UNICODE_SOURCE, check_report, summary_of
 
-VERIFY_CASSETTE = str(CASSETTES / "test_cli" / "test_summarize_verify_checks_the_summary_claims.yaml")
+VERIFY_CASSETTE = str(CASSETTES / "cli" / "test_cli" / "test_summarize_verify_checks_the_summary_claims.yaml")
 ARTIFACTS = ROOT / "test-artifacts"
 UNICODE_CLAIMS = [
     "The mayor, 김민준, said the ferry “will sail again on 4 May” after repairs costing €1.2 million.",

@@ -1,4 +1,4 @@
-"""Fault injection for summarizer.llm.client: every response comes from an in-test MockTransport (tests/faults.py).
+"""Fault injection for summarizer.llm.client: every response comes from an in-test MockTransport (tests/_support/faults.py).
 
 No cassette is used or written here: each fixture response is built in the test. SDK retry backoff is
 shrunk to about a millisecond so the transport-retry cases stay fast, and every retry delay the SDK
@@ -14,7 +14,6 @@ from typing import Any
 import httpx2
 import openai._base_client
 import pytest
-from faults import FakeServer, api_error, ok, raises, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from summarizer import config, errors
@@ -22,6 +21,7 @@ from summarizer.llm.client import LLM, AsyncLLM, parse_json
 from summarizer.llm.drafts import strict_json_schema
 from summarizer.settings import LOCAL_BASE_URL, Settings, resolve_settings
 from summarizer.types import Usage
+from tests._support.faults import FakeServer, api_error, ok, raises, status
 
 API_KEY = "sk-test-000000000000"
 MAX_RETRIES = 2

@@ -16,8 +16,8 @@ from summarizer import config
 from summarizer.errors import InputError
 from summarizer.text import documents
 from summarizer.text.documents import Document, document_from_bytes, document_from_text, load_document
+from tests._support.paths import DATA
 
-DATA = Path(__file__).parent / "data"
 ARTICLE_HTML = DATA / "doc_article.html"
 
 FRENCH = (

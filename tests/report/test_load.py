@@ -9,13 +9,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CASSETTES, EXAMPLE, RECORDED_BASE_URL
 
 from summarizer import cli, config, errors
 from summarizer.report.render import render_check
 from summarizer.types import CheckReport
+from tests._support.paths import CASSETTES, EXAMPLE, RECORDED_BASE_URL
 
-EXAMPLE_CASSETTE = str(CASSETTES / "test_summarize" / "test_summarize_example_article.yaml")
+EXAMPLE_CASSETTE = str(CASSETTES / "pipeline" / "test_summary" / "test_summarize_example_article.yaml")
 LOCAL = ["--base-url", RECORDED_BASE_URL, "-m", config.LOCAL_MODEL]
 SOURCE = "The ferry added a night crossing in March.\nTickets cost 12 euros for adults.\n"
 CLAIMS = ["--claim", "Tickets cost 12 euros for adults.", "--claim", "Tickets cost 15 euros."]

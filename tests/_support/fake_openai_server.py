@@ -11,7 +11,7 @@ rest until :meth:`release`; a held call whose client has gone, e.g. killed, is c
 never answered). Counters: ``requests`` (calls received), ``answered``, ``abandoned``, ``max_in_flight``,
 ``tags`` (the document tag of each call, in order), ``auth_headers``.
 
-Run as a script (``python tests/fake_openai_server.py --latency 0.2``) it prints its base URL on one
+Run as a script (``python tests/_support/fake_openai_server.py --latency 0.2``) it prints its base URL on one
 line, serves until standard input closes, then prints its counters as JSON.
 """
 

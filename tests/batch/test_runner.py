@@ -1,4 +1,4 @@
-"""Batches against the in-test fake OpenAI-compatible server (tests/fake_openai_server.py, a fixture).
+"""Batches against the in-test fake OpenAI-compatible server (tests/_support/fake_openai_server.py, a fixture).
 
 Inputs, streaming JSONL, the result cache, resume (simulated and after a real kill -9 and Ctrl-C),
 failures, --max-cost, the --jobs bound, and no secret in anything written.
@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_openai_server import FakeOpenAIServer
 
 from summarizer import batch
 from summarizer.batch import BatchInput, BudgetExceededError, collect_inputs, run_batch
@@ -30,11 +29,12 @@ from summarizer.errors import ConfigError, InputError
 from summarizer.llm.client import LLM
 from summarizer.settings import Settings
 from summarizer.types import CheckReport, Summary
+from tests._support.fake_openai_server import FakeOpenAIServer
+from tests._support.paths import ROOT
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])  # the fake server is on loopback
 
 SECRET = "sk-secret-test-4f9a1c2b7d0e6a5f3b8c"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def article(n: int) -> str:

@@ -12,8 +12,7 @@ import pytest
 
 from summarizer.errors import ConfigError
 from summarizer.llm.prompts import load_prompt, prompts_dir
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests._support.paths import ROOT
 
 
 def test_version_is_the_content_hash() -> None:

@@ -14,10 +14,10 @@ from html.parser import HTMLParser
 
 from hypothesis import given
 from hypothesis import strategies as st
-from reports import INJECTION_SOURCE, UNICODE_SOURCE, check_report, summary_of
 
 from summarizer.report.html import Span, render_html, segments
 from summarizer.types import CheckReport, Evidence, Summary
+from tests._support.reports import INJECTION_SOURCE, UNICODE_SOURCE, check_report, summary_of
 
 CLAIMS = [
     "The mayor, 김민준, said the ferry “will sail again on 4 May” after repairs costing €1.2 million.",

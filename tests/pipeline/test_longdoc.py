@@ -1,4 +1,4 @@
-"""Long documents: map-reduce summarisation, against an in-test fake model (tests/faults.py).
+"""Long documents: map-reduce summarisation, against an in-test fake model (tests/_support/faults.py).
 
 No cassette is used or written here: every answer is built in the test from the request it answers. A
 summary call is answered with a valid ``SummaryDraft`` whose claims quote the numbered sentences of the
@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx2
 import pytest
-from faults import FakeServer, api_error, completion_body
 
 from summarizer import config, pricing
 from summarizer.errors import ContextLengthError
@@ -28,6 +27,7 @@ from summarizer.settings import Settings
 from summarizer.text import tokens
 from summarizer.text.documents import document_from_text
 from summarizer.types import Summary, Usage
+from tests._support.faults import FakeServer, api_error, completion_body
 
 _SENTENCE = re.compile(r"^\[(\d+)\] (.+)$", re.MULTILINE)
 #: A sentence repeated at the start of every paragraph-block, quoted by every part (same evidence span).

@@ -9,13 +9,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import CASSETTES, EXAMPLE, RECORDED_BASE_URL
 
 from summarizer import cli, config, errors
 from summarizer.text import tokens
 from summarizer.types import Summary
+from tests._support.paths import CASSETTES, EXAMPLE, RECORDED_BASE_URL
 
-EXAMPLE_CASSETTE = str(CASSETTES / "test_summarize" / "test_summarize_example_article.yaml")
+EXAMPLE_CASSETTE = str(CASSETTES / "pipeline" / "test_summary" / "test_summarize_example_article.yaml")
 LOCAL = ["--base-url", RECORDED_BASE_URL, "-m", config.LOCAL_MODEL]
 
 
