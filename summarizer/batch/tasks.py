@@ -23,7 +23,14 @@ if TYPE_CHECKING:
     from ..settings import Settings
     from ..text.documents import Document
 
-__all__ = ["Estimate", "Task", "check_needs_model", "check_task", "summarize_task", "takes_item"]
+__all__ = [
+    "Estimate",
+    "Task",
+    "check_needs_model",
+    "check_task",
+    "summarize_task",
+    "takes_item",
+]
 
 M = TypeVar("M")
 

@@ -1,7 +1,9 @@
-"""Batches against the in-test fake OpenAI-compatible server (tests/_support/fake_openai_server.py, a fixture).
+"""Batches against the in-test fake OpenAI-compatible server (tests/_support/fake_openai_server.py, a
+fixture), run by summarizer.batch.runner.
 
-Inputs, streaming JSONL, the result cache, resume (simulated and after a real kill -9 and Ctrl-C),
-failures, --max-cost, the --jobs bound, and no secret in anything written.
+Streaming JSONL, the result cache, resume (simulated and after a real kill -9 and Ctrl-C), failures,
+--max-cost, the --jobs bound, and no secret in anything written. Inputs, tasks, the dry run and the
+progress bar have their own modules beside this one.
 """
 
 from __future__ import annotations
@@ -16,149 +18,23 @@ import sys
 import textwrap
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from summarizer import batch
-from summarizer.batch import BatchInput, BudgetExceededError, collect_inputs, run_batch
+from summarizer.batch import BudgetExceededError, collect_inputs, run_batch
 from summarizer.cache import ResultCache
-from summarizer.errors import ConfigError, InputError
+from summarizer.errors import ConfigError
 from summarizer.llm.client import LLM
 from summarizer.settings import Settings
 from summarizer.types import CheckReport, Summary
+from tests._support.batches import SECRET, article, make_docs, read_lines, settings_for, summarize_run
 from tests._support.fake_openai_server import FakeOpenAIServer
 from tests._support.paths import ROOT
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])  # the fake server is on loopback
-
-SECRET = "sk-secret-test-4f9a1c2b7d0e6a5f3b8c"
-
-
-def article(n: int) -> str:
-    return (
-        f"DOC-{n} reports on the harbour council. The council voted {n} to 2 on Tuesday to approve the new "
-        f"bridge. Construction is expected to start in March and to cost {10 + n} million dollars. "
-        "The mayor said the project would ease traffic on the old crossing.\n"
-    )
-
-
-def make_docs(folder: Path, n: int, start: int = 1) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(start, start + n):
-        p = folder / f"doc{i:02d}.txt"
-        p.write_text(article(i), encoding="utf-8")
-        paths.append(p)
-    return paths
-
-
-def read_lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-@pytest.fixture
-def server() -> Iterator[FakeOpenAIServer]:
-    with FakeOpenAIServer() as srv:
-        yield srv
-
-
-def settings_for(srv: FakeOpenAIServer) -> Settings:
-    return Settings(model="gpt-4o-mini", base_url=srv.url, api_key=SECRET, max_retries=0, timeout=20)
-
-
-def summarize_run(
-    srv: FakeOpenAIServer, inputs: list[BatchInput], output: Path, *, cache: ResultCache | None, **kw: Any
-) -> batch.BatchOutcome:
-    s = settings_for(srv)
-    task = batch.summarize_task(s, LLM(s))
-    return run_batch(
-        inputs,
-        task.work,
-        output=str(output),
-        cache=cache,
-        key_for=task.key_for,
-        estimate=task.estimate,
-        secrets=[SECRET],
-        **kw,
-    )
-
-
-# --- inputs -------------------------------------------------------------------------------------------
-
-
-def test_collect_files_folders_globs_and_jsonl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    make_docs(tmp_path / "corpus", 2)
-    (tmp_path / "corpus" / "sub").mkdir()
-    (tmp_path / "corpus" / "sub" / "page.html").write_text("<html><body><p>Hi.</p></body></html>")
-    (tmp_path / "corpus" / "sub" / "notes.md").write_text("# Notes\n")
-    (tmp_path / "corpus" / "image.png").write_bytes(b"\x89PNG")  # not a document suffix: skipped
-    (tmp_path / "corpus" / ".hidden.txt").write_text("hidden")
-    (tmp_path / "corpus" / ".git").mkdir()
-    (tmp_path / "corpus" / ".git" / "x.txt").write_text("hidden folder")
-    (tmp_path / "one.text").write_text("One.")
-    (tmp_path / "lines.jsonl").write_text(
-        '{"id": "a", "text": "Alpha."}\n\n{"id": 7, "text": "Seven.", "claims": ["x"]}\n', encoding="utf-8"
-    )
-    items = collect_inputs(["corpus", "one.text", "corpus/doc0*.txt", "lines.jsonl", "-"])
-    ids = [it.id for it in items]
-    assert ids == [
-        os.path.join("corpus", "doc01.txt"),
-        os.path.join("corpus", "doc02.txt"),
-        os.path.join("corpus", "sub", "notes.md"),
-        os.path.join("corpus", "sub", "page.html"),
-        "one.text",
-        "a",
-        "7",
-        "-",
-    ]  # the glob named doc01/doc02 again: taken once
-    by_id = {it.id: it for it in items}
-    assert by_id["a"].path == "lines.jsonl" and by_id["a"].line == 1 and by_id["a"].text == "Alpha."
-    assert by_id["7"].line == 3 and by_id["7"].extra == {"claims": ["x"]}
-    assert by_id["-"].path == "-"
-    doc = by_id["a"].load()
-    assert doc.text == "Alpha." and doc.sha256 == hashlib.sha256(b"Alpha.").hexdigest()
-    assert batch.is_batch(["corpus"]) and batch.is_batch(["lines.jsonl"]) and batch.is_batch(["*.txt"])
-    assert batch.is_batch(["one.text", "lines.jsonl"])
-    assert not batch.is_batch(["one.text"]) and not batch.is_batch(["-"])
-
-
-def test_bad_inputs_are_clear_errors(tmp_path: Path) -> None:
-    (tmp_path / "empty").mkdir()
-    (tmp_path / "empty" / "picture.png").write_bytes(b"\x89PNG")
-    with pytest.raises(InputError, match=r"empty: no documents in this folder \(looked for \.txt"):
-        collect_inputs([str(tmp_path / "empty")])
-    with pytest.raises(InputError, match="not found"):
-        collect_inputs([str(tmp_path / "nope.txt")])
-    with pytest.raises(InputError, match="no file matches"):
-        collect_inputs([str(tmp_path / "*.nothing")])
-
-    dup = tmp_path / "dup.jsonl"
-    dup.write_text('{"id": "x", "text": "a"}\n{"id": "y", "text": "b"}\n{"id": "x", "text": "c"}\n')
-    with pytest.raises(InputError, match=r"dup\.jsonl: line 3: duplicate id 'x' \(first on line 1\)"):
-        collect_inputs([str(dup)])
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": "x", "text": "a"}\n{"id": "y", "text": \n')
-    with pytest.raises(InputError, match=r"bad\.jsonl: line 2: not valid JSON"):
-        collect_inputs([str(bad)])
-    notext = tmp_path / "notext.jsonl"
-    notext.write_text('{"id": "x", "body": "a"}\n')
-    with pytest.raises(InputError, match=r'notext\.jsonl: line 1: "text" must be a string'):
-        collect_inputs([str(notext)])
-    noid = tmp_path / "noid.jsonl"
-    noid.write_text('{"text": "a"}\n')
-    with pytest.raises(InputError, match=r'noid\.jsonl: line 1: "id" must be'):
-        collect_inputs([str(noid)])
-
-
-def test_ids_must_be_unique_across_jsonl_files(tmp_path: Path) -> None:
-    (tmp_path / "a.jsonl").write_text('{"id": "x", "text": "a"}\n')
-    (tmp_path / "b.jsonl").write_text('{"id": "x", "text": "b"}\n')
-    with pytest.raises(InputError, match=r"duplicate id 'x': .*b\.jsonl line 1"):
-        collect_inputs([str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")])
 
 
 # --- streaming, errors, cache -------------------------------------------------------------------------
@@ -253,18 +129,6 @@ def test_a_cache_hit_names_the_file_read_this_time(tmp_path: Path, server: FakeO
     assert server.requests == 1
     (line,) = read_lines(tmp_path / "two.jsonl")
     assert line["cached"] and line["result"]["provenance"]["source_path"] == str(copy)
-
-
-def test_cache_key_changes_with_model_and_parameters(tmp_path: Path, server: FakeOpenAIServer) -> None:
-    make_docs(tmp_path / "in", 1)
-    doc = collect_inputs([str(tmp_path / "in")])[0].load()
-    s = settings_for(server)
-    key = batch.summarize_task(s).key_for(doc)
-    assert key == batch.summarize_task(s).key_for(doc)
-    assert key != batch.summarize_task(s, verify=True).key_for(doc)
-    other = Settings(model="gpt-4o", base_url=server.url, api_key=SECRET)
-    assert key != batch.summarize_task(other).key_for(doc)
-    assert SECRET not in json.dumps(batch.summarize_task(s).key_for(doc))
 
 
 # --- resume -------------------------------------------------------------------------------------------
@@ -491,26 +355,6 @@ def test_max_cost_stops_cleanly_when_spending_runs_ahead_of_the_estimate(
     assert len(read_lines(out)) == 6
 
 
-def test_dry_run_marks_cached_and_done_documents(tmp_path: Path, server: FakeOpenAIServer) -> None:
-    make_docs(tmp_path / "in", 3)
-    (tmp_path / "in" / "broken.txt").write_bytes(b"")
-    inputs = collect_inputs([str(tmp_path / "in")])
-    out = tmp_path / "r.jsonl"
-    s = settings_for(server)
-    task = batch.summarize_task(s)
-    with ResultCache(tmp_path / "c.sqlite3") as cache:
-        summarize_run(server, inputs[1:2], out, cache=cache)
-        summarize_run(server, inputs[2:3], tmp_path / "elsewhere.jsonl", cache=cache)
-        dry = batch.dry_run_batch(inputs, task.estimate, cache=cache, key_for=task.key_for, output=str(out))
-    status = {r.id: r.status for r in dry.rows}
-    assert [status[it.id] for it in inputs] == ["error", "done", "cached", "new"]  # broken.txt sorts first
-    assert dry.calls_documents == 1 and dry.prompt_tokens == dry.rows[-1].prompt_tokens
-    text = batch.format_dry_run(dry, "gpt-4o-mini")
-    assert "already in the output" in text and "cached: no call" in text and "file is empty" in text
-    assert "dry run: 1 of 4 document(s)" in text
-    assert json.loads(batch.format_dry_run(dry, "gpt-4o-mini", "json"))["to_run"] == 1
-
-
 # --- concurrency and secrets --------------------------------------------------------------------------
 
 
@@ -647,21 +491,6 @@ def test_command_dry_run_and_budget(tmp_path: Path, capsys: pytest.CaptureFixtur
         "summarize", [str(tmp_path / "in")], settings=s, dry_run=True, max_cost=1e-6
     )
     assert code == batch.EXIT_BUDGET and "over --max-cost" in capsys.readouterr().err
-
-
-def test_progress_bar_only_on_a_terminal(tmp_path: Path, server: FakeOpenAIServer) -> None:
-    make_docs(tmp_path / "in", 2)
-    inputs = collect_inputs([str(tmp_path / "in")])
-    piped = io.StringIO()
-    quiet = batch.ProgressBar(file=piped)
-    assert not quiet.enabled
-    summarize_run(server, inputs, tmp_path / "a.jsonl", cache=None, progress=quiet)
-    assert piped.getvalue() == ""
-    shown = io.StringIO()
-    bar = batch.ProgressBar(file=shown, enabled=True, desc="summarize")
-    summarize_run(server, inputs, tmp_path / "b.jsonl", cache=None, progress=bar)
-    text = shown.getvalue()
-    assert "2/2" in text and "ok 2" in text and "failed 0" in text and "tok" in text and "$" in text
 
 
 def test_stdout_output_streams_lines(

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
-import zipfile
-from pathlib import Path
 
 import pytest
 
 from summarizer.errors import ConfigError
 from summarizer.llm.prompts import load_prompt, prompts_dir
-from tests._support.paths import ROOT
 
 
 def test_version_is_the_content_hash() -> None:
@@ -43,18 +38,3 @@ def test_missing_variable_and_unknown_prompt() -> None:
         load_prompt("summarize").render("x", max_key_points=3)
     with pytest.raises(ConfigError, match="no prompt template"):
         load_prompt("no-such-prompt")
-
-
-def test_wheel_ships_prompts_encodings_and_report_assets(tmp_path: Path) -> None:
-    pytest.importorskip("hatchling")
-    subprocess.run(
-        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
-        cwd=ROOT, check=True, capture_output=True,
-    )  # fmt: skip
-    (wheel,) = tmp_path.glob("*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    for prompt in (ROOT / "prompts").glob("*.txt"):
-        assert f"summarizer/prompts/{prompt.name}" in names
-    assert {"summarizer/text/encodings/o200k_base.tiktoken", "summarizer/text/encodings/cl100k_base.tiktoken"} <= names
-    assert "summarizer/py.typed" in names
-    assert {"summarizer/report/assets/report.css", "summarizer/report/assets/report.js"} <= names  # the HTML report's

@@ -11,12 +11,9 @@ from rapidfuzz import fuzz
 
 from summarizer import config
 from summarizer.llm.client import LLM, AsyncLLM
-from summarizer.llm.drafts import SummaryDraft
 from summarizer.llm.prompts import load_prompt
-from summarizer.pipeline.assemble import ground_draft
 from summarizer.pipeline.summary import asummarize, summarize
 from summarizer.settings import resolve_settings
-from summarizer.text.documents import document_from_text
 from summarizer.text.grounding import normalize
 from summarizer.types import Summary
 from tests._support.paths import RECORDED_BASE_URL
@@ -81,71 +78,6 @@ def test_asummarize_sends_the_same_request(example_text: str) -> None:
     result = asyncio.run(asummarize(example_text, llm=llm))
     assert_grounded_contract(result, example_text)
     assert result.usage.calls == 1
-
-
-def test_ground_draft_flags_unfound_quotes_and_drops_furniture() -> None:
-    text = "The council voted 7 to 2 on Monday.\nMost Commented\n"
-    doc = document_from_text(text)
-    draft = SummaryDraft.model_validate(
-        {
-            "title": "t",
-            "tldr": "t",
-            "key_points": ["k"],
-            "entities": [],
-            "events": [],
-            "claims": [
-                {
-                    "sentence": 1,
-                    "quote": "voted 7 to 2",
-                    "text": "The vote was 7-2.",
-                    "kind": "fact",
-                    "attribution": "article",
-                },
-                {
-                    "sentence": 1,
-                    "quote": "the mayor resigned",
-                    "text": "The mayor resigned.",
-                    "kind": "fact",
-                    "attribution": "article",
-                },
-                {
-                    "sentence": 2,
-                    "quote": "Most Commented",
-                    "text": "It is most commented.",
-                    "kind": "fact",
-                    "attribution": "article",
-                },
-                {
-                    "sentence": 1,
-                    "quote": "voted 7 to 2",
-                    "text": "The vote was 7-2.",
-                    "kind": "fact",
-                    "attribution": "article",
-                },
-                {
-                    "sentence": 1,
-                    "quote": "the council voted seven to two on monday",
-                    "text": "The council voted seven to two on Monday.",
-                    "kind": "fact",
-                    "attribution": "article",
-                },
-            ],
-        }
-    )
-    claims, warnings = ground_draft(draft, doc)
-    assert [c.text for c in claims] == [
-        "The vote was 7-2.",
-        "The mayor resigned.",
-        "The council voted seven to two on Monday.",
-    ]  # deduplicated, furniture dropped
-    paraphrased = claims[2].evidence[0]  # words not verbatim: the cited sentence stands in, marked so
-    assert (
-        paraphrased.match == "sentence" and text[paraphrased.start : paraphrased.end] == text.splitlines()[0]
-    )
-    ok, bad, _ = claims
-    assert ok.grounded and text[ok.evidence[0].start : ok.evidence[0].end] == "voted 7 to 2"
-    assert not bad.grounded and bad.evidence[0].match == "not_found"
-    assert any("ungrounded" in w for w in warnings) and any("furniture" in w for w in warnings)
 
 
 INJECTED = """Harbourside Library Extends Opening Hours

@@ -1,4 +1,4 @@
-"""Reading, decoding, HTML extraction and furniture detection (summarizer.text.documents)."""
+"""Reading, decoding and HTML extraction (summarizer.text.documents); furniture: test_furniture.py."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import pytest
 from summarizer import config
 from summarizer.errors import InputError
 from summarizer.text import documents
-from summarizer.text.documents import Document, document_from_bytes, document_from_text, load_document
+from summarizer.text.documents import document_from_bytes, document_from_text, load_document
+from tests._support.documents import BODY, input_error, write_file
 from tests._support.paths import DATA
 
 ARTICLE_HTML = DATA / "doc_article.html"
@@ -38,29 +39,6 @@ CZECH = (
     "budou muset jezdit přes most na jihu, což za špatného počasí trvá déle než dvě hodiny. Starosta "
     "řekl, že je zklamaný, a slíbil jednání s krajským úřadem o náhradním řešení.\n"
 )
-BODY = (
-    "Residents of Marrowby voted on Tuesday to restore the tidal mill on the harbour wall.\n"
-    "The trust expects the sluice gates to be replaced by next spring.\n"
-)
-
-
-def _write(tmp_path: Path, name: str, data: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
-def _input_error(excinfo: pytest.ExceptionInfo[InputError], *parts: str) -> str:
-    """The message is one line and names the input and the cause."""
-    message = str(excinfo.value)
-    assert "\n" not in message
-    for part in parts:
-        assert part in message, (part, message)
-    return message
-
-
-def _furniture_lines(doc: Document) -> list[str]:
-    return [doc.text[start:end] for start, end in doc.furniture]
 
 
 # --- decoding ---------------------------------------------------------------------------------------
@@ -68,7 +46,7 @@ def _furniture_lines(doc: Document) -> list[str]:
 
 def test_utf8_file(tmp_path: Path) -> None:
     raw = "Grüße from Marrowby — the mill is saved.\nSecond line.\n".encode()
-    path = _write(tmp_path, "notes.txt", raw)
+    path = write_file(tmp_path, "notes.txt", raw)
     doc = load_document(path)
     assert doc.text == raw.decode("utf-8")
     assert doc.encoding == "utf-8"
@@ -81,7 +59,7 @@ def test_utf8_file(tmp_path: Path) -> None:
 
 def test_utf8_bom_is_stripped(tmp_path: Path) -> None:
     raw = b"\xef\xbb\xbf" + "Café on the quay.\n".encode()
-    path = _write(tmp_path, "bom.txt", raw)
+    path = write_file(tmp_path, "bom.txt", raw)
     doc = load_document(path)
     assert doc.text == "Café on the quay.\n"
     assert doc.encoding == "utf-8-sig"
@@ -96,7 +74,7 @@ def test_utf16_with_bom_is_text(tmp_path: Path, codec: str) -> None:
     original = "Grüße aus Marrowby.\r\nDie Mühle bleibt stehen.\r\n"
     raw = bom + original.encode(codec)
     assert b"\x00" in raw  # would be called binary without the BOM check
-    path = _write(tmp_path, "utf16.txt", raw)
+    path = write_file(tmp_path, "utf16.txt", raw)
     doc = load_document(path)
     assert doc.text == "Grüße aus Marrowby.\nDie Mühle bleibt stehen.\n"
     assert doc.encoding == "utf-16"
@@ -113,7 +91,7 @@ def test_legacy_single_byte_encodings_are_detected(tmp_path: Path, text: str, co
     raw = text.encode(codec)
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
-    path = _write(tmp_path, "legacy.txt", raw)
+    path = write_file(tmp_path, "legacy.txt", raw)
     doc = load_document(path)
     assert doc.text == text
     assert doc.encoding != "utf-8"
@@ -124,7 +102,7 @@ def test_detection_on_large_file_finds_accents_at_the_end(tmp_path: Path) -> Non
     # Larger than the detection sample: only a few accented lines, all near the end.
     ascii_part = "The ferry to Kellan Isle will stop running in November, the operator said.\n" * 5000
     text = ascii_part + FRENCH
-    path = _write(tmp_path, "big.txt", text.encode("cp1252"))
+    path = write_file(tmp_path, "big.txt", text.encode("cp1252"))
     doc = load_document(path)
     assert doc.text == text
     assert doc.text.endswith("œuvre coûteuse.\n")
@@ -132,7 +110,7 @@ def test_detection_on_large_file_finds_accents_at_the_end(tmp_path: Path) -> Non
 
 def test_crlf_and_cr_newlines_match_python_read(tmp_path: Path) -> None:
     raw = b"First line.\r\nSecond line, with a quote.\r\rThird line: \xc3\xa9t\xc3\xa9.\r\nLast\r"
-    path = _write(tmp_path, "crlf.txt", raw)
+    path = write_file(tmp_path, "crlf.txt", raw)
     doc = load_document(path)
     with open(path, encoding="utf-8") as fh:
         expected = fh.read()
@@ -145,7 +123,7 @@ def test_crlf_and_cr_newlines_match_python_read(tmp_path: Path) -> None:
 def test_plain_text_is_not_otherwise_changed(tmp_path: Path) -> None:
     # Tabs, runs of spaces, trailing spaces, decomposed accents, blank lines: all kept verbatim.
     text = "Col1\tCol2  Col3\n   indented line   \n\ne\u0301te\u0301 in NFD\n\n\n  last  "
-    path = _write(tmp_path, "verbatim.txt", text.encode())
+    path = write_file(tmp_path, "verbatim.txt", text.encode())
     doc = load_document(path)
     assert doc.text == text
 
@@ -255,118 +233,13 @@ def test_prose_mentioning_html_tags_stays_plain_text() -> None:
 
 def test_html_without_article_text_is_rejected(tmp_path: Path) -> None:
     html = b"<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>"
-    path = _write(tmp_path, "menu.html", html)
+    path = write_file(tmp_path, "menu.html", html)
     with pytest.raises(InputError) as excinfo:
         load_document(path)
-    _input_error(excinfo, "menu.html", "no article text")
+    input_error(excinfo, "menu.html", "no article text")
 
 
 # --- page furniture in plain text -------------------------------------------------------------------
-
-
-def test_trailing_most_commented_box_is_furniture(tmp_path: Path) -> None:
-    text = (
-        BODY
-        + "\nMost Commented\n"
-        + "Ferry operator scraps winter crossings to Kellan Isle\n"
-        + "Lighthouse sold\n"
-        + "Share this article\n"
-    )
-    path = _write(tmp_path, "article.txt", text.encode())
-    doc = load_document(path)
-    assert doc.text == text  # kept in text: offsets are unaffected
-    assert _furniture_lines(doc) == [
-        "Most Commented",
-        "Ferry operator scraps winter crossings to Kellan Isle",
-        "Lighthouse sold",
-        "Share this article",
-    ]
-    assert "Most Commented" not in doc.model_text
-    assert "Lighthouse sold" not in doc.model_text
-    assert doc.model_text.startswith(BODY)
-    start = text.index("Most Commented")
-    assert doc.in_furniture(start, start + len("Most Commented"))
-    assert doc.in_furniture(start, text.index("Lighthouse sold") + 5)  # across furniture lines
-    assert not doc.in_furniture(0, 20)
-    assert not doc.in_furniture(start - 10, start + 5)  # starts in the body
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "Most Commented",
-        "Most read:",
-        "MOST POPULAR",
-        "Share on Facebook",
-        "Share this story",
-        "ADVERTISEMENT",
-        "Related Articles",
-        "Subscribe",
-        "Read more",
-        "Read more »",
-        "Click here to read our full coverage of the regatta",
-        "Follow us on Instagram",
-        "Follow us on Facebook, Instagram and X",
-        "Sign up for our newsletter",
-        "  - Sign up to our free weekly newsletter",
-        "We use cookies to improve your experience on our site.",
-        "This site uses cookies. By continuing you accept our cookie policy.",
-        "© 2024 The Marrowby Courier. All rights reserved.",
-    ],
-)
-def test_furniture_phrases(line: str) -> None:
-    doc = document_from_text(BODY + "\n" + line + "\n")
-    assert _furniture_lines(doc) == [line]
-    assert line not in doc.model_text
-    assert doc.model_text.startswith(BODY)
-
-
-def test_furniture_mid_text_line_but_not_headings_or_sentences() -> None:
-    text = (
-        "Share This Moment: A Town Votes\n"  # a title, not furniture
-        "\n"
-        "Residents voted on Tuesday to restore the mill.\n"
-        "Advertisement\n"
-        "Background\n"  # a short heading in the middle is kept
-        "Share this article with anyone who asked about the mill, said the organiser.\n"
-        "Read more about the mill in the town library, where the archive is kept.\n"
-        "Search\n"  # navigation word on its own: kept
-        "Email\n"
-        "(c) the trust shall publish its accounts every year;\n"  # a list clause, not a copyright line
-        "More on the budget\n"
-        "The vote ends a decade of debate.\n"
-    )
-    doc = document_from_text(text)
-    assert _furniture_lines(doc) == ["Advertisement"]
-    assert doc.model_text == text.replace("Advertisement\n", "")
-
-
-def test_title_at_top_is_kept_next_to_share_buttons() -> None:
-    text = "Tidal Mill Saved\nShare on Facebook\nShare on X\n\n" + BODY
-    doc = document_from_text(text)
-    assert _furniture_lines(doc) == ["Share on Facebook", "Share on X"]
-    assert doc.model_text.startswith("Tidal Mill Saved\n")
-
-
-def test_leading_menu_between_furniture_lines() -> None:
-    text = "Skip to content\nHome\nNews\nSport\nSign in\nTidal Mill Saved\n\n" + BODY
-    doc = document_from_text(text)
-    assert _furniture_lines(doc) == ["Skip to content", "Home", "News", "Sport", "Sign in"]
-    assert doc.model_text == "Tidal Mill Saved\n\n" + BODY
-
-
-def test_short_lines_before_trailing_furniture_are_kept() -> None:
-    # A sign-off before the furniture block is content; only what follows the first phrase is dropped.
-    text = BODY + "\nElspeth Varnow\nLocal Affairs\n\nShare this article\nFacebook\nEmail\n"
-    doc = document_from_text(text)
-    assert _furniture_lines(doc) == ["Share this article", "Facebook", "Email"]
-    assert "Elspeth Varnow\nLocal Affairs\n" in doc.model_text
-
-
-def test_only_furniture_is_rejected() -> None:
-    with pytest.raises(InputError) as excinfo:
-        document_from_text("Share this article\nAdvertisement\n", path="junk.txt")
-    _input_error(excinfo, "junk.txt", "furniture")
 
 
 def test_document_is_frozen() -> None:
@@ -392,79 +265,79 @@ def test_document_from_text_normalises_newlines() -> None:
 def test_document_from_text_rejects_empty_and_blank(text: str, cause: str) -> None:
     with pytest.raises(InputError) as excinfo:
         document_from_text(text)
-    _input_error(excinfo, "<text>", cause)
+    input_error(excinfo, "<text>", cause)
 
 
 # --- bad input --------------------------------------------------------------------------------------
 
 
 def test_empty_file(tmp_path: Path) -> None:
-    path = _write(tmp_path, "notes.txt", b"")
+    path = write_file(tmp_path, "notes.txt", b"")
     with pytest.raises(InputError) as excinfo:
         load_document(path)
-    assert _input_error(excinfo, "notes.txt") == f"{path}: file is empty"
+    assert input_error(excinfo, "notes.txt") == f"{path}: file is empty"
 
 
 def test_whitespace_only_file(tmp_path: Path) -> None:
-    path = _write(tmp_path, "blank.txt", b"  \r\n\t\n   \n")
+    path = write_file(tmp_path, "blank.txt", b"  \r\n\t\n   \n")
     with pytest.raises(InputError) as excinfo:
         load_document(path)
-    _input_error(excinfo, "blank.txt", "whitespace")
+    input_error(excinfo, "blank.txt", "whitespace")
 
 
 def test_binary_file_with_nul_bytes(tmp_path: Path) -> None:
-    path = _write(tmp_path, "image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    path = write_file(tmp_path, "image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
     with pytest.raises(InputError) as excinfo:
         load_document(path)
-    _input_error(excinfo, "image.png", "binary")
+    input_error(excinfo, "image.png", "binary")
 
 
 def test_binary_file_with_many_control_characters(tmp_path: Path) -> None:
-    path = _write(tmp_path, "blob.bin", b"\x01\x02\x03\x04ab\x05\x06\x07\x08cd\x0e\x0f" * 200)
+    path = write_file(tmp_path, "blob.bin", b"\x01\x02\x03\x04ab\x05\x06\x07\x08cd\x0e\x0f" * 200)
     with pytest.raises(InputError) as excinfo:
         load_document(path)
-    _input_error(excinfo, "blob.bin", "binary")
+    input_error(excinfo, "blob.bin", "binary")
 
 
 def test_undecodable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Not UTF-8, and detection finds no encoding.
     monkeypatch.setattr(documents.charset_normalizer, "from_bytes", lambda *_a, **_k: [])
-    path = _write(tmp_path, "odd.txt", b"caf\xe9 au lait " * 20)
+    path = write_file(tmp_path, "odd.txt", b"caf\xe9 au lait " * 20)
     with pytest.raises(InputError) as excinfo:
         load_document(path)
-    _input_error(excinfo, "odd.txt", "cannot decode")
+    input_error(excinfo, "odd.txt", "cannot decode")
 
 
 def test_directory(tmp_path: Path) -> None:
     with pytest.raises(InputError) as excinfo:
         load_document(tmp_path)
-    _input_error(excinfo, str(tmp_path), "directory")
+    input_error(excinfo, str(tmp_path), "directory")
 
 
 def test_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "nope.txt"
     with pytest.raises(InputError) as excinfo:
         load_document(path)
-    _input_error(excinfo, "nope.txt", "not found")
+    input_error(excinfo, "nope.txt", "not found")
 
 
 @pytest.mark.skipif(
     not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read files whatever their mode"
 )
 def test_unreadable_file(tmp_path: Path) -> None:
-    path = _write(tmp_path, "secret.txt", b"Private notes about the mill.\n")
+    path = write_file(tmp_path, "secret.txt", b"Private notes about the mill.\n")
     path.chmod(0)
     try:
         with pytest.raises(InputError) as excinfo:
             load_document(path)
-        _input_error(excinfo, "secret.txt", "permission denied")
+        input_error(excinfo, "secret.txt", "permission denied")
     finally:
         path.chmod(0o600)
 
 
 def test_permission_error_on_open_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The same path as above, reachable when the tests run as root.
-    path = _write(tmp_path, "secret.txt", b"Private notes about the mill.\n")
+    path = write_file(tmp_path, "secret.txt", b"Private notes about the mill.\n")
 
     def refuse(*_args: object, **_kwargs: object) -> io.BufferedReader:
         raise PermissionError(13, "Permission denied")
@@ -472,12 +345,12 @@ def test_permission_error_on_open_is_reported(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(documents, "open", refuse, raising=False)
     with pytest.raises(InputError) as excinfo:
         load_document(path)
-    _input_error(excinfo, "secret.txt", "permission denied")
+    input_error(excinfo, "secret.txt", "permission denied")
 
 
 def test_oversize_file_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(config, "MAX_INPUT_BYTES", 1000)
-    path = _write(tmp_path, "huge.txt", b"The mill turns with the tide.\n" * 200)
+    path = write_file(tmp_path, "huge.txt", b"The mill turns with the tide.\n" * 200)
 
     def must_not_open(*_args: object, **_kwargs: object) -> io.BufferedReader:
         raise AssertionError("the file was opened despite its size")
@@ -485,14 +358,14 @@ def test_oversize_file_is_refused_before_reading(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(documents, "open", must_not_open, raising=False)
     with pytest.raises(InputError) as excinfo:
         load_document(path)
-    _input_error(excinfo, "huge.txt", "MB", "limit", "6,000 bytes")
+    input_error(excinfo, "huge.txt", "MB", "limit", "6,000 bytes")
 
 
 def test_size_limit_applies_to_bytes_too(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(config, "MAX_INPUT_BYTES", 100)
     with pytest.raises(InputError) as excinfo:
         document_from_bytes(b"x" * 101, path="blob.txt")
-    _input_error(excinfo, "blob.txt", "limit")
+    input_error(excinfo, "blob.txt", "limit")
 
 
 # --- stdin ------------------------------------------------------------------------------------------
@@ -515,7 +388,7 @@ def test_empty_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_stdin(monkeypatch, b"")
     with pytest.raises(InputError) as excinfo:
         load_document("-")
-    _input_error(excinfo, "<stdin>", "empty")
+    input_error(excinfo, "<stdin>", "empty")
 
 
 def test_oversize_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -523,4 +396,4 @@ def test_oversize_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     _fake_stdin(monkeypatch, b"The tide comes in twice a day.\n" * 10)
     with pytest.raises(InputError) as excinfo:
         load_document("-")
-    _input_error(excinfo, "<stdin>", "limit")
+    input_error(excinfo, "<stdin>", "limit")

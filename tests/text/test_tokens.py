@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 import pytest
 
-from summarizer import pricing
 from summarizer.errors import ConfigError
-from summarizer.text import chunks, tokens
+from summarizer.text import tokens
 
 SAMPLE = "Port Aldine’s council — 212 million dollars, 61,000 vehicles a day. «Every month» counts! 🚗\n\n"
 
@@ -47,37 +45,13 @@ def test_corrupt_encoding_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyP
         tokens.get_encoding("o200k_base")
 
 
-def test_count_and_cost() -> None:
+def test_count() -> None:
     n = tokens.count_tokens(SAMPLE, "gpt-4o-mini")
     assert n == len(tokens.get_encoding("o200k_base").encode(SAMPLE))
-    assert pricing.estimate_cost("gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.75)
-    assert pricing.estimate_cost("gpt-4o-mini-2024-07-18", 1000, 0) == pytest.approx(0.00015)
-    assert pricing.estimate_cost("some-unknown-model", 1000, 1000) is None
 
 
 def test_special_token_text_is_counted_as_text() -> None:
     assert tokens.count_tokens("<|endoftext|>", "gpt-4o") > 1
-
-
-def test_chunks_respect_budget_and_sentence_boundaries() -> None:
-    sentences = [f"Sentence number {i} says something about item {i * 7}." for i in range(200)]
-    text = " ".join(sentences)
-    spans = chunks.chunk_spans(text, "gpt-4o", 100)
-    enc = tokens.get_encoding("o200k_base")
-    assert spans[0][0] == 0 and spans[-1][1] == len(text)
-    for (s1, e1), (s2, _) in itertools.pairwise(spans):
-        assert e1 == s2  # contiguous, nothing lost
-        assert text[s1:e1].rstrip().endswith(".")  # cut at a sentence end
-    assert all(len(enc.encode(text[s:e])) <= 100 for s, e in spans)
-    assert len(spans) > 5
-
-
-def test_overlong_sentence_is_cut_on_tokens() -> None:
-    text = "word " * 1000
-    spans = chunks.chunk_spans(text.strip(), "gpt-4o", 50)
-    assert "".join(text.strip()[s:e] for s, e in spans) == text.strip()
-    enc = tokens.get_encoding("o200k_base")
-    assert all(len(enc.encode(text.strip()[s:e])) <= 51 for s, e in spans)
 
 
 def test_threads_asking_at_once_load_the_encoding_once(monkeypatch: pytest.MonkeyPatch) -> None:

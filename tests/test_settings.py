@@ -1,0 +1,77 @@
+"""Settings from arguments and the environment: OpenAI, compatible servers, Azure, the local server
+(summarizer.settings)."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer import config, errors
+from summarizer.settings import LOCAL_BASE_URL, resolve_settings
+from tests._support.messages import check_message
+
+API_KEY = "sk-test-000000000000"
+
+
+def test_resolve_settings_without_env_is_local() -> None:
+    s = resolve_settings()
+    assert s.local is True
+    assert s.base_url == LOCAL_BASE_URL
+    assert s.model == config.LOCAL_MODEL
+    assert s.api_key == config.LOCAL_API_KEY
+    assert s.azure_endpoint is None
+
+
+def test_resolve_settings_with_openai_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    s = resolve_settings()
+    assert s.local is False
+    assert s.model == config.DEFAULT_OPENAI_MODEL
+    assert s.api_key == API_KEY
+    assert s.base_url is None
+    assert s.endpoint == "https://api.openai.com/v1"
+    assert API_KEY not in repr(s)
+
+
+def test_resolve_settings_base_url_without_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://gpu-box.invalid:8000/v1")
+    s = resolve_settings(model="my-model")
+    assert s.local is False
+    assert s.base_url == "http://gpu-box.invalid:8000/v1"
+    assert s.api_key == config.LOCAL_API_KEY  # a placeholder: the SDK insists on a key
+    assert s.model == "my-model"
+
+
+def test_resolve_settings_arguments_win_over_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://env.invalid/v1")
+    s = resolve_settings(model="m", base_url="http://arg.invalid/v1", api_key="sk-arg")
+    assert (s.model, s.base_url, s.api_key) == ("m", "http://arg.invalid/v1", "sk-arg")
+
+
+def test_resolve_settings_azure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://example.openai.azure.invalid")
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", "az-key-000")
+    s = resolve_settings(model="summaries-deployment")
+    assert s.azure_endpoint == "https://example.openai.azure.invalid"
+    assert s.api_key == "az-key-000"
+    assert s.model == "summaries-deployment"
+    assert s.api_version == "2024-10-21"
+    assert s.base_url is None and s.local is False
+    assert s.endpoint == "https://example.openai.azure.invalid"
+
+
+def test_resolve_settings_azure_api_version_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://example.openai.azure.invalid")
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", "az-key-000")
+    monkeypatch.setenv("OPENAI_API_VERSION", "2025-01-01-preview")
+    assert resolve_settings(model="d").api_version == "2025-01-01-preview"
+
+
+def test_resolve_settings_azure_without_model_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", "https://example.openai.azure.invalid")
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", "az-key-000")
+    with pytest.raises(errors.ConfigError) as info:
+        resolve_settings()
+    assert type(info.value) is errors.ConfigError
+    assert info.value.exit_code == 3
+    check_message(info.value, "Azure", "deployment")
