@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,8 +34,6 @@ from ..version import get_version
 from .model_check import _ModelChecker, _signals
 
 __all__ = ["Mode", "Split", "check", "decompose"]
-
-log = logging.getLogger(__name__)
 
 Mode = Literal["hybrid", "local", "model"]
 Split = Literal["model", "sentences"]
