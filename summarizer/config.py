@@ -119,3 +119,25 @@ PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
     "o3": (2.00, 8.00),
     LOCAL_MODEL: (0.0, 0.0),
 }
+
+# --- support scores from log-probabilities (pipeline/scoring.py) ---------------------------------------
+#: Claims per scoring call when the calibration profile does not say (each profile records its own).
+SCORE_CLAIMS_PER_CALL = 1
+#: Prompt tokens one claim line is assumed to take when sizing the source window.
+SCORE_CLAIM_TOKENS = 120
+#: Chunks of a long source each claim is scored against.
+SCORE_CHUNKS_PER_CLAIM = 2
+#: Log-odds are clipped to +-this (a probability of about 6e-6).
+MAX_ANSWER_LOGIT = 12.0
+#: A claim judged unsupported is "contradicted" (rather than "not_in_source") when one source sentence
+#: holds at least this share of its content words (idf-weighted): the source speaks to it, differently.
+CONTRADICTION_COVERAGE = 0.6
+#: Where a profile lets a decisive local finding settle a claim: right at least this often, this many times.
+RULE_MIN_PRECISION = 0.97
+RULE_MIN_SEEN = 10
+#: L2 penalty of the calibration's logistic regression (on standardised features).
+CALIBRATION_L2 = 1.0
+#: Evidence of a scored claim: the source sentences sharing the most of its content words (idf-weighted),
+#: at most this many, each holding at least this share of them.
+EVIDENCE_SENTENCES = 2
+EVIDENCE_MIN_COVERAGE = 0.3

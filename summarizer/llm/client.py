@@ -28,13 +28,14 @@ from ..settings import Settings
 from ..types import Usage
 from .drafts import strict_json_schema
 from .error_map import _one_line, _rejects_response_format, map_error
+from .logprobs import LogprobAnswer
 
 if TYPE_CHECKING:
     import httpx2
     import openai
     from openai.types.chat import ChatCompletion
 
-__all__ = ["LLM", "AsyncLLM"]
+__all__ = ["LLM", "AsyncLLM", "LogprobAnswer"]
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +211,8 @@ class LLM:
         self._client: openai.OpenAI | None = None
         #: The structured-output mode the server accepted last (see MODES); starts with the strongest.
         self.mode = MODES[0]
+        #: Whether the server returns log-probabilities (None: not asked yet).
+        self.supports_logprobs: bool | None = None
 
     @property
     def client(self) -> openai.OpenAI:
@@ -253,6 +256,27 @@ class LLM:
             usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
         return (response.choices[0].message.content or "") if response.choices else ""
 
+    def logprobs(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> LogprobAnswer | None:
+        """A short answer with its tokens' log-probabilities (see :mod:`summarizer.llm.logprobs`); None when
+        this server or model offers none, remembered so later calls do not ask again."""
+        from . import logprobs
+
+        if self.supports_logprobs is False or not logprobs.offers_logprobs(self.settings.model):
+            return None
+        try:
+            with turns.waiting():
+                response = self.client.chat.completions.create(
+                    **logprobs.request(self.settings, messages, max_tokens=max_tokens)
+                )
+        except Exception as exc:
+            if logprobs.rejects_logprobs(exc):
+                self.supports_logprobs = False
+                return None
+            raise map_error(exc) from exc
+        answer = logprobs.read_response(response, usage)
+        self.supports_logprobs = answer is not None
+        return answer
+
     def structured(
         self,
         messages: list[dict[str, str]],
@@ -286,12 +310,34 @@ class AsyncLLM:
         self._http_client = http_client
         self._client: openai.AsyncOpenAI | None = None
         self.mode = MODES[0]
+        self.supports_logprobs: bool | None = None
 
     @property
     def client(self) -> openai.AsyncOpenAI:
         if self._client is None:
             self._client = _build_client(self.settings, self._http_client, asynchronous=True)
         return self._client
+
+    async def logprobs(
+        self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int
+    ) -> LogprobAnswer | None:
+        """The asynchronous twin of :meth:`LLM.logprobs`."""
+        from . import logprobs
+
+        if self.supports_logprobs is False or not logprobs.offers_logprobs(self.settings.model):
+            return None
+        try:
+            response = await self.client.chat.completions.create(
+                **logprobs.request(self.settings, messages, max_tokens=max_tokens)
+            )
+        except Exception as exc:
+            if logprobs.rejects_logprobs(exc):
+                self.supports_logprobs = False
+                return None
+            raise map_error(exc) from exc
+        answer = logprobs.read_response(response, usage)
+        self.supports_logprobs = answer is not None
+        return answer
 
     async def structured(
         self,

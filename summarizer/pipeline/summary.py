@@ -72,7 +72,7 @@ def _as_document(source: str | Document) -> Document:
     return source if isinstance(source, Document) else document_from_text(source)
 
 
-def _plan(document: Document, settings: Settings, usage: Usage) -> _Plan:
+def _plan(document: Document, settings: Settings, usage: Usage) -> _Plan[Summary]:
     prompt = load_prompt(PROMPT_NAME)
     source = numbered(document)
     messages = build_messages(document, prompt, source)

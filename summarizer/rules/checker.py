@@ -150,6 +150,11 @@ def _stem(word: str) -> str:
     return w[:7]
 
 
+def content_stems(text: str) -> list[str]:
+    """The stems of ``text``'s content words (no stopwords, negations or bare numbers)."""
+    return _content_stems(text)
+
+
 def _content_stems(text: str) -> list[str]:
     return [
         _stem(t)
@@ -324,6 +329,14 @@ class LocalChecker:
         return len(squashed) >= 4 and squashed in self._squashed
 
     # --- retrieval ----------------------------------------------------------------------------
+
+    def idf(self, stem: str) -> float:
+        """The inverse sentence frequency of ``stem`` (a stem no sentence has counts as the rarest)."""
+        return self._idf.get(stem, math.log(1 + len(self.sentences)))
+
+    def has_stem(self, stem: str) -> bool:
+        """Whether any sentence of the source has ``stem``."""
+        return stem in self._postings
 
     def best_sentences(self, stems: Iterable[str], *, limit: int = 3) -> list[tuple[float, int]]:
         """Source sentences sharing the most (idf-weighted) stems with ``stems``: (coverage, id)."""

@@ -1,0 +1,248 @@
+"""Fitting a calibration profile from labelled rows, and applying one to rows for evaluation.
+
+An :class:`Example` is one labelled claim with everything a profile weighs: its local features, the
+decisive findings of the local checks, and the model's log-odds (when the model was asked). Collecting
+the examples costs model calls (:func:`collect_examples`); fitting and applying cost none, so a profile can
+be refitted, and domains held out, from examples saved once (:func:`save_examples`, :func:`load_examples`).
+
+:func:`fit_profile`:
+
+* rules: for each kind of decisive finding, how often its verdict was right; it settles claims when right
+  at least ``config.RULE_MIN_PRECISION`` of at least ``config.RULE_MIN_SEEN`` times (a claim standing
+  verbatim in the source settles unless the data shows otherwise: it is supported by construction);
+* ``fused``: logistic regression of the label on the local features and ``model_logit``;
+* ``local``: the same on the local features alone;
+* thresholds: for each, the one that maximises the mean balanced accuracy over the fitting domains of the
+  final decisions (settled claims included), so no domain counts more for having more rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .. import config
+from ..llm.client import LLM
+from ..rules.checker import LocalChecker, LocalResult, Signal
+from ..rules.features import LOCAL_FEATURES, MODEL_FEATURE, claim_features
+from ..types import Usage
+from .decide import RULE_VERDICTS, Decision, decide, settle
+from .fit import fit_logistic
+from .metrics import best_threshold
+from .profile import FittedOn, Logistic, Profile, RuleStat
+
+__all__ = [
+    "Example",
+    "apply_profile",
+    "examples_for_document",
+    "fit_profile",
+    "load_examples",
+    "save_examples",
+    "score_documents",
+]
+
+FUSED_FEATURES = (MODEL_FEATURE, *LOCAL_FEATURES)
+
+
+@dataclass
+class Example:
+    """One labelled claim, as a profile sees it."""
+
+    id: str
+    domain: str
+    label: int
+    features: dict[str, float]
+    findings: list[str]
+    """Kinds of the decisive local findings that agree with the local verdict (the rule candidates)."""
+    local_verdict: str | None
+    signals: list[tuple[str, bool]] = field(default_factory=list)
+    """(kind, decisive) of every local finding: enough to rebuild the decision without the texts."""
+    logit: float | None = None
+
+    def local_result(self) -> LocalResult:
+        """A stand-in :class:`LocalResult` with the findings the decision reads (no texts, no evidence)."""
+        signals = tuple(Signal(kind, "", "", decisive) for kind, decisive in self.signals)
+        return LocalResult(self.local_verdict, 0.0, signals, (), "")  # type: ignore[arg-type]
+
+
+def examples_for_document(
+    doc: str, claims: Sequence[tuple[str, str, int]], domain: str, checker: LocalChecker | None = None
+) -> list[Example]:
+    """Examples (without log-odds) for ``claims`` — (id, claim, label) — about one document."""
+    checker = checker or LocalChecker(doc)
+    out = []
+    for rid, claim, label in claims:
+        result = checker.check(claim)
+        findings = [
+            s.kind for s in result.signals if s.decisive and RULE_VERDICTS.get(s.kind) == result.verdict
+        ]
+        out.append(
+            Example(
+                id=rid,
+                domain=domain,
+                label=label,
+                features=claim_features(checker, claim, result),
+                findings=list(dict.fromkeys(findings)),
+                local_verdict=result.verdict,
+                signals=[(s.kind, s.decisive) for s in result.signals],
+            )
+        )
+    return out
+
+
+def _rule_stats(examples: Iterable[Example]) -> dict[str, RuleStat]:
+    seen: dict[str, list[int]] = {}
+    for ex in examples:
+        for kind in ex.findings:
+            right = int((ex.label == 1) == (RULE_VERDICTS[kind] == "supported"))
+            seen.setdefault(kind, []).append(right)
+    stats = {}
+    for kind in RULE_VERDICTS:
+        rights = seen.get(kind, [])
+        n, k = len(rights), sum(rights)
+        # too few cases to measure: only a claim standing word for word in the source settles
+        settles = k / n >= config.RULE_MIN_PRECISION if n >= config.RULE_MIN_SEEN else kind == "verbatim"
+        stats[kind] = RuleStat(verdict=RULE_VERDICTS[kind], right=k, seen=n, settles=settles)
+    return stats
+
+
+def _fit(
+    examples: Sequence[Example], features: Sequence[str], l2: float
+) -> tuple[dict[str, float], float]:
+    rows = [
+        {**ex.features, MODEL_FEATURE: ex.logit} if ex.logit is not None else dict(ex.features)
+        for ex in examples
+    ]
+    return fit_logistic(rows, [ex.label for ex in examples], features, l2=l2)
+
+
+def _threshold(
+    examples: Sequence[Example], probability: Callable[[Example], float], settled: Callable[[Example], Decision | None]
+) -> float:
+    groups: dict[str, tuple[list[float], list[int]]] = {}
+    for ex in examples:
+        decision = settled(ex)
+        p = decision.probability if decision is not None else probability(ex)
+        probs, labels = groups.setdefault(ex.domain, ([], []))
+        probs.append(p)
+        labels.append(ex.label)
+    usable = [(p, y) for p, y in groups.values() if len(set(y)) == 2]
+    return best_threshold(usable or list(groups.values()))[0]
+
+
+def fit_profile(
+    examples: Sequence[Example],
+    *,
+    name: str,
+    models: Sequence[str],
+    prompt_version: str | None,
+    claims_per_call: int,
+    fitted_on: Sequence[FittedOn] = (),
+    l2: float = config.CALIBRATION_L2,
+    notes: str = "",
+) -> Profile:
+    """A profile fitted on ``examples`` (those with a log-odds fit the fused model; all fit the local one).
+
+    Raises ``ValueError`` when the examples lack a class, or when none has a log-odds."""
+    scored = [ex for ex in examples if ex.logit is not None]
+    if not scored:
+        raise ValueError("no example has the model's log-odds: nothing to fit the fused model on")
+    rules = _rule_stats(examples)
+    fused_w, fused_b = _fit(scored, FUSED_FEATURES, l2)
+    local_w, local_b = _fit(examples, LOCAL_FEATURES, l2)
+    draft = Profile(
+        name=name,
+        models=list(models),
+        prompt_version=prompt_version,
+        claims_per_call=claims_per_call,
+        fused=Logistic(weights=fused_w, bias=fused_b, threshold=0.5),
+        local=Logistic(weights=local_w, bias=local_b, threshold=0.5),
+        rules=rules,
+        fitted_on=list(fitted_on),
+        notes=notes,
+        created_at=datetime.now(timezone.utc),
+    )
+
+    def rule(ex: Example) -> Decision | None:
+        return settle(draft, ex.local_result())
+
+    fused_t = _threshold(
+        scored, lambda ex: draft.fused.probability({**ex.features, MODEL_FEATURE: ex.logit or 0.0}), rule
+    )
+    local_t = _threshold(examples, lambda ex: draft.local.probability(ex.features), rule)
+    return draft.model_copy(
+        update={
+            "fused": draft.fused.model_copy(update={"threshold": fused_t}),
+            "local": draft.local.model_copy(update={"threshold": local_t}),
+        }
+    )
+
+
+def apply_profile(profile: Profile, example: Example, *, mode: str = "hybrid") -> Decision:
+    """The decision ``check`` would reach for ``example`` under ``profile``.
+
+    ``mode``: ``hybrid`` (trusted findings settle, the rest scored with the model's log-odds), ``model``
+    (every claim scored with the log-odds), ``local`` (trusted findings settle, the rest from the local
+    features alone)."""
+    local = example.local_result()
+    if mode != "model":
+        settled = settle(profile, local)
+        if settled is not None:
+            return settled
+    logit = None if mode == "local" else example.logit
+    return decide(profile, local, example.features, logit)
+
+
+def save_examples(examples: Iterable[Example], path: str | Path) -> None:
+    """Examples as JSONL (one per line), so a profile can be refitted without calling the model again."""
+    with Path(path).open("w", encoding="utf-8") as fh:
+        for ex in examples:
+            fh.write(json.dumps(asdict(ex)) + "\n")
+
+
+def load_examples(path: str | Path) -> list[Example]:
+    out = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                data = json.loads(line)
+                data["signals"] = [tuple(s) for s in data.get("signals", [])]
+                out.append(Example(**data))
+    return out
+
+
+def score_documents(
+    llm: LLM,
+    groups: Iterable[tuple[str, list[tuple[str, str]]]],
+    *,
+    claims_per_call: int,
+    usage: Usage,
+    on_document: Callable[[dict[str, float | None]], None] | None = None,
+) -> dict[str, float | None]:
+    """The model's log-odds for every claim — ``groups``: (document, [(id, claim), ...]) — by id.
+
+    Every claim is scored (no claim is settled first), so the examples fit every mode. ``on_document``
+    receives each document's log-odds as soon as they are known (to save them as they come). Raises
+    :class:`~summarizer.errors.ConfigError` when the server returns no log-probabilities."""
+    from ..errors import ConfigError
+    from ..pipeline.scoring import score_claims
+    from ..text.documents import document_from_text
+
+    out: dict[str, float | None] = {}
+    for doc, claims in groups:
+        logits = score_claims(
+            llm, document_from_text(doc), [c for _, c in claims], usage, claims_per_call=claims_per_call
+        )
+        if logits is None:
+            raise ConfigError(
+                f"{llm.settings.model} at {llm.settings.endpoint} returns no log-probabilities: "
+                "a profile cannot be fitted for it (its checks use JSON verdicts)"
+            )
+        found = {rid: logit for (rid, _), logit in zip(claims, logits, strict=True)}
+        out.update(found)
+        if on_document is not None:
+            on_document(found)
+    return out
