@@ -18,16 +18,17 @@ import hashlib
 import logging
 import os
 import re
+import shlex
 import stat
 import sys
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import charset_normalizer
 
 from .. import config
-from ..errors import InputError
+from ..errors import InputError, MissingDependencyError
 from .furniture import find_furniture
 
 if TYPE_CHECKING:
@@ -380,24 +381,55 @@ def _is_html(text: str, path: str | None, kind: str | None) -> bool:
     return head.startswith("<") and _HTML_SNIFF_RE.search(head) is not None
 
 
-def _extract_html(html: str, label: str) -> str:
-    """The article text of an HTML page, via trafilatura (imported lazily: it is slow to import)."""
-    import trafilatura
-    from trafilatura.deduplication import LRUCache
+def _missing_dependency(exc: ImportError) -> MissingDependencyError:
+    """The one-line error for an HTML extractor that cannot be imported: which package, and how to add it.
 
+    lxml 5.2 moved its HTML cleaner out to ``lxml_html_clean``; pips older than 23.3 do not match the
+    ``html_clean`` extra that trafilatura's dependencies ask for with lxml's ``html-clean``, and install
+    without it. The package now depends on ``lxml_html_clean`` directly, but an environment can still lack it.
+    """
+    name = exc.name or ""
+    detail = next(iter(str(exc).splitlines()), "") or type(exc).__name__
+    if "lxml_html_clean" in str(exc) or name.startswith(("lxml_html_clean", "lxml.html.clean")):
+        package = "lxml_html_clean"
+    else:
+        package = name.split(".")[0] or "trafilatura"
+    pip = f"{shlex.quote(sys.executable)} -m pip install {package}"
+    return MissingDependencyError(
+        f"reading HTML needs the Python package {package}, which cannot be imported ({detail}); "
+        f"install it with: {pip}"
+    )
+
+
+def _extractor() -> tuple[Any, Any]:
+    """trafilatura's ``extract`` and its ``LRUCache``, imported on first use (it is slow to import)."""
+    try:
+        import trafilatura
+        from trafilatura.deduplication import LRUCache
+    except ImportError as exc:
+        raise _missing_dependency(exc) from None
+    return trafilatura.extract, LRUCache
+
+
+def _extract_html(html: str, label: str) -> str:
+    """The article text of an HTML page, via trafilatura."""
+    extract, lru_cache = _extractor()
     extracted: str | None = None
     for precision in (True, False):
-        extracted = trafilatura.extract(
-            html,
-            include_comments=False,
-            include_tables=False,
-            include_images=False,
-            include_links=False,
-            favor_precision=precision,
-            # A fresh cache per call: the default global one makes a page loaded a few times come back empty.
-            deduplicate=LRUCache(),
-            prune_xpath=_PRUNE_XPATH,
-        )
+        try:
+            extracted = extract(
+                html,
+                include_comments=False,
+                include_tables=False,
+                include_images=False,
+                include_links=False,
+                favor_precision=precision,
+                # A fresh cache per call: the default global one makes a page loaded a few times come back empty.
+                deduplicate=lru_cache(),
+                prune_xpath=_PRUNE_XPATH,
+            )
+        except ImportError as exc:  # a part imported on first use
+            raise _missing_dependency(exc) from None
         if extracted and extracted.strip():
             break
         logger.debug("%s: no text extracted with favor_precision=%s", label, precision)

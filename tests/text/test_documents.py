@@ -6,6 +6,8 @@ import dataclasses
 import hashlib
 import io
 import os
+import re
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -13,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from summarizer import config
-from summarizer.errors import InputError
+from summarizer.errors import ConfigError, InputError, MissingDependencyError
 from summarizer.text import documents
 from summarizer.text.documents import document_from_bytes, document_from_text, load_document
 from tests._support.documents import BODY, input_error, write_file
-from tests._support.paths import DATA
+from tests._support.paths import DATA, ROOT
 
 ARTICLE_HTML = DATA / "doc_article.html"
 
@@ -237,6 +239,55 @@ def test_html_without_article_text_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(InputError) as excinfo:
         load_document(path)
     input_error(excinfo, "menu.html", "no article text")
+
+
+# --- a missing extractor dependency ----------------------------------------------------------------
+
+#: Runs in a fresh interpreter where importing ``{module}`` fails, as after an install whose pip skipped it.
+_WITHOUT_MODULE = """
+import sys
+sys.modules[{module!r}] = None
+from summarizer.cli import main
+raise SystemExit(main(["summarize", {path!r}, "--dry-run", "-m", "gpt-4o-mini"]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "package"),
+    [("lxml_html_clean", "lxml_html_clean"), ("trafilatura", "trafilatura"), ("justext", "justext")],
+)
+def test_missing_html_extractor_package_is_a_one_line_error(tmp_path: Path, module: str, package: str) -> None:
+    """lxml's HTML cleaner, trafilatura or one of its parts cannot be imported: a one-line typed error that
+    names the package and the pip command, exit 7 (a missing package), no traceback."""
+    page = write_file(tmp_path, "page.html", ARTICLE_HTML.read_bytes())
+    code = _WITHOUT_MODULE.format(module=module, path=str(page))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == MissingDependencyError.exit_code == 7, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("summarizer: error: reading HTML needs the Python package " + package)
+    assert f"-m pip install {package}" in line
+
+
+def test_missing_html_extractor_is_a_config_error_in_the_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "trafilatura", None)
+    with pytest.raises(MissingDependencyError) as excinfo:
+        load_document(ARTICLE_HTML)
+    assert isinstance(excinfo.value, ConfigError)
+    assert "pip install trafilatura" in str(excinfo.value)
+    plain = write_file(tmp_path, "article.txt", BODY.encode())
+    assert load_document(plain).media_type == "text/plain"  # plain text needs no extractor
+
+
+def test_the_html_cleaner_is_a_declared_dependency() -> None:
+    """lxml's ``html_clean`` extra is not matched by pips older than 23.3 (lxml spells it ``html-clean``), so
+    the cleaner trafilatura imports is declared by its own name."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"]
+    names = {re.split(r"[<>=!~;\[ ]", dep, maxsplit=1)[0].lower().replace("-", "_") for dep in declared}
+    assert "lxml_html_clean" in names
 
 
 # --- page furniture in plain text -------------------------------------------------------------------
