@@ -79,6 +79,27 @@ _PRUNE_XPATH = [
     "[contains(translate(@id, 'COKIENST', 'cokienst'), 'cookie')"
     " or contains(translate(@id, 'COKIENST', 'cokienst'), 'consent')]",
 ]
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _lowered(expr: str, drop: str = "") -> str:
+    """XPath 1.0 for ``expr`` in lower case, the characters of ``drop`` removed."""
+    return f"translate({expr}, '{_UPPER}{drop}', '{_UPPER.lower()}')"
+
+
+#: The inline style, lower-cased and without whitespace ("Display : NONE" -> "display:none").
+_STYLE = _lowered("@style", " \t\n\r")
+#: Text a reader never sees: the ``hidden`` attribute (but ``hidden="until-found"``, which the browser
+#: reveals on find), ``aria-hidden="true"``, and an inline ``display: none`` or ``visibility: hidden``. The
+#: page itself (html, body) is never pruned: a hidden body is an anti-flicker script's, shown on load.
+_HIDDEN_XPATH = [
+    f"//*[not(self::html or self::body)][@hidden and {_lowered('normalize-space(@hidden)')} != 'until-found']",
+    f"//*[not(self::html or self::body)][{_lowered('normalize-space(@aria-hidden)')} = 'true']",
+    f"//*[not(self::html or self::body)][contains({_STYLE}, 'display:none') or contains({_STYLE}, 'visibility:hidden')]",
+]
+#: The loggers of trafilatura and the packages it drives: their warnings are about the page, not the tool.
+_EXTRACTOR_LOGGERS = ("trafilatura", "justext", "htmldate", "courlan")
+
 
 @dataclass(frozen=True)
 class Document:
@@ -401,6 +422,31 @@ def _missing_dependency(exc: ImportError) -> MissingDependencyError:
     )
 
 
+class _ExtractorLogs(logging.Handler):
+    """Re-logs the extractor's records under this module's logger, at INFO at most.
+
+    trafilatura logs "discarding data", "empty HTML tree" and the like at WARNING and ERROR for pages it
+    cannot use; the tool already says so in its own error, so these show only with ``-v`` (INFO) and no
+    longer reach stderr by default.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = min(record.levelno, logging.INFO)
+        if not logger.isEnabledFor(level):
+            return
+        record.levelno, record.levelname = level, logging.getLevelName(level)
+        logger.handle(record)
+
+
+def _route_extractor_logs() -> None:
+    """Send the extractor's log records through :class:`_ExtractorLogs` instead of straight to the root."""
+    for name in _EXTRACTOR_LOGGERS:
+        third_party = logging.getLogger(name)
+        if not any(isinstance(h, _ExtractorLogs) for h in third_party.handlers):
+            third_party.addHandler(_ExtractorLogs())
+            third_party.propagate = False
+
+
 def _extractor() -> tuple[Any, Any]:
     """trafilatura's ``extract`` and its ``LRUCache``, imported on first use (it is slow to import)."""
     try:
@@ -408,6 +454,7 @@ def _extractor() -> tuple[Any, Any]:
         from trafilatura.deduplication import LRUCache
     except ImportError as exc:
         raise _missing_dependency(exc) from None
+    _route_extractor_logs()
     return trafilatura.extract, LRUCache
 
 
@@ -415,7 +462,12 @@ def _extract_html(html: str, label: str) -> str:
     """The article text of an HTML page, via trafilatura."""
     extract, lru_cache = _extractor()
     extracted: str | None = None
-    for precision in (True, False):
+    attempts = [
+        (prune, precision)
+        for prune in (_PRUNE_XPATH + _HIDDEN_XPATH, _PRUNE_XPATH)
+        for precision in (True, False)
+    ]
+    for prune, precision in attempts:
         try:
             extracted = extract(
                 html,
@@ -426,11 +478,13 @@ def _extract_html(html: str, label: str) -> str:
                 favor_precision=precision,
                 # A fresh cache per call: the default global one makes a page loaded a few times come back empty.
                 deduplicate=lru_cache(),
-                prune_xpath=_PRUNE_XPATH,
+                prune_xpath=prune,
             )
         except ImportError as exc:  # a part imported on first use
             raise _missing_dependency(exc) from None
         if extracted and extracted.strip():
+            if len(prune) == len(_PRUNE_XPATH):
+                logger.info("%s: no visible article text; reading the hidden elements too", label)
             break
         logger.debug("%s: no text extracted with favor_precision=%s", label, precision)
     if not extracted or not extracted.strip():
