@@ -160,8 +160,7 @@ def load_document(path: str | os.PathLike[str]) -> Document:
     """Read and decode the file at ``path`` (``"-"`` reads standard input as bytes)."""
     name = os.fspath(path)
     if name == "-":
-        data = _read_bounded(sys.stdin.buffer, "<stdin>")
-        return document_from_bytes(data, path="-")
+        return document_from_bytes(_read_stdin(), path="-")
     label = _label(name)
     try:
         st = os.stat(name)
@@ -239,6 +238,19 @@ def _check_size(size: int, label: str) -> None:
     limit = config.MAX_INPUT_BYTES
     if size > limit:
         raise InputError(f"{label}: input is {_format_mb(size)}, over the {_format_mb(limit)} limit")
+
+
+def _read_stdin() -> bytes:
+    """Standard input as bytes; closed (``<&-``) or unreadable standard input is an :class:`InputError`."""
+    stream = getattr(sys.stdin, "buffer", None)  # None when the process started with stdin closed
+    if stream is None:
+        raise InputError("<stdin>: standard input is closed (nothing to read from '-')")
+    try:
+        return _read_bounded(stream, "<stdin>")
+    except ValueError:  # "I/O operation on closed file"
+        raise InputError("<stdin>: standard input is closed (nothing to read from '-')") from None
+    except OSError as exc:
+        raise InputError(f"<stdin>: cannot read standard input: {exc.strerror or exc}") from None
 
 
 def _read_bounded(stream: BinaryIO, label: str) -> bytes:

@@ -575,3 +575,44 @@ def test_oversize_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(InputError) as excinfo:
         load_document("-")
     input_error(excinfo, "<stdin>", "limit")
+
+
+class _Unreadable(io.RawIOBase):
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: object) -> int:
+        raise OSError(5, "Input/output error")
+
+
+@pytest.mark.parametrize(
+    ("stdin", "cause"),
+    [
+        (None, "standard input is closed"),  # Python's sys.stdin when started with fd 0 closed
+        (types.SimpleNamespace(buffer=None), "standard input is closed"),
+        (types.SimpleNamespace(buffer=io.BytesIO(b"gone")), "standard input is closed"),  # closed below
+        (types.SimpleNamespace(buffer=io.BufferedReader(_Unreadable())), "Input/output error"),
+    ],
+)
+def test_closed_or_unreadable_stdin_is_an_input_error(
+    monkeypatch: pytest.MonkeyPatch, stdin: object, cause: str
+) -> None:
+    buffer = getattr(stdin, "buffer", None)
+    if isinstance(buffer, io.BytesIO):
+        buffer.close()
+    monkeypatch.setattr(sys, "stdin", stdin)
+    with pytest.raises(InputError) as excinfo:
+        load_document("-")
+    input_error(excinfo, "<stdin>", cause)
+
+
+@pytest.mark.parametrize("argv", [["summarize", "-", "--dry-run"], ["check", "-", "--claim", "x", "--mode", "local"]])
+def test_cli_with_stdin_closed_is_a_one_line_error(tmp_path: Path, argv: list[str]) -> None:
+    """`summarizer summarize - <&-` gave an AttributeError traceback."""
+    code = f"from summarizer.cli import main; raise SystemExit(main({[*argv, '-m', 'gpt-4o-mini']!r}))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT,
+        preexec_fn=lambda: os.close(0),  # as the shell's <&- does
+    )  # fmt: skip
+    assert result.returncode == InputError.exit_code, result.stderr
+    assert result.stderr.splitlines() == ["summarizer: error: <stdin>: standard input is closed (nothing to read from '-')"]
