@@ -295,6 +295,17 @@ def test_evidence_offsets_point_into_the_original_text() -> None:
         assert source[ev.start : ev.end] == ev.quote == "1,200"
 
 
+def test_a_verbatim_claim_in_decomposed_accents_is_supported() -> None:
+    source = unicodedata.normalize(
+        "NFD", "Café owner José Núñez paid 1,200 euros in 2019 for the new terrace. "
+    )
+    claim = "Café owner José Núñez paid 1,200 euros in 2019"
+    verbatim = LocalChecker(source + PLAIN).check(claim)
+    assert verbatim.verdict == "supported"
+    ev = verbatim.evidence[0]
+    assert source[ev.start : ev.end] == unicodedata.normalize("NFD", claim)
+
+
 # --- the one splitter, the public profile, one Signal (issue 10, item 15; issue 11) -----------------------
 
 
