@@ -26,21 +26,18 @@ extends); names and negations are read in :mod:`~summarizer.rules.names` and
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 from ..text.folding import canonical
 from ..text.grounding import normalize
 from ..text.sentences import sentence_spans
 from ..types import Evidence, Signal, Verdict
-from .dates import _month_days, _month_number
+from .dates import _month_days, date_signals
 from .lexicon import (
     _ELISION_RE,
     _LIST_MARKER_RE,
-    _MONTH_RE,
     _QUOTE_RE,
     _TOKEN_RE,
-    _WEEKDAY_RE,
     _WORD_RE,
     STOPWORDS,
 )
@@ -135,7 +132,7 @@ class LocalChecker(SourceProfile):
             )
         signals: list[tuple[Signal, Evidence | None]] = []
         signals += self._check_numbers(claim)
-        signals += self._check_dates(claim)
+        signals += date_signals(self, claim)
         signals += self._check_quotes(claim)
         signals += name_signals(self, claim)
         signals += negation_signals(self, claim)
@@ -237,65 +234,6 @@ class LocalChecker(SourceProfile):
             detail = f"{num.raw} does not occur in the source"
             decisive = not num.from_words or num.value >= 10
             out.append((Signal(kind=kind, text=num.raw, detail=detail, decisive=decisive), None))
-        return out
-
-    def _check_dates(self, claim: str) -> list[tuple[Signal, Evidence | None]]:
-        out: list[tuple[Signal, Evidence | None]] = []
-        covered: list[tuple[int, int]] = []
-        for month, day, start, end in _month_days(claim):
-            covered.append((start, end))
-            text = claim[start:end]
-            if (month, day) in self._date_pairs:
-                continue
-            same_month = [(s, e) for m, _, s, e in self.month_days if m == month]
-            if same_month:
-                days = ", ".join(sorted({self.text[s:e] for s, e in same_month})[:3])
-                detail = f"{text} is not in the source, which has {days}"
-                evidence = self.evidence_at(*same_month[0]) if len(same_month) == 1 else None
-                signal = Signal(kind="date_mismatch", text=text, detail=detail, decisive=len(same_month) == 1)
-                out.append((signal, evidence))
-            else:
-                out.append(
-                    (
-                        Signal(
-                            kind="date_missing",
-                            text=text,
-                            detail=f"{text} does not occur in the source",
-                            decisive=True,
-                        ),
-                        None,
-                    )
-                )
-        for m in _MONTH_RE.finditer(claim):
-            if any(s <= m.start() < e for s, e in covered):
-                continue
-            name = m.group()
-            if (
-                name in ("May", "March")
-                and not re.match(r"\s+(?:\d|of\b)", claim[m.end() :])
-                and not re.search(
-                    r"\b(?:in|of|since|until|by|from|early|late|mid|last|next)\s*-?$", claim[: m.start()]
-                )
-            ):
-                continue  # the verb, not the month
-            if _month_number(name) not in self._months:
-                out.append(
-                    (
-                        Signal(
-                            kind="date_missing",
-                            text=name,
-                            detail=f"{name} does not occur in the source",
-                            decisive=True,
-                        ),
-                        None,
-                    )
-                )
-        for m in _WEEKDAY_RE.finditer(claim):
-            weekday = m.group().lower().rstrip("s")
-            if weekday not in self._weekdays:
-                # not decisive: summaries resolve "tomorrow" or a date to a weekday
-                detail = f"{m.group()} does not occur in the source"
-                out.append((Signal(kind="date_missing", text=m.group(), detail=detail), None))
         return out
 
     def _check_quotes(self, claim: str) -> list[tuple[Signal, Evidence | None]]:

@@ -22,6 +22,7 @@ from rapidfuzz import fuzz
 from .. import config
 from ..types import Evidence
 from .folding import ONE_TO_ONE, fold_char, is_combining_mark
+from .sentences import sentence_spans
 
 __all__ = [
     "NumberedSource",
@@ -241,7 +242,7 @@ class SourceIndex:
         nstart, nend = self._snap_to_words(found.start, found.end)
         if nend <= nstart:
             return _not_found(quote)
-        start, stop = self._clip_to_sentences(q, *self._span(nstart, nend))
+        start, stop = _clip_to_sentences(self.source, q, *self._span(nstart, nend))
         if stop <= start:
             return _not_found(quote)
         return Evidence(quote=quote, start=start, end=stop, match="fuzzy", score=round(found.score / 100, 3))
@@ -272,7 +273,7 @@ class SourceIndex:
         if end - begin <= config.FUZZY_MAX_HAYSTACK_CHARS:
             windows = [(begin, end)]
         else:
-            windows = self._windows(needle, begin, end)
+            windows = _anchor_windows(self.normalized, needle, begin, end)
         best: _Alignment | None = None
         for ws, we in windows:
             cutoff = config.FUZZY_THRESHOLD if best is None else max(config.FUZZY_THRESHOLD, best.score)
@@ -285,71 +286,62 @@ class SourceIndex:
                 best = _Alignment(found.score, ws + found.dest_start, ws + found.dest_end)
         return best
 
-    def _windows(self, needle: str, begin: int, end: int) -> list[tuple[int, int]]:
-        """Stretches of the normalised [begin, end) around occurrences of ``needle``'s rarest words.
 
-        A quote that aligns at ``FUZZY_THRESHOLD`` keeps most of its words as they are, so at least one
-        of its three rarest words stands where it aligns. Bounded: 12 words counted, at most
-        ``config.FUZZY_MAX_WINDOWS`` windows of about three times the needle's length.
-        """
-        text = self.normalized
-        # numbers first (distinctive), then the longest words; deterministic order
-        words = sorted(set(_ANCHOR.findall(needle)), key=lambda w: (not w.isdigit(), -len(w), w))[:12]
-        counted = sorted((text.count(w, begin, end), w) for w in words)
-        anchors = [w for n, w in counted if n > 0][:3]
-        slack = len(needle) // 4 + 8
-        spans: list[tuple[int, int]] = []
-        per_anchor = max(1, config.FUZZY_MAX_WINDOWS // max(1, len(anchors)))
-        for word in anchors:
-            offset = needle.find(word)
-            at = text.find(word, begin, end)
-            taken = 0
-            while at >= 0 and taken < per_anchor:
-                lo = max(begin, at - offset - slack)
-                spans.append((lo, min(end, lo + len(needle) + 2 * slack)))
-                taken += 1
-                at = text.find(word, at + 1, end)
-        spans.sort()
-        merged: list[tuple[int, int]] = []
-        for lo, hi in spans:
-            if merged and lo <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
-            else:
-                merged.append((lo, hi))
-        return merged[: config.FUZZY_MAX_WINDOWS]
+def _anchor_windows(text: str, needle: str, begin: int, end: int) -> list[tuple[int, int]]:
+    """Stretches of ``text`` (a normalised source) in [begin, end) around occurrences of ``needle``'s
+    rarest words.
 
-    def _clip_to_sentences(self, quote: str, start: int, end: int) -> tuple[int, int]:
-        """A fuzzy span kept inside the sentences the quote reaches, and trimmed of the punctuation and
-        spaces at its edges that the quote does not have (". The leading ..." for "The leading ...")."""
-        from .sentences import sentence_spans
+    A quote that aligns at ``FUZZY_THRESHOLD`` keeps most of its words as they are, so at least one
+    of its three rarest words stands where it aligns. Bounded: 12 words counted, at most
+    ``config.FUZZY_MAX_WINDOWS`` windows of about three times the needle's length.
+    """
+    # numbers first (distinctive), then the longest words; deterministic order
+    words = sorted(set(_ANCHOR.findall(needle)), key=lambda w: (not w.isdigit(), -len(w), w))[:12]
+    counted = sorted((text.count(w, begin, end), w) for w in words)
+    anchors = [w for n, w in counted if n > 0][:3]
+    slack = len(needle) // 4 + 8
+    spans: list[tuple[int, int]] = []
+    per_anchor = max(1, config.FUZZY_MAX_WINDOWS // max(1, len(anchors)))
+    for word in anchors:
+        offset = needle.find(word)
+        at = text.find(word, begin, end)
+        taken = 0
+        while at >= 0 and taken < per_anchor:
+            lo = max(begin, at - offset - slack)
+            spans.append((lo, min(end, lo + len(needle) + 2 * slack)))
+            taken += 1
+            at = text.find(word, at + 1, end)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged[: config.FUZZY_MAX_WINDOWS]
 
-        reach = max(1, len(sentence_spans(quote)))
-        lo = max(0, start - 400)
-        around = [
-            (lo + s, lo + e) for s, e in sentence_spans(self.source[lo : min(len(self.source), end + 400)])
-        ]
-        touched = [(s, e) for s, e in around if s < end and start < e]
-        if len(touched) > reach:
-            best = max(
-                range(len(touched) - reach + 1),
-                key=lambda k: min(end, touched[k + reach - 1][1]) - max(start, touched[k][0]),
-            )
-            start = max(start, touched[best][0])
-            end = min(end, touched[best + reach - 1][1])
-        first, last = quote[:1], quote[-1:]
-        while (
-            start < end
-            and not _wordish(self.source[start])
-            and (_wordish(first) or self.source[start].isspace())
-        ):
-            start += 1
-        while (
-            end > start
-            and not _wordish(self.source[end - 1])
-            and (_wordish(last) or self.source[end - 1].isspace())
-        ):
-            end -= 1
-        return start, end
+
+def _clip_to_sentences(source: str, quote: str, start: int, end: int) -> tuple[int, int]:
+    """The fuzzy span [start, end) of ``source``, kept inside the sentences ``quote`` reaches, and trimmed
+    of the punctuation and spaces at its edges that the quote does not have (". The leading ..." for
+    "The leading ...")."""
+    reach = max(1, len(sentence_spans(quote)))
+    lo = max(0, start - 400)
+    around = [(lo + s, lo + e) for s, e in sentence_spans(source[lo : min(len(source), end + 400)])]
+    touched = [(s, e) for s, e in around if s < end and start < e]
+    if len(touched) > reach:
+        best = max(
+            range(len(touched) - reach + 1),
+            key=lambda k: min(end, touched[k + reach - 1][1]) - max(start, touched[k][0]),
+        )
+        start = max(start, touched[best][0])
+        end = min(end, touched[best + reach - 1][1])
+    first, last = quote[:1], quote[-1:]
+    while start < end and not _wordish(source[start]) and (_wordish(first) or source[start].isspace()):
+        start += 1
+    while end > start and not _wordish(source[end - 1]) and (_wordish(last) or source[end - 1].isspace()):
+        end -= 1
+    return start, end
 
 
 def _not_found(quote: str) -> Evidence:
@@ -392,8 +384,6 @@ class NumberedSource:
     @classmethod
     def from_text(cls, text: str, exclude: tuple[tuple[int, int], ...] = ()) -> NumberedSource:
         """Number the sentences of ``text``, leaving out those inside ``exclude`` (page furniture)."""
-        from .sentences import sentence_spans
-
         spans = [
             (start, end)
             for start, end in sentence_spans(text)
