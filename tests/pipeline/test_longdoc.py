@@ -36,7 +36,8 @@ from tests._support.faults import FakeServer, api_error, completion_body
 _SENTENCE = re.compile(r"^\[(\d+)\] (.+)$", re.MULTILINE)
 #: A sentence repeated at the start of every paragraph-block, quoted by every part (same evidence span).
 REFRAIN = "The harbour commission publishes its findings every spring."
-SHARED_CLAIM = "The document is a report on the harbour district."
+# (its words are carried by every chunk's first sentence: the refrain or a committee sentence)
+SHARED_CLAIM = "The harbour commission's committee spends thousands of dollars."
 
 
 # --- the fake model ------------------------------------------------------------------------------------
