@@ -64,7 +64,7 @@ class Example:
 
     def local_result(self) -> LocalResult:
         """A stand-in :class:`LocalResult` with the findings the decision reads (no texts, no evidence)."""
-        signals = tuple(Signal(kind, "", "", decisive) for kind, decisive in self.signals)
+        signals = tuple(Signal(kind=kind, text="", detail="", decisive=decisive) for kind, decisive in self.signals)
         return LocalResult(self.local_verdict, 0.0, signals, (), "")  # type: ignore[arg-type]
 
 

@@ -64,6 +64,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from ..text.documents import load_document
 
     claims = list(args.claim)
+    if any(not claim.strip() for claim in claims):
+        raise InputError("--claim is empty or only whitespace: give the claim's text")
     if args.claims:
         claims += _read_claims(args.claims)
     summary = load_document(args.summary).text if args.summary else None
@@ -276,12 +278,12 @@ def _read_claims(path: str) -> list[str]:
     stripped = text.lstrip()
 
     def claim_of(value: object, where: str) -> str:
-        if isinstance(value, str):
-            return value
         if isinstance(value, dict):
-            for key in ("claim", "text"):
-                if isinstance(value.get(key), str):
-                    return str(value[key])
+            value = next((value[key] for key in ("claim", "text") if isinstance(value.get(key), str)), value)
+        if isinstance(value, str):
+            if not value.strip():
+                raise ConfigError(f"{path}: {where}: the claim is empty")
+            return value
         raise ConfigError(f"{path}: {where}: expected a string or an object with a 'claim' field")
 
     if stripped.startswith("["):

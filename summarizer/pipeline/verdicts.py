@@ -19,7 +19,6 @@ sync and async clients share it.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +26,9 @@ from .. import config, pricing
 from ..errors import TruncatedOutputError
 from ..llm.drafts import DraftVerdict, VerdictBatch
 from ..llm.prompts import load_prompt
-from ..rules.checker import LocalChecker, LocalResult
+from ..rules.checker import LocalChecker, LocalResult, content_stems
 from ..text import tokens
+from ..text.chunks import pack
 from ..text.documents import Document
 from ..text.grounding import NumberedSource
 from ..types import ClaimCheck, Evidence, Signal
@@ -41,59 +41,6 @@ __all__ = ["JsonVerdicts", "signals_of"]
 
 log = logging.getLogger(__name__)
 
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "and",
-        "or",
-        "but",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "by",
-        "with",
-        "as",
-        "that",
-        "this",
-        "it",
-        "its",
-        "from",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "may",
-        "might",
-        "can",
-        "could",
-        "not",
-        "no",
-        "than",
-        "then",
-        "there",
-        "their",
-        "they",
-        "he",
-        "she",
-        "his",
-        "her",
-    ]
-)
-
-
 #: The second look at a "supported" verdict objects only to these local signals, within this many
 #: sentences around the evidence.
 _SECOND_LOOK_KINDS = frozenset({"number_missing", "number_mismatch", "date_missing", "date_mismatch"})
@@ -102,11 +49,11 @@ _AROUND = 2
 
 def signals_of(local: LocalResult | None) -> list[Signal]:
     """The local findings of a claim, as the report shows them."""
-    return [Signal(kind=s.kind, text=s.text, detail=s.detail) for s in (local.signals if local else ())]
+    return list(local.signals) if local else []
 
 
 def _stems(text: str) -> set[str]:
-    return {w.lower()[:6] for w in _WORD.findall(text) if w.lower() not in _STOP}
+    return set(content_stems(text))
 
 
 class JsonVerdicts:
@@ -131,14 +78,7 @@ class JsonVerdicts:
         self.sizes = sizes
         # chunks: runs of consecutive sentence numbers; one chunk when the whole source fits
         limit = self.budget if sum(sizes) <= self.budget else max(256, self.budget // 3)
-        self.chunks: list[list[int]] = [[]]
-        used = 0
-        for n, size in enumerate(sizes, 1):
-            if self.chunks[-1] and used + size > limit:
-                self.chunks.append([])
-                used = 0
-            self.chunks[-1].append(n)
-            used += size
+        self.chunks = [list(range(a + 1, b + 1)) for a, b in pack(sizes, limit)] or [[]]
         self.chunk_stems = [_stems(self.source.render(chunk)) for chunk in self.chunks]
 
     def plan(self, items: list[_Item]) -> Generator[_Ask, Any, list[ClaimCheck]]:
@@ -215,11 +155,11 @@ class JsonVerdicts:
             out = [(0 if len(batch) == 1 else pos, v) for pos, v in enumerate(answer.verdicts)]
         return out
 
-    def _locate(self, v: DraftVerdict) -> Evidence | None:
-        """The verdict's evidence in the source; page furniture never counts as evidence."""
+    def _locate(self, v: DraftVerdict, claim: str) -> Evidence | None:
+        """The verdict's evidence in the source (words that carry the claim); page furniture never counts."""
         if not (v.quote.strip() or v.sentence):
             return None
-        ev = self.source.evidence(v.sentence, v.quote)
+        ev = self.source.evidence(v.sentence, v.quote, claim)
         if ev.found and ev.start is not None and self.document.in_furniture(ev.start, ev.end or ev.start):
             return ev.model_copy(update={"start": None, "end": None, "match": "not_found", "score": 0.0})
         return ev
@@ -246,7 +186,7 @@ class JsonVerdicts:
     def _aggregate(self, item: _Item, found: list[DraftVerdict]) -> ClaimCheck:
         """Supported if any window supports it with located evidence; contradicted only with located
         contradicting evidence; otherwise not in source."""
-        located = [(v, self._locate(v)) for v in found]
+        located = [(v, self._locate(v, item.text)) for v in found]
         objections: list[str] = []
         for wanted in ("supported", "contradicted"):
             for v, ev in located:
