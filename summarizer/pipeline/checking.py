@@ -11,7 +11,8 @@
              ─ report
 
 A claim of several sentences is supported only if each of them is: each sentence is scored on its own
-(the same sentence, repeated across claims, once) and the claim takes the lowest log-odds. A server that
+(the same sentence, repeated across claims, once) and the claim takes the lowest log-odds
+(:func:`~summarizer.pipeline.scoring.plan_claim_scores`). A server that
 returns no log-probabilities gets the JSON verdicts instead (:mod:`summarizer.pipeline.verdicts`), said
 in every claim's ``scored_by`` and in the warnings. ``explain=True`` adds the model's one-sentence
 reasons from a JSON-verdict call to the scored claims (the verdict stays the calibrated one).
@@ -44,7 +45,7 @@ from ..types import CheckProvenance, CheckReport, ClaimCheck, Evidence, Usage, V
 from ..version import get_version
 from .plan import _arun, _Ask, _Plan, _run
 from .scoring import PROMPT_NAME as SCORE_PROMPT
-from .scoring import plan_scores
+from .scoring import plan_claim_scores
 from .verdicts import JsonVerdicts, signals_of
 
 __all__ = ["Mode", "Scorer", "Split", "acheck", "check", "decompose"]
@@ -127,7 +128,7 @@ def _plan(
             prompts_used["decompose"] = load_prompt("decompose").version
         items += [_Item(text=t, span=span) for t, span in (yield from _decompose(summary, opts.split))]
 
-    checker = LocalChecker(document.text)
+    checker = LocalChecker(_without_furniture(document))
     for item in items:
         item.local = checker.check(item.text)
         item.features = claim_features(checker, item.text, item.local)
@@ -143,7 +144,9 @@ def _plan(
         logits = None
         if opts.scorer == "logprobs":
             prompts_used[SCORE_PROMPT] = load_prompt(SCORE_PROMPT).version
-            logits = yield from _claim_logits(document, open_items, opts)
+            logits = yield from plan_claim_scores(
+                document, [it.text for it in open_items], opts.model, claims_per_call=opts.profile.claims_per_call
+            )
             if logits is None:
                 warnings.append(
                     f"{opts.model} returned no log-probabilities: {len(open_items)} claim(s) were decided by "
@@ -197,32 +200,18 @@ def _plan(
     )
 
 
+def _without_furniture(document: Document) -> str:
+    """The document's text with its page furniture blanked out (same length, so offsets hold): a menu or
+    a "Most Commented" list is never evidence, for the local checks either."""
+    text = document.text
+    for start, end in reversed(document.furniture):
+        text = text[:start] + "".join(c if c == "\n" else " " for c in text[start:end]) + text[end:]
+    return text
+
+
 def _local(item: _Item) -> LocalResult:
     assert item.local is not None
     return item.local
-
-
-def _units(claim: str) -> list[str]:
-    """What the model is asked about for one claim: each of its sentences."""
-    return [claim[s:e].strip() for s, e in sentences.sentence_spans(claim) if claim[s:e].strip()] or [claim]
-
-
-def _claim_logits(
-    document: Document, items: list[_Item], opts: _Options
-) -> Generator[Any, Any, list[float | None] | None]:
-    """Each claim's log-odds: the lowest of its sentences' (each distinct sentence asked once)."""
-    assert opts.model is not None
-    per_item = [_units(it.text) for it in items]
-    unique = list(dict.fromkeys(u for units in per_item for u in units))
-    logits = yield from plan_scores(document, unique, opts.model, claims_per_call=opts.profile.claims_per_call)
-    if logits is None:
-        return None
-    by_unit = dict(zip(unique, logits, strict=True))
-    out: list[float | None] = []
-    for units in per_item:
-        known = [by_unit[u] for u in units if by_unit[u] is not None]
-        out.append(min(known) if known else None)  # type: ignore[type-var]
-    return out
 
 
 # --- results --------------------------------------------------------------------------------------------

@@ -25,13 +25,23 @@ from .. import config, pricing
 from ..llm.client import LLM, AsyncLLM
 from ..llm.logprobs import LogprobAnswer
 from ..llm.prompts import PromptTemplate, load_prompt
-from ..text import tokens
+from ..text import sentences, tokens
 from ..text.chunks import chunk_spans
 from ..text.documents import Document
 from ..types import Usage
 from .plan import _arun, _run, _Score
 
-__all__ = ["PROMPT_NAME", "answer_logit", "answer_tokens", "ascore_claims", "read_answers", "score_claims"]
+__all__ = [
+    "PROMPT_NAME",
+    "answer_logit",
+    "answer_tokens",
+    "ascore_claims",
+    "claim_units",
+    "plan_claim_scores",
+    "plan_scores",
+    "read_answers",
+    "score_claims",
+]
 
 PROMPT_NAME = "score"
 _YES = frozenset({"yes"})
@@ -48,13 +58,18 @@ def answer_logit(top: Sequence[tuple[str, float]]) -> float | None:
     """log P(Yes) - log P(No) at one answer position, every spelling of each summed ("Yes", " yes",
     "YES"...). A side absent from the top alternatives is bounded by the least likely one listed.
     None when neither side is listed. Clipped to +-``config.MAX_ANSWER_LOGIT``."""
-    yes = sum(math.exp(lp) for tok, lp in top if _norm(tok) in _YES)
-    no = sum(math.exp(lp) for tok, lp in top if _norm(tok) in _NO)
-    if yes == 0.0 and no == 0.0:
+    yes = [lp for tok, lp in top if _norm(tok) in _YES]
+    no = [lp for tok, lp in top if _norm(tok) in _NO]
+    if not yes and not no:
         return None
-    floor = math.exp(min(lp for _, lp in top))
-    logit = math.log(yes or floor) - math.log(no or floor)
+    floor = min(lp for _, lp in top)
+    logit = _logsumexp(yes or [floor]) - _logsumexp(no or [floor])
     return max(-config.MAX_ANSWER_LOGIT, min(config.MAX_ANSWER_LOGIT, logit))
+
+
+def _logsumexp(values: Sequence[float]) -> float:
+    top = max(values)
+    return top + math.log(sum(math.exp(v - top) for v in values))
 
 
 def read_answers(answer: LogprobAnswer, n: int) -> list[float | None]:
@@ -154,16 +169,43 @@ def plan_scores(
     return logits
 
 
+def claim_units(claim: str) -> list[str]:
+    """What the model is asked about for one claim: each of its sentences (a claim is supported only if
+    every sentence of it is)."""
+    units = [claim[a:b].strip() for a, b in sentences.sentence_spans(claim)]
+    return [u for u in units if u] or [claim.strip()]
+
+
+def plan_claim_scores(
+    document: Document, claims: Sequence[str], model: str, *, claims_per_call: int
+) -> _ScorePlan:
+    """Each claim's log-odds: the lowest of its sentences' (:func:`claim_units`; each distinct sentence is
+    asked once, however many claims repeat it). None for a claim none of whose sentences was answered;
+    None for all when the server sends no log-probabilities."""
+    per_claim = [claim_units(c) for c in claims]
+    unique = list(dict.fromkeys(u for units in per_claim for u in units))
+    logits = yield from plan_scores(document, unique, model, claims_per_call=claims_per_call)
+    if logits is None:
+        return None
+    by_unit = dict(zip(unique, logits, strict=True))
+    out: list[float | None] = []
+    for units in per_claim:
+        known = [v for v in (by_unit[u] for u in units) if v is not None]
+        out.append(min(known) if known else None)
+    return out
+
+
 def score_claims(
     llm: LLM, document: Document, claims: Sequence[str], usage: Usage, *, claims_per_call: int
 ) -> list[float | None] | None:
-    """Run :func:`plan_scores` with the sync client."""
-    return _run(plan_scores(document, claims, llm.settings.model, claims_per_call=claims_per_call), llm, usage)
+    """Run :func:`plan_claim_scores` with the sync client."""
+    plan = plan_claim_scores(document, claims, llm.settings.model, claims_per_call=claims_per_call)
+    return _run(plan, llm, usage)
 
 
 async def ascore_claims(
     llm: AsyncLLM, document: Document, claims: Sequence[str], usage: Usage, *, claims_per_call: int
 ) -> list[float | None] | None:
-    """Run :func:`plan_scores` with the async client."""
-    plan = plan_scores(document, claims, llm.settings.model, claims_per_call=claims_per_call)
+    """Run :func:`plan_claim_scores` with the async client."""
+    plan = plan_claim_scores(document, claims, llm.settings.model, claims_per_call=claims_per_call)
     return await _arun(plan, llm, usage)
