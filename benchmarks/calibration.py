@@ -132,34 +132,27 @@ def main() -> int:
 def _examples(
     name: str, rows: Sequence[evaluation.Row], path: Path, llm: LLM, args: argparse.Namespace, usage: Usage
 ) -> list[calibrate.Example]:
+    """The file's examples; log-odds read from ``path`` where saved, asked of the model (and saved) else."""
     known: dict[str, float | None] = {}
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
             known[item["id"]] = item["logit"]
-    groups = evaluation.group_by_doc(rows)
-    missing = [(doc, [(r.id, r.claim) for r in group]) for doc, group in groups.items()
-               if any(r.id not in known for r in group)]  # fmt: skip
-    if missing and not args.no_collect:
-        log.info("%s: scoring %d documents with the model", name, len(missing))
 
-        def save(found: dict[str, float | None]) -> None:
-            with path.open("a", encoding="utf-8") as fh:
-                for rid, logit in found.items():
-                    fh.write(json.dumps({"id": rid, "logit": logit}) + "\n")
+    def save(found: dict[str, float | None]) -> None:
+        with path.open("a", encoding="utf-8") as fh:
+            for rid, logit in found.items():
+                fh.write(json.dumps({"id": rid, "logit": logit}) + "\n")
 
-        known |= calibrate.score_documents(
-            llm, missing, claims_per_call=args.claims_per_call, usage=usage, on_document=save
-        )
-    out = []
-    for doc, group in groups.items():
-        found = calibrate.examples_for_document(doc, [(r.id, r.claim, r.label) for r in group], name)
-        for ex in found:
-            ex.logit = known.get(ex.id)
-        out += found
-    missing_rows = sum(ex.id not in known for ex in out)
+    if any(r.id not in known for r in rows) and not args.no_collect:
+        log.info("%s: scoring the rows without saved log-odds", name)
+    out = calibrate.collect_examples(
+        {name: rows}, None if args.no_collect else llm, claims_per_call=args.claims_per_call, usage=usage,
+        known=known, on_scores=save,
+    )  # fmt: skip
+    missing_rows = sum(ex.logit is None for ex in out)
     if missing_rows:
-        log.info("%s: %d rows have no log-odds yet (left out of the fused model)", name, missing_rows)
+        log.info("%s: %d rows have no log-odds (left out of the fused model)", name, missing_rows)
     return out
 
 

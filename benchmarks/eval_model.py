@@ -56,7 +56,7 @@ def main() -> int:
                 if mode == "floor":
                     predictor = evaluation.floor_predictor()
                 elif mode == "local":
-                    predictor = evaluation.local_predictor()
+                    predictor = evaluation.rules_predictor()
                 elif mode == "naive":
                     predictor = evaluation.naive_predictor(llm)
                 else:

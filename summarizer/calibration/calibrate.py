@@ -19,16 +19,20 @@ be refitted, and domains held out, from examples saved once (:func:`save_example
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import config
 from ..llm.client import LLM
 from ..rules.checker import LocalChecker, LocalResult, Signal
 from ..rules.features import LOCAL_FEATURES, MODEL_FEATURE, claim_features
 from ..types import Usage
+
+if TYPE_CHECKING:
+    from ..evaluation import Row
 from .decide import RULE_VERDICTS, Decision, decide, settle
 from .fit import fit_logistic
 from .metrics import best_threshold
@@ -37,6 +41,7 @@ from .profile import FittedOn, Logistic, Profile, RuleStat
 __all__ = [
     "Example",
     "apply_profile",
+    "collect_examples",
     "examples_for_document",
     "fit_profile",
     "load_examples",
@@ -245,4 +250,37 @@ def score_documents(
         out.update(found)
         if on_document is not None:
             on_document(found)
+    return out
+
+
+def collect_examples(
+    rows_by_domain: Mapping[str, Sequence[Row]],
+    llm: LLM | None,
+    *,
+    claims_per_call: int,
+    usage: Usage,
+    known: Mapping[str, float | None] | None = None,
+    on_scores: Callable[[dict[str, float | None]], None] | None = None,
+) -> list[Example]:
+    """Examples for labelled rows, grouped by domain: local features always; the model's log-odds from
+    ``known`` (by row id) or, for the rest, asked of ``llm`` (None: no model, the rest have none).
+
+    ``on_scores`` receives each document's new log-odds as they come (to save them)."""
+    from ..evaluation import group_by_doc
+
+    known = dict(known or {})
+    out: list[Example] = []
+    for domain, rows in rows_by_domain.items():
+        groups = group_by_doc(rows)
+        missing = [
+            (doc, [(r.id, r.claim) for r in group if r.id not in known])
+            for doc, group in groups.items()
+            if any(r.id not in known for r in group)
+        ]
+        if missing and llm is not None:
+            known |= score_documents(llm, missing, claims_per_call=claims_per_call, usage=usage, on_document=on_scores)
+        for doc, group in groups.items():
+            for ex in examples_for_document(doc, [(r.id, r.claim, r.label) for r in group], domain):
+                ex.logit = known.get(ex.id)
+                out.append(ex)
     return out

@@ -203,7 +203,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     rows = evaluation.load_rows(args.dataset, limit=args.limit, seed=args.seed)
     name = Path(args.dataset).stem
     if args.mode in ("local", "floor"):
-        predictor = evaluation.local_predictor() if args.mode == "local" else evaluation.floor_predictor()
+        predictor = evaluation.rules_predictor() if args.mode == "local" else evaluation.floor_predictor()
         report = evaluation.evaluate(rows, predictor, name=args.mode, dataset=name)
     else:
         settings = resolve_settings(args.model, args.base_url)
