@@ -37,6 +37,7 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .pipeline.checking import check
+    from .pipeline.claims import needs_model, read_claims
     from .pipeline.summary import asummarize, summarize
     from .text.documents import Document, load_document
     from .types import CheckReport, Claim, ClaimCheck, Evidence, Summary, Usage
@@ -66,6 +67,8 @@ __all__ = [
     "asummarize",
     "check",
     "load_document",
+    "needs_model",
+    "read_claims",
     "summarize",
 ]
 
@@ -74,6 +77,8 @@ _LAZY = {
     "summarize": "pipeline.summary",
     "asummarize": "pipeline.summary",
     "check": "pipeline.checking",
+    "read_claims": "pipeline.claims",
+    "needs_model": "pipeline.claims",
     "Document": "text.documents",
     "load_document": "text.documents",
     "Summary": "types",

@@ -26,7 +26,7 @@ from .inputs import BatchInput, collect_inputs
 from .journal import _Output
 from .outcome import BatchOutcome, Failure, format_outcome
 from .progress import Progress, ProgressBar
-from .tasks import Estimate, _call, check_task, summarize_task
+from .tasks import Estimate, _call, check_require_claims, check_task, summarize_task
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -489,12 +489,7 @@ def run_batch_command(
             raise ConfigError("summarize needs model settings")
         task = summarize_task(settings, llm, verify=verify)
     elif command == "check":
-        if (
-            not claims
-            and summary is None
-            and not any(("claims" in i.extra or "summary" in i.extra) for i in inputs)
-        ):
-            raise ConfigError("nothing to check: give --claim, --claims FILE or --summary FILE")
+        check_require_claims(inputs, claims=claims, summary=summary)
         task = check_task(settings, llm, claims=claims, summary=summary, mode=mode, split=split)
     else:
         raise ConfigError(f"unknown batch command {command!r}")

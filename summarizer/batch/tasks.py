@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import config, pricing
 from ..errors import ConfigError
+from ..pipeline.claims import needs_model, require_claims
 from ..text import sentences, tokens
 from ..types import SCHEMA_VERSION
 from .inputs import BatchInput
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 M = TypeVar("M")
+
+_NOTHING_IN_LINE = "give claims (or a summary), or put them in the JSONL line"
 
 # --- what to do with each document ------------------------------------------------------------------
 
@@ -153,17 +156,13 @@ def check_task(
             return base_claims, summary
         return list(item_claims or []), item_summary
 
-    def needs_model(the_summary: str | None) -> bool:
-        return mode != "local" or (the_summary is not None and split == "model")
-
     @takes_item
     def work(document: Document, item: BatchInput) -> BaseModel:
         from ..pipeline.checking import check
 
         the_claims, the_summary = inputs_of(item)
-        if not the_claims and the_summary is None:
-            raise ConfigError("nothing to check: give claims (or a summary), or put them in the JSONL line")
-        if needs_model(the_summary) and llm is None:
+        require_claims(the_claims, the_summary, hint=_NOTHING_IN_LINE)
+        if needs_model(mode, the_summary, split) and llm is None:
             raise ConfigError("no model client: this check needs a model")
         return check(
             document,
@@ -171,7 +170,7 @@ def check_task(
             summary=the_summary,
             mode=mode,  # type: ignore[arg-type]
             split=split,  # type: ignore[arg-type]
-            llm=llm if needs_model(the_summary) else None,
+            llm=llm if needs_model(mode, the_summary, split) else None,
         )
 
     @takes_item
@@ -179,7 +178,7 @@ def check_task(
         import hashlib
 
         the_claims, the_summary = inputs_of(item)
-        uses_model = needs_model(the_summary)
+        uses_model = needs_model(mode, the_summary, split)
         versions = []
         if mode != "local":
             versions.append("check:" + load_prompt("check").version)
@@ -241,12 +240,20 @@ def _prepare(llm: LLM, *outputs: type[BaseModel]) -> None:
 def check_needs_model(
     inputs: Sequence[BatchInput], *, mode: str, split: str, summary: str | None = None
 ) -> bool:
-    """Whether a check batch calls a model (so the CLI must start the local server or build a client)."""
-    if mode != "local":
-        return True
-    if split != "model":
-        return False
-    return summary is not None or any("summary" in it.extra for it in inputs)
+    """Whether a check batch calls a model (so the CLI must start the local server or build a client).
+
+    A JSONL line's own ``summary`` counts like the one given for every document."""
+    summaries = [summary, *(it.extra["summary"] for it in inputs if "summary" in it.extra)]
+    return any(needs_model(mode, s, split) for s in summaries)
+
+
+def check_require_claims(
+    inputs: Sequence[BatchInput], *, claims: Sequence[str], summary: str | None
+) -> None:
+    """"Nothing to check" for a whole check batch: no claims or summary given, and none in its JSONL lines."""
+    if any("claims" in it.extra or "summary" in it.extra for it in inputs):
+        return
+    require_claims(claims, summary)
 
 
 def _check_params() -> dict[str, Any]:

@@ -60,25 +60,24 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from .. import batch
     from ..llm.client import LLM
     from ..pipeline.checking import check
+    from ..pipeline.claims import needs_model, read_claims, require_claims
     from ..settings import resolve_settings
     from ..text.documents import load_document
 
     claims = list(args.claim)
     if args.claims:
-        claims += _read_claims(args.claims)
+        claims += read_claims(args.claims)
     summary = load_document(args.summary).text if args.summary else None
     if batch.is_batch(args.source) or args.dry_run:  # a dry run of one source is a batch of one
         _no_html_for_batches(args)
         return _batch(
             "check", args.source, args, claims=claims, summary=summary, mode=args.mode, split=args.split
         )
-    if not claims and summary is None:
-        raise ConfigError("nothing to check: give --claim, --claims FILE or --summary FILE")
+    require_claims(claims, summary)
     fmt = _output_format(args)
     document = load_document(args.source[0])
     settings = resolve_settings(args.model, args.base_url)
-    needs_model = args.mode != "local" or (summary is not None and args.split == "model")
-    if not needs_model:
+    if not needs_model(args.mode, summary, args.split):
         report = check(document, claims, summary=summary, mode="local", split=args.split)
     else:
         with _backend(settings) as base_url:
@@ -266,40 +265,6 @@ def _threshold(score: float | None, fail_under: float | None) -> int:
         print(f"summarizer: faithfulness score {score:.2f} is below {fail_under:.2f}", file=sys.stderr)
         return EXIT_BELOW_THRESHOLD
     return 0
-
-
-def _read_claims(path: str) -> list[str]:
-    """Claims from a file: a JSON list (strings or objects with "claim"/"text"), JSONL, or one per line."""
-    from ..text.documents import load_document
-
-    text = load_document(path).text
-    stripped = text.lstrip()
-
-    def claim_of(value: object, where: str) -> str:
-        if isinstance(value, str):
-            return value
-        if isinstance(value, dict):
-            for key in ("claim", "text"):
-                if isinstance(value.get(key), str):
-                    return str(value[key])
-        raise ConfigError(f"{path}: {where}: expected a string or an object with a 'claim' field")
-
-    if stripped.startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
-        return [claim_of(v, f"item {i}") for i, v in enumerate(data, 1)]
-    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-    if stripped.startswith("{") or path.endswith(".jsonl"):
-        claims = []
-        for n, line in lines:
-            try:
-                claims.append(claim_of(json.loads(line), f"line {n}"))
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}: line {n} is not valid JSON ({exc.msg})") from None
-        return claims
-    return [line for _, line in lines]
 
 
 def _with_base_url(settings: Any, base_url: str | None) -> Any:

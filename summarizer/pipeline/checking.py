@@ -18,7 +18,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Literal
 
 from .. import config, pricing
 from ..llm.client import LLM
@@ -31,12 +30,10 @@ from ..text.documents import Document, document_from_text
 from ..text.grounding import SourceIndex
 from ..types import CheckProvenance, CheckReport, ClaimCheck, Evidence, Usage, VerdictCounts
 from ..version import get_version
+from .claims import Mode, Split, needs_model
 from .model_check import _ModelChecker, _signals
 
 __all__ = ["Mode", "Split", "check", "decompose"]
-
-Mode = Literal["hybrid", "local", "model"]
-Split = Literal["model", "sentences"]
 
 
 @dataclass
@@ -99,8 +96,7 @@ def check(
     started = time.perf_counter()
     document = source if isinstance(source, Document) else document_from_text(source)
     usage = Usage()
-    needs_model = mode != "local" or (summary is not None and split == "model")
-    if llm is None and needs_model:
+    if llm is None and needs_model(mode, summary, split):
         llm = LLM(resolve_settings(model, base_url, api_key))
     prompts_used: dict[str, str] = {}
 
