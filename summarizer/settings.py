@@ -5,7 +5,8 @@ which port the local server uses, and which values count as secrets.
   OpenAI-compatible server, or the bundled local server when no key is configured).
 * :func:`cache_dir`: where the local model runtime, its weights and the result cache are kept.
 * :data:`LOCAL_PORT` / :data:`LOCAL_BASE_URL`: the bundled local server's address.
-* :func:`secret_values`: the API keys set in the environment, to keep them out of log lines.
+* :func:`secret_values` and :func:`redact`: the API keys set in the environment, and the one helper that
+  keeps them (and anything shaped like a key or a bearer token) out of log lines and error messages.
 
 Everything else the project defaults to is a constant in :mod:`summarizer.config`.
 """
@@ -13,12 +14,22 @@ Everything else the project defaults to is a constant in :mod:`summarizer.config
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config, errors
 
-__all__ = ["LOCAL_BASE_URL", "LOCAL_PORT", "Settings", "cache_dir", "resolve_settings", "secret_values"]
+__all__ = [
+    "LOCAL_BASE_URL",
+    "LOCAL_PORT",
+    "Settings",
+    "cache_dir",
+    "redact",
+    "resolve_settings",
+    "secret_values",
+]
 
 LOCAL_PORT = int(os.environ.get("SUMMARIZER_LOCAL_PORT", "8080"))
 LOCAL_BASE_URL = f"http://{config.LOCAL_HOST}:{LOCAL_PORT}/v1"
@@ -89,3 +100,16 @@ def cache_dir() -> Path:
 def secret_values() -> list[str]:
     """The values of the ``*API_KEY`` environment variables (8 characters or more): never to be logged."""
     return [v for k, v in os.environ.items() if k.endswith("API_KEY") and len(v) >= 8]
+
+
+#: Anything shaped like an OpenAI key or a bearer token.
+_SECRET_SHAPES = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-.]{8,})")
+
+
+def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """``text`` with every secret replaced by ``[redacted]``: the given ``secrets`` and the API keys of the
+    environment (8 characters or more), then anything shaped like a key or a bearer token."""
+    for secret in (*secrets, *secret_values()):
+        if secret and len(secret) >= 8:
+            text = text.replace(secret, "[redacted]")
+    return _SECRET_SHAPES.sub("[redacted]", text)

@@ -75,3 +75,17 @@ def test_resolve_settings_azure_without_model_is_a_config_error(monkeypatch: pyt
     assert type(info.value) is errors.ConfigError
     assert info.value.exit_code == 3
     check_message(info.value, "Azure", "deployment")
+
+
+def test_redact_is_the_one_helper_for_logs_and_batch_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer.batch import runner
+    from summarizer.cli import output
+    from summarizer.settings import redact
+
+    monkeypatch.setenv("MY_API_KEY", "env-secret-value-123")
+    text = "a sk-abcdefghijkl key, Bearer tok.en-12345678, env-secret-value-123 and given-secret-99"
+    assert redact(text, ["given-secret-99", None, "short"]) == (
+        "a [redacted] key, [redacted], [redacted] and [redacted]"
+    )
+    assert redact("short words stay") == "short words stay"
+    assert runner.redact is redact and output.redact is redact

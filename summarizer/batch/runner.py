@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import re
 import sqlite3
 import sys
 import threading
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .. import config
 from ..errors import EXIT_BUDGET, BudgetExceededError, ConfigError, InputError, SummarizerError
+from ..settings import redact
 from ..turns import Turns
 from ..types import Usage
 from .dryrun import _estimate_rows, dry_run_batch, format_dry_run
@@ -44,8 +44,6 @@ log = logging.getLogger(__name__)
 DEFAULT_JOBS = config.DEFAULT_JOBS
 PRELOAD_BUDGET_CHARS = config.PRELOAD_BUDGET_CHARS
 
-_SECRET_RE = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-.]{8,})")
-
 # --- running ------------------------------------------------------------------------------------------
 
 
@@ -57,13 +55,6 @@ class _Done:
     usage: Usage | None
     failure: Failure | None
     write_error: BaseException | None = None
-
-
-def _redact(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= 8:
-            text = text.replace(secret, "[redacted]")
-    return _SECRET_RE.sub("[redacted]", text)
 
 
 class _Runner:
@@ -220,7 +211,7 @@ class _Runner:
         else:
             log.debug("unexpected error on %s", item.id, exc_info=True)
             message, code = f"{type(exc).__name__}: {exc}", 1
-        message = _redact(" ".join(str(message).split()), self.secrets)
+        message = redact(" ".join(str(message).split()), self.secrets)
         return Failure(item.id, item.path, type(exc).__name__, message, code)
 
     def _record(

@@ -13,12 +13,15 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import config
 from ..errors import EXIT_BELOW_THRESHOLD, EXIT_SOME_FAILED, ConfigError, InputError, SummarizerError
 from ..settings import LOCAL_PORT
-from .output import _SUFFIX_FORMATS, Format, _output_format, _render, _write
+from .output import _SUFFIX_FORMATS, _output_format, _render, _write
+
+if TYPE_CHECKING:
+    from ..report.render import Format
 
 log = logging.getLogger("summarizer")
 
@@ -92,7 +95,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     results = load_results(args.result)
     suffix = Path(args.output).suffix.lower() if args.output else ""
-    fmt = cast(Format, args.format or _SUFFIX_FORMATS.get(suffix, "html"))
+    fmt = cast("Format", args.format or _SUFFIX_FORMATS.get(suffix, "html"))
     if len(results) == 1 and not (args.output and Path(args.output).is_dir()):
         (saved,) = results
         document = load_source(

@@ -7,16 +7,16 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import ConfigError
-from ..settings import secret_values
+from ..settings import redact
 
-Format = Literal["text", "markdown", "json", "html"]
+if TYPE_CHECKING:
+    from ..report.render import Format
 
 _SUFFIX_FORMATS = {
     ".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html",
@@ -38,9 +38,9 @@ def _render(result: Any, source: str, fmt: Format) -> str:
 
 def _output_format(args: argparse.Namespace) -> Format:
     if args.format:
-        return cast(Format, args.format)
+        return cast("Format", args.format)
     if args.output:
-        return cast(Format, _SUFFIX_FORMATS.get(Path(args.output).suffix.lower(), "json"))
+        return cast("Format", _SUFFIX_FORMATS.get(Path(args.output).suffix.lower(), "json"))
     return "text" if sys.stdout.isatty() else "json"
 
 
@@ -73,14 +73,8 @@ def _umask() -> int:
 class _RedactSecrets(logging.Filter):
     """Keep API keys out of every log line, also at -vv."""
 
-    _pattern = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-.]{8,})")
-
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        secrets = secret_values()
-        for secret in secrets:
-            message = message.replace(secret, "[redacted]")
-        record.msg, record.args = self._pattern.sub("[redacted]", message), None
+        record.msg, record.args = redact(record.getMessage()), None
         return True
 
 

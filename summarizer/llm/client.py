@@ -27,7 +27,7 @@ from .. import config, errors, turns
 from ..settings import Settings
 from ..types import Usage
 from .drafts import strict_json_schema
-from .error_map import _one_line, _rejects_response_format, map_error
+from .error_map import _rejects_response_format, excerpt, map_error
 
 if TYPE_CHECKING:
     import httpx2
@@ -133,7 +133,7 @@ class _Call(Generic[T]):
 
         if not isinstance(response, ChatCompletion):  # e.g. an HTML page from a proxy or a web UI
             raise errors.APIError(
-                f"the server's answer is not a chat completion: {_one_line(str(response), 80)}"
+                f"the server's answer is not a chat completion: {excerpt(str(response), 80)}"
             )
         if response.usage is not None:
             self.usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
@@ -141,12 +141,12 @@ class _Call(Generic[T]):
             self.usage.add(0, 0)
         if not response.choices:
             error = (response.model_extra or {}).get("error")
-            detail = f": {_one_line(str(error))}" if error else ""
+            detail = f": {excerpt(str(error))}" if error else ""
             raise errors.APIError(f"the server returned no choices{detail}")
         choice = response.choices[0]
         refusal = getattr(choice.message, "refusal", None)
         if refusal:
-            raise errors.RefusalError(f"the model refused: {_one_line(refusal)}")
+            raise errors.RefusalError(f"the model refused: {excerpt(refusal)}")
         if choice.finish_reason == "content_filter":
             raise errors.RefusalError("the provider's content filter stopped the answer")
         if choice.finish_reason == "length":
@@ -195,7 +195,7 @@ def _describe(exc: Exception) -> str:
         return "; ".join(parts)
     if isinstance(exc, json.JSONDecodeError):
         return f"not valid JSON ({exc.msg} at char {exc.pos})"
-    return _one_line(str(exc))
+    return excerpt(str(exc))
 
 
 # --- clients ----------------------------------------------------------------------------------------

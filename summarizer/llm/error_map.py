@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 __all__ = ["map_error"]
 
 
-def _one_line(text: str, limit: int = 200) -> str:
+def excerpt(text: str, limit: int = 200) -> str:
+    """``text`` for an error message: on one line (whitespace collapsed), cut to ``limit`` characters."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
@@ -57,7 +58,7 @@ def map_error(exc: Exception) -> errors.SummarizerError:
         return errors.ConnectionFailedError("the model server did not answer in time (after retries)")
     if isinstance(exc, openai.APIConnectionError):
         return errors.ConnectionFailedError(
-            f"could not connect to the model server ({_one_line(str(exc.__cause__ or exc))})"
+            f"could not connect to the model server ({excerpt(str(exc.__cause__ or exc))})"
         )
     if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
         return errors.AuthenticationError(
@@ -68,7 +69,7 @@ def map_error(exc: Exception) -> errors.SummarizerError:
         code, message = _error_text(exc)
         if _is_context_overflow(exc):
             return errors.ContextLengthError(
-                f"the prompt does not fit the model's context window: {_one_line(message)}"
+                f"the prompt does not fit the model's context window: {excerpt(message)}"
             )
         if isinstance(exc, openai.RateLimitError):
             if code == "insufficient_quota":
@@ -76,9 +77,9 @@ def map_error(exc: Exception) -> errors.SummarizerError:
             return errors.RateLimitError(
                 "still rate-limited after retries (HTTP 429); try again later or lower --jobs"
             )
-        return errors.APIError(f"the API answered HTTP {exc.status_code}: {_one_line(message or code)}")
+        return errors.APIError(f"the API answered HTTP {exc.status_code}: {excerpt(message or code)}")
     if isinstance(exc, json.JSONDecodeError):
         return errors.APIError(f"the server's answer is not valid JSON ({exc.msg})")
     if isinstance(exc, openai.OpenAIError):
-        return errors.APIError(_one_line(str(exc)))
-    return errors.ModelError(_one_line(f"{type(exc).__name__}: {exc}"))
+        return errors.APIError(excerpt(str(exc)))
+    return errors.ModelError(excerpt(f"{type(exc).__name__}: {exc}"))

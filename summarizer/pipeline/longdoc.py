@@ -55,15 +55,16 @@ class _Part:
     def render(self, k: int) -> str:
         lines = [
             f"## Part {k} (sentences {self.first}-{self.last})",
-            f"Title: {_one_line(self.title)}",
-            f"TL;DR: {_one_line(self.tldr)}",
+            f"Title: {_collapse_whitespace(self.title)}",
+            f"TL;DR: {_collapse_whitespace(self.tldr)}",
             "Key points:",
         ]
-        lines += [f"- {_one_line(point)}" for point in self.key_points]
+        lines += [f"- {_collapse_whitespace(point)}" for point in self.key_points]
         return "\n".join(lines)
 
 
-def _one_line(text: str) -> str:
+def _collapse_whitespace(text: str) -> str:
+    """``text`` with every run of whitespace (line breaks included) turned into one space."""
     return " ".join(text.split())
 
 
@@ -262,7 +263,7 @@ class _LongDocument:
                 continue
             for ps, pe in _pieces(text, s, e, self.enc, floor - 8):  # room for "[n] " and the line break
                 spans.append((ps, pe))
-                new_sizes.append(len(self.enc.encode(_one_line(text[ps:pe]), disallowed_special=())) + 8)
+                new_sizes.append(len(self.enc.encode(_collapse_whitespace(text[ps:pe]), disallowed_special=())) + 8)
         cut = copy.copy(source)  # shares the text and its search index
         cut.spans = spans
         return cut, new_sizes
