@@ -14,6 +14,8 @@ DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 #: Model name sent to the bundled local llama-server (it serves whatever GGUF it loaded).
 LOCAL_MODEL = "qwen2.5-coder-1.5b-instruct"
 LOCAL_HOST = "127.0.0.1"
+#: The local server's port unless ``SUMMARIZER_LOCAL_PORT`` says otherwise (see settings.local_port).
+LOCAL_PORT = 8080
 #: llama-server ignores the key, but the OpenAI client insists on one.
 LOCAL_API_KEY = "local-no-key"
 #: Context window the local server is started with (tokens).

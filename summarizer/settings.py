@@ -4,7 +4,8 @@ which port the local server uses, and which values count as secrets.
 * :class:`Settings` and :func:`resolve_settings`: which endpoint, key and model (OpenAI, Azure OpenAI, any
   OpenAI-compatible server, or the bundled local server when no key is configured).
 * :func:`cache_dir`: where the local model runtime, its weights and the result cache are kept.
-* :data:`LOCAL_PORT` / :data:`LOCAL_BASE_URL`: the bundled local server's address.
+* :func:`local_port` / :func:`local_base_url`: the bundled local server's address (read when asked, so a
+  ``SUMMARIZER_LOCAL_PORT`` set after import counts).
 * :func:`secret_values` and :func:`redact`: the API keys set in the environment, and the one helper that
   keeps them (and anything shaped like a key or a bearer token) out of log lines and error messages.
 
@@ -22,17 +23,32 @@ from pathlib import Path
 from . import config, errors
 
 __all__ = [
-    "LOCAL_BASE_URL",
-    "LOCAL_PORT",
     "Settings",
     "cache_dir",
+    "local_base_url",
+    "local_port",
     "redact",
     "resolve_settings",
     "secret_values",
 ]
 
-LOCAL_PORT = int(os.environ.get("SUMMARIZER_LOCAL_PORT", "8080"))
-LOCAL_BASE_URL = f"http://{config.LOCAL_HOST}:{LOCAL_PORT}/v1"
+
+
+def local_port() -> int:
+    """The bundled local server's port: ``SUMMARIZER_LOCAL_PORT``, else 8080."""
+    raw = os.environ.get("SUMMARIZER_LOCAL_PORT", "").strip() or str(config.LOCAL_PORT)
+    try:
+        port = int(raw)
+    except ValueError:
+        raise errors.ConfigError(f"SUMMARIZER_LOCAL_PORT must be a port number (got {raw!r})") from None
+    if not 0 < port < 65536:
+        raise errors.ConfigError(f"SUMMARIZER_LOCAL_PORT must be between 1 and 65535 (got {port})")
+    return port
+
+
+def local_base_url(port: int | None = None) -> str:
+    """The bundled local server's OpenAI-compatible base URL."""
+    return f"http://{config.LOCAL_HOST}:{local_port() if port is None else port}/v1"
 
 
 @dataclass(frozen=True)
@@ -79,7 +95,7 @@ def resolve_settings(
     if api_key is None and base_url is None:
         return Settings(
             model=model or config.LOCAL_MODEL,
-            base_url=LOCAL_BASE_URL,
+            base_url=local_base_url(),
             api_key=config.LOCAL_API_KEY,
             local=True,
         )

@@ -33,15 +33,13 @@ from __future__ import annotations
 
 from ..errors import EXIT_BUDGET, EXIT_INTERRUPTED, EXIT_SOME_FAILED, BudgetExceededError
 from .dryrun import DryRun, DryRunRow, dry_run_batch, format_dry_run
-from .inputs import DOCUMENT_SUFFIXES, BatchInput, collect_inputs, is_batch
+from .inputs import BatchInput, collect_inputs, is_batch
 from .outcome import BatchOutcome, Failure, format_outcome
 from .progress import Progress, ProgressBar
-from .runner import DEFAULT_JOBS, cache_info, run_batch, run_batch_command
+from .runner import cache_info, run_batch, run_batch_command
 from .tasks import Estimate, Task, check_needs_model, check_task, summarize_task, takes_item
 
 __all__ = [
-    "DEFAULT_JOBS",
-    "DOCUMENT_SUFFIXES",
     "EXIT_BUDGET",
     "EXIT_INTERRUPTED",
     "EXIT_SOME_FAILED",

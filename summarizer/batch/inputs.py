@@ -23,9 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchInput", "collect_inputs", "is_batch"]
 
-# defaults live in config.py; this name is kept for the callers of this module
-DOCUMENT_SUFFIXES = config.DOCUMENT_SUFFIXES
-
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
 # --- inputs -------------------------------------------------------------------------------------------
@@ -70,7 +67,7 @@ def is_batch(specs: Sequence[str]) -> bool:
 def collect_inputs(specs: Sequence[str]) -> list[BatchInput]:
     """The documents named by ``specs``: files, folders (recursive), globs, JSONL files, ``-``.
 
-    Folders give their files ending in :data:`DOCUMENT_SUFFIXES`, hidden files and folders skipped, in
+    Folders give their files ending in :data:`summarizer.config.DOCUMENT_SUFFIXES`, hidden files and folders skipped, in
     sorted order. Globs are expanded here (for shells that did not, and for quoted patterns). A file
     named twice is taken once. Ids must be unique across the batch.
     """
@@ -127,13 +124,13 @@ def _walk(folder: str) -> list[str]:
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith(".") and name.lower().endswith(DOCUMENT_SUFFIXES):
+            if not name.startswith(".") and name.lower().endswith(config.DOCUMENT_SUFFIXES):
                 found.append(os.path.normpath(os.path.join(root, name)))
     return found
 
 
 def _empty_folder(folder: str) -> str:
-    kinds = ", ".join(DOCUMENT_SUFFIXES)
+    kinds = ", ".join(config.DOCUMENT_SUFFIXES)
     return f"{folder}: no documents in this folder (looked for {kinds} files, hidden ones skipped)"
 
 

@@ -40,10 +40,6 @@ __all__ = ["cache_info", "run_batch", "run_batch_command"]
 
 log = logging.getLogger(__name__)
 
-# defaults live in config.py; these names are kept for the callers of this module
-DEFAULT_JOBS = config.DEFAULT_JOBS
-PRELOAD_BUDGET_CHARS = config.PRELOAD_BUDGET_CHARS
-
 # --- running ------------------------------------------------------------------------------------------
 
 
@@ -340,7 +336,7 @@ class _Runner:
         estimates: dict[str, float] = {}
         kept = 0
         for row in _estimate_rows(pending, self.estimate, self.cache, self.key_for, keep=self.preloaded):
-            if row.document_chars and kept + row.document_chars > PRELOAD_BUDGET_CHARS:
+            if row.document_chars and kept + row.document_chars > config.PRELOAD_BUDGET_CHARS:
                 self.preloaded.pop(row.id, None)
             else:
                 kept += row.document_chars
@@ -391,7 +387,7 @@ def run_batch(
     inputs: Sequence[BatchInput],
     work: Callable[..., BaseModel],
     *,
-    jobs: int = DEFAULT_JOBS,
+    jobs: int | None = None,
     output: str | None,
     cache: ResultCache | None = None,
     key_for: Callable[..., str | None] | None = None,
@@ -401,7 +397,8 @@ def run_batch(
     kind: str = "summary",
     secrets: Sequence[str] = (),
 ) -> BatchOutcome:
-    """Run ``work(document)`` over ``inputs`` with ``jobs`` threads, one JSON line per document to ``output``.
+    """Run ``work(document)`` over ``inputs`` with ``jobs`` threads (default
+    :data:`summarizer.config.DEFAULT_JOBS`), one JSON line per document to ``output``.
 
     ``output`` is a file path (resumed, see the module doc), or None / ``"-"`` for standard output (no
     resume). ``work`` returns a pydantic model with a ``usage`` (a Summary or CheckReport). With ``cache``
@@ -416,7 +413,7 @@ def run_batch(
         inputs,
         work,
         kind=kind,
-        jobs=jobs,
+        jobs=config.DEFAULT_JOBS if jobs is None else jobs,
         output=output,
         cache=cache,
         key_for=key_for,
@@ -450,7 +447,7 @@ def run_batch_command(
     settings: Settings | None,
     llm: LLM | None = None,
     output: str | None = None,
-    jobs: int = DEFAULT_JOBS,
+    jobs: int | None = None,
     use_cache: bool = True,
     cache_path: str | None = None,
     dry_run: bool = False,

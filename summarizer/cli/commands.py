@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import config
 from ..errors import EXIT_BELOW_THRESHOLD, EXIT_SOME_FAILED, ConfigError, InputError, SummarizerError
-from ..settings import LOCAL_PORT
 from .output import _SUFFIX_FORMATS, _output_format, _render, _write
 
 if TYPE_CHECKING:
     from ..report.render import Format
+    from ..settings import Settings
 
 log = logging.getLogger("summarizer")
 
@@ -277,9 +277,9 @@ def _with_base_url(settings: Any, base_url: str | None) -> Any:
 
 
 @contextlib.contextmanager
-def _backend(settings: object) -> Iterator[str | None]:
+def _backend(settings: Settings) -> Iterator[str | None]:
     """For the local backend, make sure a server runs (a temporary one if needed); else do nothing."""
-    if not getattr(settings, "local", False):
+    if not settings.local:
         yield None
         return
     from .. import llama_server
@@ -291,6 +291,6 @@ def _backend(settings: object) -> Iterator[str | None]:
             "run `summarizer local setup`, or set OPENAI_API_KEY / OPENAI_BASE_URL"
         )
     if not st.running:
-        log.info("starting a temporary local llama-server on port %d", LOCAL_PORT)
+        log.info("starting a temporary local llama-server at %s", settings.base_url)
     with llama_server.serving() as base_url:
         yield base_url
