@@ -6,13 +6,13 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SummarizerError
 from .inputs import BatchInput
+from .journal import read_results
 from .tasks import Estimate, _call
 
 if TYPE_CHECKING:
@@ -107,15 +107,17 @@ def dry_run_batch(
     cache: ResultCache | None = None,
     key_for: Callable[..., str | None] | None = None,
     output: str | None = None,
+    kind: str | None = None,
 ) -> DryRun:
     """Per-document and total tokens and estimated cost, calling nothing.
 
     With ``cache``/``key_for``, cached documents are shown at no cost; with ``output``, documents already
-    done in that results file are shown as skipped. Only ``new`` rows count in the totals.
+    done in that results file are shown as skipped (a file the run would refuse, e.g. of another ``kind``,
+    is refused here too). Only ``new`` rows count in the totals.
     """
     done_ids: frozenset[str] = frozenset()
-    if output is not None and output != "-" and os.path.exists(output):
-        done_ids = frozenset(_ok_ids(output))
+    if output is not None and output != "-":
+        done_ids = frozenset(read_results(output, kind).previous)
     rows = list(_estimate_rows(inputs, estimate, cache, key_for, done_ids=done_ids))
     new = [r for r in rows if r.status == "new"]
     costs = [r.cost_usd for r in new]
@@ -127,26 +129,6 @@ def dry_run_batch(
         completion_tokens=sum(r.completion_tokens for r in new),
         cost_usd=None if any(c is None for c in costs) else round(sum(c or 0.0 for c in costs), 8),
     )
-
-
-def _ok_ids(path: str) -> set[str]:
-    """Ids with an ok line in a results file (read only; a torn or foreign line is ignored)."""
-    ids: set[str] = set()
-    with open(path, "rb") as fh:
-        for raw in fh:
-            if not raw.endswith(b"\n"):
-                break
-            try:
-                record = json.loads(raw)
-            except ValueError:
-                continue
-            if (
-                isinstance(record, dict)
-                and record.get("status") == "ok"
-                and isinstance(record.get("id"), str)
-            ):
-                ids.add(record["id"])
-    return ids
 
 
 def format_dry_run(dry: DryRun, model: str, fmt: str = "text") -> str:

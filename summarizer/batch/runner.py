@@ -487,7 +487,9 @@ def run_batch_command(
     cache = ResultCache(cache_path) if use_cache else None
     try:
         if dry_run:
-            dry = dry_run_batch(inputs, task.estimate, cache=cache, key_for=task.key_for, output=output)
+            dry = dry_run_batch(
+                inputs, task.estimate, cache=cache, key_for=task.key_for, output=output, kind=task.kind
+            )
             model = settings.model if settings is not None else "no model"
             out_stream.write(format_dry_run(dry, model, fmt))
             out_stream.flush()
