@@ -51,8 +51,15 @@ PARAGRAPH_MIN_FILL = 0.5
 MERGE_MAX_TOKENS = 1024
 
 # --- what the summary asks for --------------------------------------------------------------------
+# The prompt asks for at most these many, and the schema sent to the model (llm/drafts.py) allows them.
 MAX_KEY_POINTS = 6
 MAX_CLAIMS = 12
+#: Schema bounds of the summary's entities and events (the prompt names no number for them).
+MAX_ENTITIES = 12
+MAX_EVENTS = 6
+#: The merge schema allows two key points more than its prompt asks for (MAX_KEY_POINTS): a merge of many
+#: parts that keeps one or two extra points is not worth a re-ask.
+MAX_MERGED_KEY_POINTS = 8
 #: Claims kept for a long document: the first claim of every part, then the second, ... up to this many.
 LONG_MAX_CLAIMS = MAX_CLAIMS * 2
 
