@@ -17,7 +17,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from .. import config, pricing
 from ..llm.client import LLM
@@ -29,7 +28,6 @@ from ..text import sentences
 from ..text.documents import Document, document_from_text
 from ..text.grounding import SourceIndex
 from ..types import CheckProvenance, CheckReport, ClaimCheck, Evidence, Usage, VerdictCounts
-from ..version import get_version
 from .claims import Mode, Split, needs_model
 from .model_check import _ModelChecker, _signals
 
@@ -132,22 +130,14 @@ def check(
     if not results:
         warnings.append("no claims to check: score is null")
     used_model = llm.settings.model if llm is not None and usage.calls else None
-    usage.cost_usd = (
-        pricing.estimate_cost(used_model, usage.prompt_tokens, usage.completion_tokens) if used_model else 0.0
-    )
+    usage.cost_usd = pricing.usage_cost(used_model, usage)
     usage.seconds = round(time.perf_counter() - started, 3)
     return CheckReport(
         score=round(counts.supported / len(results), 4) if results else None,
         counts=counts,
         claims=results,
         usage=usage,
-        provenance=CheckProvenance(
-            model=used_model,
-            prompts=prompts_used,
-            **document.provenance(),  # type: ignore[arg-type]
-            created_at=datetime.now(timezone.utc),
-            tool_version=get_version(),
-        ),
+        provenance=CheckProvenance.of_source(document, model=used_model, prompts=prompts_used),
         warnings=warnings,
     )
 

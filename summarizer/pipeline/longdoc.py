@@ -15,7 +15,6 @@ import logging
 import re
 from collections.abc import Generator
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import config, pricing
@@ -26,9 +25,8 @@ from ..settings import Settings
 from ..text import tokens
 from ..text.documents import Document
 from ..text.grounding import NumberedSource, normalize
-from ..types import Claim, Entity, Event, Provenance, Summary, Usage
-from ..version import get_version
-from .assemble import ground_draft
+from ..types import Claim, Entity, Event, Summary, Usage
+from .assemble import ground_draft, summary_provenance
 from .plan import _Ask
 
 if TYPE_CHECKING:
@@ -316,7 +314,7 @@ class _LongDocument:
                 events.setdefault(event_key, Event(date=event.date, description=event.description))
 
         usage, settings, document = self.usage, self.settings, self.document
-        usage.cost_usd = pricing.estimate_cost(settings.model, usage.prompt_tokens, usage.completion_tokens)
+        usage.cost_usd = pricing.usage_cost(settings.model, usage)
         return Summary(
             title=merged.title,
             tldr=merged.tldr,
@@ -325,17 +323,7 @@ class _LongDocument:
             events=list(events.values()),
             claims=[claim for kept in per_part for claim in kept],
             usage=usage,
-            provenance=Provenance(
-                model=settings.model,
-                prompt=self.prompt.name,
-                prompt_version=self.prompt.version,
-                response_format=mode,
-                source_sha256=document.sha256,
-                source_path=document.path,
-                source_chars=len(document.text),
-                created_at=datetime.now(timezone.utc),
-                tool_version=get_version(),
-            ),
+            provenance=summary_provenance(document, settings.model, self.prompt, mode),
             warnings=warnings,
         )
 
