@@ -39,9 +39,19 @@ class BudgetExceededError(SummarizerError):
 
 
 class ModelError(SummarizerError):
-    """Base class of failures while talking to the model."""
+    """Base class of failures while talking to the model.
+
+    ``status_code`` is the HTTP status the server answered (None when there was no answer: a connection
+    failure, a timeout, or a bad answer to a 200); ``request_id`` is the server's ``x-request-id`` (None
+    when it sent none), to quote to the provider.
+    """
 
     exit_code = 10
+
+    def __init__(self, message: str, *, status_code: int | None = None, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.request_id = request_id
 
 
 class AuthenticationError(ModelError):

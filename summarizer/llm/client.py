@@ -19,7 +19,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -125,7 +125,7 @@ class _Call(Generic[T]):
             log.info("server rejected response_format %s; falling back to %s", self.mode, nxt)
             self.mode = nxt
             return
-        raise map_error(exc) from exc
+        _reraise(exc, self.settings.endpoint)
 
     def on_response(self, response: ChatCompletion) -> T | None:
         """The validated answer, or None when it must be re-asked. Raises on a final failure."""
@@ -168,6 +168,15 @@ class _Call(Generic[T]):
             )
             self.last_failure = (content, error)
             return None
+
+
+def _reraise(exc: Exception, endpoint: str) -> NoReturn:
+    """Raise the library's error for ``exc``; a programming error (not a failure of the model or of the
+    transport) propagates as it is."""
+    mapped = map_error(exc, endpoint)
+    if mapped is None:
+        raise exc
+    raise mapped from exc
 
 
 def _is_reasoning_model(model: str) -> bool:
@@ -248,7 +257,7 @@ class LLM:
             with turns.waiting():
                 response = self.client.chat.completions.create(**kwargs)
         except Exception as exc:
-            raise map_error(exc) from exc
+            _reraise(exc, self.settings.endpoint)
         if response.usage is not None:
             usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
         return (response.choices[0].message.content or "") if response.choices else ""

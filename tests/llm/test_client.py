@@ -273,6 +273,58 @@ def test_connection_reset_mid_answer_raises_connection_failed(exc_type: type[htt
     assert server.count == MAX_RETRIES + 1
 
 
+def test_connection_errors_name_the_url() -> None:
+    server = FakeServer(raises(httpx2.ConnectError, "[Errno 111] Connection refused"))
+    with pytest.raises(errors.ConnectionFailedError) as info:
+        ask(make_llm(server, max_retries=0))
+    assert "http://test.invalid/v1/chat/completions" in info.value.message
+    assert info.value.status_code is None and info.value.request_id is None
+
+
+@pytest.mark.parametrize(
+    ("step", "error", "code"),
+    [
+        (api_error(500, "boom"), errors.APIError, 500),
+        (api_error(401, "bad key", err_code="invalid_api_key"), errors.AuthenticationError, 401),
+        (api_error(429, "slow down"), errors.RateLimitError, 429),
+        (api_error(400, "maximum context length exceeded", err_code="context_length_exceeded"),
+         errors.ContextLengthError, 400),
+    ],
+    ids=["5xx", "401", "429", "context"],
+)
+def test_model_errors_keep_the_status_and_request_id(step: Any, error: type[errors.ModelError], code: int) -> None:
+    def with_request_id(request: httpx2.Request) -> httpx2.Response:
+        response = step(request)
+        response.headers["x-request-id"] = "req_abc123"
+        return response
+
+    server = FakeServer(with_request_id)
+    with pytest.raises(error) as info:
+        ask(make_llm(server, max_retries=0))
+    assert info.value.status_code == code and info.value.request_id == "req_abc123"
+
+
+@pytest.mark.parametrize("bug", [TypeError, AttributeError, KeyError])
+def test_a_programming_error_inside_the_call_is_not_a_model_error(bug: type[Exception]) -> None:
+    def broken(request: httpx2.Request) -> httpx2.Response:
+        raise bug("our own bug")
+
+    with pytest.raises(bug):
+        ask(make_llm(FakeServer(broken)))
+
+
+def test_a_programming_error_in_async_text_and_structured_is_not_a_model_error() -> None:
+    def broken(request: httpx2.Request) -> httpx2.Response:
+        raise TypeError("our own bug")
+
+    server = FakeServer(broken)
+    llm = AsyncLLM(settings(), http_client=server.async_client())
+    with pytest.raises(TypeError):
+        asyncio.run(llm.structured(MESSAGES, Answer, schema_name="answer", usage=Usage(), max_tokens=64))
+    with pytest.raises(TypeError):
+        make_llm(server).text(MESSAGES, usage=Usage(), max_tokens=8)
+
+
 def test_connection_error_then_success_recovers() -> None:
     server = FakeServer(raises(httpx2.ConnectError, "Connection reset"), ok(VALID))
     value, _ = ask(make_llm(server))
