@@ -19,7 +19,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -207,23 +207,55 @@ def _describe(exc: Exception) -> str:
     return excerpt(str(exc))
 
 
+# --- a plain-text call: for baselines such as a yes/no prompt ----------------------------------------
+
+
+@dataclass
+class _TextCall:
+    """One plain-text call (no structured output, no validation): request and answer, for both clients."""
+
+    settings: Settings
+    messages: list[dict[str, str]]
+    usage: Usage
+    max_tokens: int
+
+    def request(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"model": self.settings.model, "messages": self.messages}
+        if _is_reasoning_model(self.settings.model):
+            kwargs["max_completion_tokens"] = self.max_tokens
+        else:
+            kwargs.update(temperature=config.TEMPERATURE, max_tokens=self.max_tokens)
+        return kwargs
+
+    def on_error(self, exc: Exception) -> NoReturn:
+        _reraise(exc, self.settings.endpoint)
+
+    def on_response(self, response: ChatCompletion) -> str:
+        if response.usage is not None:
+            self.usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
+        return (response.choices[0].message.content or "") if response.choices else ""
+
+
 # --- clients ----------------------------------------------------------------------------------------
 
 
-class LLM:
-    """A synchronous model client. ``http_client`` lets tests inject a transport."""
+class _Client:
+    """What both clients share: settings, the SDK client built on first use, the structured-output mode
+    the server accepted last, and :meth:`prepare`. The request and the reading of each answer are the
+    calls' (:class:`_Call`, :class:`_TextCall`); a client only sends them, sync or async."""
 
-    def __init__(self, settings: Settings, *, http_client: httpx2.Client | None = None) -> None:
+    _asynchronous = False
+
+    def __init__(self, settings: Settings, *, http_client: Any = None) -> None:
         self.settings = settings
         self._http_client = http_client
-        self._client: openai.OpenAI | None = None
+        self._client: Any = None
         #: The structured-output mode the server accepted last (see MODES); starts with the strongest.
         self.mode = MODES[0]
 
-    @property
-    def client(self) -> openai.OpenAI:
+    def _sdk(self) -> Any:
         if self._client is None:
-            self._client = _build_client(self.settings, self._http_client, asynchronous=False)
+            self._client = _build_client(self.settings, self._http_client, asynchronous=self._asynchronous)
         return self._client
 
     def prepare(self, *outputs: type[BaseModel]) -> None:
@@ -234,7 +266,7 @@ class LLM:
         """
         from openai.types.chat import ChatCompletion
 
-        _ = self.client.chat.completions
+        _ = self._sdk().chat.completions
         ChatCompletion.model_construct(  # the SDK builds its response types' parsers on first use
             id="",
             object="chat.completion",
@@ -246,21 +278,34 @@ class LLM:
         for output in outputs:
             strict_json_schema(output)
 
+    def _structured_call(
+        self, messages: list[dict[str, str]], output: type[T], schema_name: str, usage: Usage, max_tokens: int
+    ) -> _Call[T]:
+        return _Call(self.settings, messages, output, schema_name, usage, max_tokens, mode=self.mode)
+
+
+class LLM(_Client):
+    """A synchronous model client. ``http_client`` lets tests inject a transport."""
+
+    def __init__(self, settings: Settings, *, http_client: httpx2.Client | None = None) -> None:
+        super().__init__(settings, http_client=http_client)
+
+    @property
+    def client(self) -> openai.OpenAI:
+        return cast("openai.OpenAI", self._sdk())
+
+    def _send(self, request: dict[str, Any]) -> Any:
+        with turns.waiting():  # a batch worker gives way to the others while the server works
+            return self.client.chat.completions.create(**request)
+
     def text(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> str:
         """A plain-text answer (no structured output, no validation): for baselines such as yes/no."""
-        kwargs: dict[str, Any] = {"model": self.settings.model, "messages": messages}
-        if _is_reasoning_model(self.settings.model):
-            kwargs["max_completion_tokens"] = max_tokens
-        else:
-            kwargs.update(temperature=config.TEMPERATURE, max_tokens=max_tokens)
+        call = _TextCall(self.settings, messages, usage, max_tokens)
         try:
-            with turns.waiting():
-                response = self.client.chat.completions.create(**kwargs)
+            response = self._send(call.request())
         except Exception as exc:
-            _reraise(exc, self.settings.endpoint)
-        if response.usage is not None:
-            usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
-        return (response.choices[0].message.content or "") if response.choices else ""
+            call.on_error(exc)
+        return call.on_response(response)
 
     def structured(
         self,
@@ -272,12 +317,10 @@ class LLM:
         max_tokens: int,
     ) -> tuple[T, str]:
         """Ask for a JSON answer shaped as ``output``; return it with the mode the server accepted."""
-        call = _Call(self.settings, messages, output, schema_name, usage, max_tokens, mode=self.mode)
+        call = self._structured_call(messages, output, schema_name, usage, max_tokens)
         while True:
-            request = call.request()
             try:
-                with turns.waiting():  # a batch worker gives way to the others while the server works
-                    response = self.client.chat.completions.create(**request)
+                response = self._send(call.request())
             except Exception as exc:
                 call.on_error(exc)
                 continue
@@ -287,20 +330,29 @@ class LLM:
                 return value, call.mode
 
 
-class AsyncLLM:
-    """The asynchronous twin of :class:`LLM`."""
+class AsyncLLM(_Client):
+    """The asynchronous twin of :class:`LLM`: the same calls, the same requests, awaited."""
+
+    _asynchronous = True
 
     def __init__(self, settings: Settings, *, http_client: httpx2.AsyncClient | None = None) -> None:
-        self.settings = settings
-        self._http_client = http_client
-        self._client: openai.AsyncOpenAI | None = None
-        self.mode = MODES[0]
+        super().__init__(settings, http_client=http_client)
 
     @property
     def client(self) -> openai.AsyncOpenAI:
-        if self._client is None:
-            self._client = _build_client(self.settings, self._http_client, asynchronous=True)
-        return self._client
+        return cast("openai.AsyncOpenAI", self._sdk())
+
+    async def _send(self, request: dict[str, Any]) -> Any:
+        return await self.client.chat.completions.create(**request)
+
+    async def text(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> str:
+        """A plain-text answer (no structured output, no validation): for baselines such as yes/no."""
+        call = _TextCall(self.settings, messages, usage, max_tokens)
+        try:
+            response = await self._send(call.request())
+        except Exception as exc:
+            call.on_error(exc)
+        return call.on_response(response)
 
     async def structured(
         self,
@@ -311,10 +363,11 @@ class AsyncLLM:
         usage: Usage,
         max_tokens: int,
     ) -> tuple[T, str]:
-        call = _Call(self.settings, messages, output, schema_name, usage, max_tokens, mode=self.mode)
+        """Ask for a JSON answer shaped as ``output``; return it with the mode the server accepted."""
+        call = self._structured_call(messages, output, schema_name, usage, max_tokens)
         while True:
             try:
-                response = await self.client.chat.completions.create(**call.request())
+                response = await self._send(call.request())
             except Exception as exc:
                 call.on_error(exc)
                 continue

@@ -695,3 +695,29 @@ def test_async_fallback_is_remembered() -> None:
         "json_object",
         "json_object",
     ]
+
+
+def test_async_client_is_a_twin_with_prepare_and_text() -> None:
+    """AsyncLLM has what LLM has (prepare, text, structured), and sends the same requests."""
+    public = {name for name in dir(LLM) if not name.startswith("_")}
+    assert public == {name for name in dir(AsyncLLM) if not name.startswith("_")}
+
+    sync_server, async_server = FakeServer(ok("Yes.", completion_tokens=2)), FakeServer(ok("Yes.", completion_tokens=2))
+    sync_llm = LLM(settings(), http_client=sync_server.client())
+    async_llm = AsyncLLM(settings(), http_client=async_server.async_client())
+    sync_llm.prepare(Answer)
+    async_llm.prepare(Answer)
+    assert sync_server.count == async_server.count == 0  # prepare calls nothing
+
+    sync_usage, async_usage = Usage(), Usage()
+    assert sync_llm.text(MESSAGES, usage=sync_usage, max_tokens=4) == "Yes."
+
+    async def run() -> str:
+        try:
+            return await async_llm.text(MESSAGES, usage=async_usage, max_tokens=4)
+        finally:
+            await async_llm.client.close()
+
+    assert asyncio.run(run()) == "Yes."
+    assert sync_server.bodies == async_server.bodies
+    assert sync_usage == async_usage and async_usage.calls == 1
