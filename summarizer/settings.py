@@ -14,11 +14,13 @@ Everything else the project defaults to is a constant in :mod:`summarizer.config
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import config, errors
 
@@ -30,6 +32,7 @@ __all__ = [
     "redact",
     "resolve_settings",
     "secret_values",
+    "tuning",
 ]
 
 
@@ -63,6 +66,9 @@ class Settings:
     api_version: str | None = None
     max_retries: int = field(default_factory=lambda: config.MAX_TRANSPORT_RETRIES)
     timeout: float = field(default_factory=lambda: config.REQUEST_TIMEOUT)
+    temperature: float = field(default_factory=lambda: config.TEMPERATURE)
+    #: Why this endpoint: which argument or environment variable chose it (said when it is first used).
+    origin: str = ""
 
     @property
     def endpoint(self) -> str:
@@ -70,15 +76,48 @@ class Settings:
 
 
 def resolve_settings(
-    model: str | None = None, base_url: str | None = None, api_key: str | None = None
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    *,
+    timeout: float | None = None,
+    max_retries: int | None = None,
+    temperature: float | None = None,
 ) -> Settings:
     """Settings from arguments, then the standard environment variables.
 
     ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` for OpenAI and compatible servers; ``AZURE_OPENAI_API_KEY``,
     ``AZURE_OPENAI_ENDPOINT`` and ``OPENAI_API_VERSION`` for Azure OpenAI (``model`` is then the
     deployment name). With no key and no base URL at all, the bundled local server is used.
+    ``timeout`` (seconds, one request), ``max_retries`` (the SDK's transport retries) and ``temperature``
+    default to :mod:`summarizer.config`'s values.
     """
+    endpoint = _endpoint(model, base_url, api_key)
+    return replace(endpoint, **tuning(timeout=timeout, max_retries=max_retries, temperature=temperature))
+
+
+def tuning(
+    *, timeout: float | None = None, max_retries: int | None = None, temperature: float | None = None
+) -> dict[str, Any]:
+    """The :class:`Settings` fields given (None: not given), each checked: a :class:`ConfigError` names a
+    bad one (a timeout that is not a positive finite number of seconds, ...)."""
+    fields: dict[str, Any] = {}
+    if timeout is not None:
+        fields["timeout"] = _positive("timeout", timeout)
+    if max_retries is not None:
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise errors.ConfigError(f"max_retries must be a whole number, 0 or more (got {max_retries!r})")
+        fields["max_retries"] = max_retries
+    if temperature is not None:
+        if not (isinstance(temperature, (int, float)) and math.isfinite(temperature) and 0 <= temperature <= 2):
+            raise errors.ConfigError(f"temperature must be between 0 and 2 (got {temperature!r})")
+        fields["temperature"] = float(temperature)
+    return fields
+
+
+def _endpoint(model: str | None, base_url: str | None, api_key: str | None) -> Settings:
     env = os.environ
+    origin = "the base_url given" if base_url else "OPENAI_BASE_URL" if env.get("OPENAI_BASE_URL") else ""
     base_url = base_url or env.get("OPENAI_BASE_URL") or None
     api_key = api_key or env.get("OPENAI_API_KEY") or None
     azure_endpoint = env.get("AZURE_OPENAI_ENDPOINT")
@@ -91,6 +130,7 @@ def resolve_settings(
             api_key=azure_key or api_key,
             azure_endpoint=azure_endpoint,
             api_version=env.get("OPENAI_API_VERSION", "2024-10-21"),
+            origin="AZURE_OPENAI_ENDPOINT",
         )
     if api_key is None and base_url is None:
         return Settings(
@@ -98,10 +138,24 @@ def resolve_settings(
             base_url=local_base_url(),
             api_key=config.LOCAL_API_KEY,
             local=True,
+            origin="no OPENAI_API_KEY, OPENAI_BASE_URL or AZURE_OPENAI_ENDPOINT is set, so the bundled local "
+            "model server (SUMMARIZER_LOCAL_PORT to move it)",
         )
     if api_key is None:  # an OpenAI-compatible server that needs no key
         api_key = config.LOCAL_API_KEY
-    return Settings(model=model or config.DEFAULT_OPENAI_MODEL, base_url=base_url, api_key=api_key)
+    return Settings(
+        model=model or config.DEFAULT_OPENAI_MODEL,
+        base_url=base_url,
+        api_key=api_key,
+        origin=origin or "OPENAI_API_KEY (the OpenAI API)",
+    )
+
+
+def _positive(name: str, value: float) -> float:
+    """A number of seconds: finite and above zero."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise errors.ConfigError(f"{name} must be a number of seconds above 0 (got {value!r})")
+    return float(value)
 
 
 def cache_dir() -> Path:

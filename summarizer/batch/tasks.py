@@ -80,7 +80,7 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         versions += "+check:" + load_prompt("check").version
     params = {
         "endpoint": _endpoint_id(settings),
-        "temperature": config.TEMPERATURE,
+        "temperature": settings.temperature,
         "max_tokens": config.SUMMARY_MAX_TOKENS,
         "max_key_points": config.MAX_KEY_POINTS,
         "max_claims": config.MAX_CLAIMS,
@@ -89,7 +89,7 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         "schema": SCHEMA_VERSION,
     }
     if verify:
-        params["check"] = _check_params()
+        params["check"] = _check_params(settings)
 
     def work(document: Document) -> BaseModel:
         from ..pipeline.summary import summarize
@@ -192,7 +192,7 @@ def check_task(
             "summary": None
             if the_summary is None
             else hashlib.sha256(the_summary.encode("utf-8", "surrogatepass")).hexdigest(),
-            "check": _check_params(),
+            "check": _check_params(settings),
             "schema": SCHEMA_VERSION,
         }
         return cache_key("check", model if uses_model else "", "+".join(versions), params, document.sha256)
@@ -256,9 +256,9 @@ def check_require_claims(
     require_claims(claims, summary)
 
 
-def _check_params() -> dict[str, Any]:
+def _check_params(settings: Settings | None) -> dict[str, Any]:
     return {
-        "temperature": config.TEMPERATURE,
+        "temperature": config.TEMPERATURE if settings is None else settings.temperature,
         "batch": config.CHECK_BATCH_SIZE,
         "per_claim": config.CHECK_TOKENS_PER_CLAIM,
         "margin": config.CHECK_TOKENS_MARGIN,

@@ -105,7 +105,7 @@ class _Call(Generic[T]):
         if _is_reasoning_model(self.settings.model):  # they take no temperature and no max_tokens
             kwargs["max_completion_tokens"] = self.max_tokens
         else:
-            kwargs["temperature"] = config.TEMPERATURE
+            kwargs["temperature"] = self.settings.temperature
             kwargs["max_tokens"] = self.max_tokens
         if self.mode == "json_schema":
             body["response_format"] = {
@@ -224,7 +224,7 @@ class _TextCall:
         if _is_reasoning_model(self.settings.model):
             kwargs["max_completion_tokens"] = self.max_tokens
         else:
-            kwargs.update(temperature=config.TEMPERATURE, max_tokens=self.max_tokens)
+            kwargs.update(temperature=self.settings.temperature, max_tokens=self.max_tokens)
         return kwargs
 
     def on_error(self, exc: Exception) -> NoReturn:
@@ -246,10 +246,10 @@ class _Client:
 
     _asynchronous = False
 
-    def __init__(self, settings: Settings, *, http_client: Any = None) -> None:
+    def __init__(self, settings: Settings, *, http_client: Any = None, sdk_client: Any = None) -> None:
         self.settings = settings
         self._http_client = http_client
-        self._client: Any = None
+        self._client: Any = sdk_client  # an openai client the caller made, else built on first use
         #: The structured-output mode the server accepted last (see MODES); starts with the strongest.
         self.mode = MODES[0]
 
@@ -285,10 +285,17 @@ class _Client:
 
 
 class LLM(_Client):
-    """A synchronous model client. ``http_client`` lets tests inject a transport."""
+    """A synchronous model client. ``http_client`` lets tests inject a transport; ``sdk_client`` is an
+    ``openai.OpenAI`` (or ``AzureOpenAI``) the caller made, used as it is (see :class:`summarizer.Client`)."""
 
-    def __init__(self, settings: Settings, *, http_client: httpx2.Client | None = None) -> None:
-        super().__init__(settings, http_client=http_client)
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        http_client: httpx2.Client | None = None,
+        sdk_client: openai.OpenAI | None = None,
+    ) -> None:
+        super().__init__(settings, http_client=http_client, sdk_client=sdk_client)
 
     @property
     def client(self) -> openai.OpenAI:
@@ -335,8 +342,14 @@ class AsyncLLM(_Client):
 
     _asynchronous = True
 
-    def __init__(self, settings: Settings, *, http_client: httpx2.AsyncClient | None = None) -> None:
-        super().__init__(settings, http_client=http_client)
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        http_client: httpx2.AsyncClient | None = None,
+        sdk_client: openai.AsyncOpenAI | None = None,
+    ) -> None:
+        super().__init__(settings, http_client=http_client, sdk_client=sdk_client)
 
     @property
     def client(self) -> openai.AsyncOpenAI:

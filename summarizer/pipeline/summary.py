@@ -19,16 +19,18 @@ import time
 from .. import config, pricing
 from ..errors import ContextLengthError
 from ..llm.client import LLM, AsyncLLM
+from ..llm.connect import ClientLike, async_llm_for, llm_for
 from ..llm.drafts import SummaryDraft
 from ..llm.prompts import PromptTemplate, load_prompt
-from ..settings import Settings, resolve_settings
+from ..settings import Settings
 from ..text import tokens
-from ..text.documents import Document, document_from_text
+from ..text.documents import Document
 from ..text.grounding import NumberedSource
 from ..types import Summary, Usage
 from .assemble import _assemble, numbered
 from .longdoc import _LongDocument
 from .plan import _arun, _Ask, _Plan, _run
+from .sources import Source, as_document
 
 __all__ = ["asummarize", "build_messages", "estimate_calls", "summarize"]
 
@@ -66,10 +68,6 @@ def ensure_fits(messages: list[dict[str, str]], model: str) -> None:
     if window is None or tokens.max_message_tokens(messages) + config.OUTPUT_RESERVE <= window:
         return
     check_fits(messages, model)
-
-
-def _as_document(source: str | Document) -> Document:
-    return source if isinstance(source, Document) else document_from_text(source)
 
 
 def _plan(document: Document, settings: Settings, usage: Usage) -> _Plan:
@@ -125,21 +123,26 @@ def estimate_calls(document: Document, model: str) -> tuple[int, int]:
 
 
 def summarize(
-    source: str | Document,
+    source: Source,
     *,
     model: str | None = None,
     base_url: str | None = None,
     api_key: str | None = None,
+    client: ClientLike | None = None,
     llm: LLM | None = None,
 ) -> Summary:
-    """Summarise a document (text or :class:`Document`) into a grounded :class:`Summary`.
+    """Summarise a document into a grounded :class:`Summary`.
 
-    Settings come from the arguments, then ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` (or Azure's), then
-    the bundled local server. Pass ``llm`` to reuse one client across many documents. A document too
-    long for the model's context window is summarised in parts and merged (see the module docstring).
+    ``source``: text (``str``), a :class:`Document`, or a ``pathlib.Path`` read like the command line
+    reads a file (a ``str`` that only names an existing file is refused: see
+    :mod:`summarizer.pipeline.sources`). Where to call: ``client`` (a :class:`summarizer.Client`, made once
+    and reused, or an ``openai.OpenAI``), else ``model``/``base_url``/``api_key``, then
+    ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` (or Azure's), then the bundled local server (``llm``: a
+    model client of this package, as the batch passes it). A document too long for the model's context
+    window is summarised in parts and merged (see the module docstring).
     """
-    document = _as_document(source)
-    llm = llm or LLM(resolve_settings(model, base_url, api_key))
+    document = as_document(source)
+    llm = llm or llm_for(client, model=model, base_url=base_url, api_key=api_key)
     usage, started = Usage(), time.perf_counter()
     result = _run(_plan(document, llm.settings, usage), llm, usage)
     usage.seconds = round(time.perf_counter() - started, 3)
@@ -147,16 +150,17 @@ def summarize(
 
 
 async def asummarize(
-    source: str | Document,
+    source: Source,
     *,
     model: str | None = None,
     base_url: str | None = None,
     api_key: str | None = None,
+    client: ClientLike | None = None,
     llm: AsyncLLM | None = None,
 ) -> Summary:
-    """The asynchronous twin of :func:`summarize`."""
-    document = _as_document(source)
-    llm = llm or AsyncLLM(resolve_settings(model, base_url, api_key))
+    """The asynchronous twin of :func:`summarize` (``client`` may be an ``openai.AsyncOpenAI``)."""
+    document = as_document(source)
+    llm = llm or async_llm_for(client, model=model, base_url=base_url, api_key=api_key)
     usage, started = Usage(), time.perf_counter()
     result = await _arun(_plan(document, llm.settings, usage), llm, usage)
     usage.seconds = round(time.perf_counter() - started, 3)
