@@ -96,13 +96,7 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
 
         if llm is None:
             raise ConfigError("no model client: summarize_task needs an LLM to run (not only to estimate)")
-        result = summarize(document, llm=llm)
-        if verify:
-            from ..pipeline.checking import check
-
-            result.verification = check(document, [c.text for c in result.claims], llm=llm)
-            result.usage.include(result.verification.usage)
-        return result
+        return summarize(document, llm=llm, verify=verify)
 
     def key_for(document: Document) -> str:
         return cache_key("summary", model, versions, params, document.sha256)

@@ -47,12 +47,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         return 0
     with _backend(settings) as base_url:
         llm = LLM(_with_base_url(settings, base_url))
-        result = summarize(document, llm=llm)
-        if args.verify:
-            from ..pipeline.checking import check
-
-            result.verification = check(document, [c.text for c in result.claims], llm=llm)
-            result.usage.include(result.verification.usage)
+        result = summarize(document, llm=llm, verify=args.verify)
     _write(_render(result, document.text, fmt), args.output)
     if args.verify:
         return _threshold(result.verification.score if result.verification else None, args.fail_under)

@@ -19,14 +19,14 @@ import time
 from .. import config, pricing
 from ..errors import ContextLengthError
 from ..llm.client import LLM, AsyncLLM
-from ..llm.connect import ClientLike, async_llm_for, llm_for
+from ..llm.connect import Client, ClientLike, async_llm_for, llm_for
 from ..llm.drafts import SummaryDraft
 from ..llm.prompts import PromptTemplate, load_prompt
 from ..settings import Settings
 from ..text import tokens
 from ..text.documents import Document
 from ..text.grounding import NumberedSource
-from ..types import Summary, Usage
+from ..types import CheckReport, Summary, Usage
 from .assemble import _assemble, numbered
 from .longdoc import _LongDocument
 from .plan import _arun, _Ask, _Plan, _run
@@ -130,6 +130,7 @@ def summarize(
     api_key: str | None = None,
     client: ClientLike | None = None,
     llm: LLM | None = None,
+    verify: bool = False,
 ) -> Summary:
     """Summarise a document into a grounded :class:`Summary`.
 
@@ -140,12 +141,19 @@ def summarize(
     ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` (or Azure's), then the bundled local server (``llm``: a
     model client of this package, as the batch passes it). A document too long for the model's context
     window is summarised in parts and merged (see the module docstring).
+
+    ``verify``: also check the summary's own claims against the document (:func:`summarizer.check`, with
+    the same client); the report is ``result.verification`` and its usage is included in ``result.usage``.
     """
     document = as_document(source)
     llm = llm or llm_for(client, model=model, base_url=base_url, api_key=api_key)
     usage, started = Usage(), time.perf_counter()
     result = _run(_plan(document, llm.settings, usage), llm, usage)
     usage.seconds = round(time.perf_counter() - started, 3)
+    if verify:
+        from .checking import check
+
+        _attach(result, check(document, [c.text for c in result.claims], llm=llm))
     return result
 
 
@@ -157,11 +165,25 @@ async def asummarize(
     api_key: str | None = None,
     client: ClientLike | None = None,
     llm: AsyncLLM | None = None,
+    verify: bool = False,
 ) -> Summary:
     """The asynchronous twin of :func:`summarize` (``client`` may be an ``openai.AsyncOpenAI``)."""
     document = as_document(source)
+    if client is not None and not isinstance(client, (Client, LLM, AsyncLLM)):
+        client = Client(openai_client=client)  # one Client, so the verification can use its twin
     llm = llm or async_llm_for(client, model=model, base_url=base_url, api_key=api_key)
     usage, started = Usage(), time.perf_counter()
     result = await _arun(_plan(document, llm.settings, usage), llm, usage)
     usage.seconds = round(time.perf_counter() - started, 3)
+    if verify:
+        from .checking import acheck
+
+        claims = [c.text for c in result.claims]
+        _attach(result, await acheck(document, claims, client=client if isinstance(client, Client) else llm))
     return result
+
+
+def _attach(result: Summary, verification: CheckReport) -> None:
+    """A summary's verification: the report, and its usage counted in the summary's."""
+    result.verification = verification
+    result.usage.include(verification.usage)
