@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 MERGE_PROMPT_NAME = "merge"
 
+#: Tokens one part's title, TL;DR and key points take in the merge prompt (for estimates only).
+_PART_TOKENS_ESTIMATE = 120
+
 
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 
@@ -88,30 +91,23 @@ class _ChunkSource(NumberedSource):
         return NumberedSource._most_similar(chunk, n - self.first + 1, words)
 
 
-class _LongDocument:
-    """Map-reduce over a document too long for one call.
+class ChunkPlan:
+    """How a document too long for one call is cut into chunks, and what the calls would cost.
 
     The numbered source (and its search index) is the one the single-call attempt built, and every
     sentence's token count is computed once, so preparing a 50,000-token document costs well under a
-    second. Chunks are runs of consecutive sentences under a token budget; each keeps global numbers.
+    second. Chunks are runs of consecutive sentences under a token budget (:meth:`pack`); each keeps
+    global numbers. :meth:`estimate` is what :func:`~summarizer.pipeline.summary.estimate_calls` reports.
     """
 
     def __init__(
-        self,
-        document: Document,
-        prompt: PromptTemplate,
-        source: NumberedSource,
-        settings: Settings,
-        usage: Usage,
-        *,
-        server_rejected: bool,
+        self, prompt: PromptTemplate, source: NumberedSource, model: str, *, server_rejected: bool
     ) -> None:
-        self.document, self.prompt, self.settings, self.usage = document, prompt, settings, usage
+        self.prompt, self.model = prompt, model
         self.merge_prompt = load_prompt(MERGE_PROMPT_NAME)
-        model = settings.model
         self.enc = enc = tokens.encoding_for_model(model)
         window = pricing.context_window(model)
-        overhead = tokens.count_message_tokens(self._chunk_messages(""), model)
+        overhead = tokens.count_message_tokens(self.chunk_messages(""), model)
         sizes = [  # "[n] sentence" and its line break
             len(enc.encode(source.render([n]), disallowed_special=())) + 1
             for n in range(1, len(source.spans) + 1)
@@ -138,46 +134,14 @@ class _LongDocument:
             _PARAGRAPH_BREAK.search(text, spans[k - 1][1], spans[k][0]) is not None
             for k in range(1, len(spans))
         ]
-        merge_overhead = tokens.count_message_tokens(self._merge_messages([]), model)
+        merge_overhead = tokens.count_message_tokens(self.merge_messages([]), model)
         self.merge_limit = (
             None
             if window is None
             else max(1, int((window - merge_overhead - config.OUTPUT_RESERVE) * config.CHUNK_BUDGET_MARGIN))
         )
 
-    # -- the plan -------------------------------------------------------------------------------------
-
-    def run(self) -> Generator[_Ask, tuple[Any, str], Summary]:
-        n = len(self.sizes)
-        if n == 0:
-            raise ContextLengthError("the document does not fit the model's context window")
-        chunks: list[tuple[list[int], SummaryDraft]] = []
-        mode = ""
-        halvings = 0
-        i = 0
-        while i < n:  # map: one call per chunk
-            j = self._pack(i)
-            ids = list(range(i + 1, j + 1))
-            messages = self._chunk_messages(self.source.render(ids))
-            try:
-                draft, mode = yield _Ask(messages, SummaryDraft, "summary", config.SUMMARY_MAX_TOKENS)
-            except ContextLengthError:
-                if halvings >= config.MAX_CHUNK_HALVINGS or self.budget // 2 < config.MIN_CHUNK_TOKENS:
-                    raise
-                halvings += 1
-                self.budget //= 2
-                log.info("the server says a part does not fit: parts of %d tokens from here on", self.budget)
-                continue
-            chunks.append((ids, draft))
-            i = j
-        parts = [_Part(ids[0], ids[-1], d.title, d.tldr, list(d.key_points)) for ids, d in chunks]
-        if len(parts) > 1:  # reduce: one more call
-            merged, mode = yield from self._reduce(parts)
-        else:
-            merged = parts[0]
-        return self._assemble(chunks, merged, mode)
-
-    def _pack(self, i: int) -> int:
+    def pack(self, i: int) -> int:
         """Where the chunk starting at sentence ``i`` (0-based) ends (exclusive)."""
         sizes, budget, n = self.sizes, self.budget, len(self.sizes)
         used, j = sizes[i], i + 1
@@ -196,18 +160,113 @@ class _LongDocument:
             return last_break  # end with a paragraph rather than mid-paragraph
         return j
 
+    def estimate(self) -> tuple[int, int]:
+        """The calls and prompt tokens of the plan: one call per chunk, plus one merge (its prompt
+        estimated, since it holds the parts' answers) when there is more than one chunk."""
+        overhead = tokens.count_message_tokens(self.chunk_messages(""), self.model)
+        calls = prompt_tokens = i = 0
+        while i < len(self.sizes):
+            j = self.pack(i)
+            calls += 1
+            prompt_tokens += overhead + sum(self.sizes[i:j])
+            i = j
+        if calls > 1:
+            merge_overhead = tokens.count_message_tokens(self.merge_messages([]), self.model)
+            calls += 1
+            prompt_tokens += merge_overhead + calls * _PART_TOKENS_ESTIMATE
+        return calls, prompt_tokens
+
+    def chunk_messages(self, rendered: str) -> list[dict[str, str]]:
+        return self.prompt.render(
+            rendered, max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS
+        )
+
+    def merge_messages(self, parts: list[_Part]) -> list[dict[str, str]]:
+        data = "\n\n".join(p.render(k) for k, p in enumerate(parts, 1))
+        return self.merge_prompt.render(data, parts=len(parts), max_key_points=config.MAX_KEY_POINTS)
+
+    def _cut_long_sentences(
+        self, source: NumberedSource, sizes: list[int], floor: int
+    ) -> tuple[NumberedSource, list[int]]:
+        """A copy of ``source`` whose sentences over ``floor`` tokens are cut into pieces (renumbered)."""
+        text = source.text
+        spans: list[tuple[int, int]] = []
+        new_sizes: list[int] = []
+        for (s, e), size in zip(source.spans, sizes, strict=True):
+            if size <= floor:
+                spans.append((s, e))
+                new_sizes.append(size)
+                continue
+            for ps, pe in _pieces(text, s, e, self.enc, floor - 8):  # room for "[n] " and the line break
+                spans.append((ps, pe))
+                new_sizes.append(len(self.enc.encode(_collapse_whitespace(text[ps:pe]), disallowed_special=())) + 8)
+        cut = copy.copy(source)  # shares the text and its search index
+        cut.spans = spans
+        return cut, new_sizes
+
+
+class _LongDocument:
+    """Map-reduce over a document too long for one call, along its :class:`ChunkPlan`: one call per
+    chunk (halving the budget when the server still says a part does not fit), merges, then assembly."""
+
+    def __init__(
+        self,
+        document: Document,
+        prompt: PromptTemplate,
+        source: NumberedSource,
+        settings: Settings,
+        usage: Usage,
+        *,
+        server_rejected: bool,
+    ) -> None:
+        self.document, self.prompt, self.settings, self.usage = document, prompt, settings, usage
+        self.plan = ChunkPlan(prompt, source, settings.model, server_rejected=server_rejected)
+        self.source = self.plan.source
+
+    # -- the plan -------------------------------------------------------------------------------------
+
+    def run(self) -> Generator[_Ask, tuple[Any, str], Summary]:
+        plan = self.plan
+        n = len(plan.sizes)
+        if n == 0:
+            raise ContextLengthError("the document does not fit the model's context window")
+        chunks: list[tuple[list[int], SummaryDraft]] = []
+        mode = ""
+        halvings = 0
+        i = 0
+        while i < n:  # map: one call per chunk
+            j = plan.pack(i)
+            ids = list(range(i + 1, j + 1))
+            messages = plan.chunk_messages(self.source.render(ids))
+            try:
+                draft, mode = yield _Ask(messages, SummaryDraft, "summary", config.SUMMARY_MAX_TOKENS)
+            except ContextLengthError:
+                if halvings >= config.MAX_CHUNK_HALVINGS or plan.budget // 2 < config.MIN_CHUNK_TOKENS:
+                    raise
+                halvings += 1
+                plan.budget //= 2
+                log.info("the server says a part does not fit: parts of %d tokens from here on", plan.budget)
+                continue
+            chunks.append((ids, draft))
+            i = j
+        parts = [_Part(ids[0], ids[-1], d.title, d.tldr, list(d.key_points)) for ids, d in chunks]
+        if len(parts) > 1:  # reduce: one more call
+            merged, mode = yield from self._reduce(parts)
+        else:
+            merged = parts[0]
+        return self._assemble(chunks, merged, mode)
+
     def _reduce(self, parts: list[_Part]) -> Generator[_Ask, tuple[Any, str], tuple[_Part, str]]:
         """One merge call; when the parts are too many for one, consecutive groups are merged first."""
-        limit = self.merge_limit
+        limit = self.plan.merge_limit
+        enc = self.plan.enc
         halvings = 0
         while True:
-            sizes = [
-                len(self.enc.encode(p.render(k), disallowed_special=())) + 2 for k, p in enumerate(parts, 1)
-            ]
+            sizes = [len(enc.encode(p.render(k), disallowed_special=())) + 2 for k, p in enumerate(parts, 1)]
             if limit is None or len(parts) <= 2 or sum(sizes) <= limit:
                 try:
                     draft, mode = yield _Ask(
-                        self._merge_messages(parts), MergeDraft, "merge", config.MERGE_MAX_TOKENS
+                        self.plan.merge_messages(parts), MergeDraft, "merge", config.MERGE_MAX_TOKENS
                     )
                 except ContextLengthError:
                     if len(parts) <= 2 or halvings >= config.MAX_CHUNK_HALVINGS:
@@ -233,38 +292,6 @@ class _LongDocument:
                     grouped.append(group)
                 a = b
             parts = grouped
-
-    # -- messages -------------------------------------------------------------------------------------
-
-    def _chunk_messages(self, rendered: str) -> list[dict[str, str]]:
-        return self.prompt.render(
-            rendered, max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS
-        )
-
-    def _merge_messages(self, parts: list[_Part]) -> list[dict[str, str]]:
-        data = "\n\n".join(p.render(k) for k, p in enumerate(parts, 1))
-        return self.merge_prompt.render(data, parts=len(parts), max_key_points=config.MAX_KEY_POINTS)
-
-    # -- sentences longer than a chunk ----------------------------------------------------------------
-
-    def _cut_long_sentences(
-        self, source: NumberedSource, sizes: list[int], floor: int
-    ) -> tuple[NumberedSource, list[int]]:
-        """A copy of ``source`` whose sentences over ``floor`` tokens are cut into pieces (renumbered)."""
-        text = source.text
-        spans: list[tuple[int, int]] = []
-        new_sizes: list[int] = []
-        for (s, e), size in zip(source.spans, sizes, strict=True):
-            if size <= floor:
-                spans.append((s, e))
-                new_sizes.append(size)
-                continue
-            for ps, pe in _pieces(text, s, e, self.enc, floor - 8):  # room for "[n] " and the line break
-                spans.append((ps, pe))
-                new_sizes.append(len(self.enc.encode(_collapse_whitespace(text[ps:pe]), disallowed_special=())) + 8)
-        cut = copy.copy(source)  # shares the text and its search index
-        cut.spans = spans
-        return cut, new_sizes
 
     # -- the result -----------------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from ..text.documents import Document
 from ..text.grounding import NumberedSource
 from ..types import CheckReport, Summary, Usage
 from .assemble import _assemble, numbered
-from .longdoc import _LongDocument
+from .longdoc import ChunkPlan, _LongDocument
 from .plan import _arun, _Ask, _Plan, _run
 from .sources import Source, as_document
 
@@ -37,9 +37,6 @@ __all__ = ["asummarize", "build_messages", "estimate_calls", "summarize"]
 log = logging.getLogger(__name__)
 
 PROMPT_NAME = "summarize"
-
-#: Tokens one part's title, TL;DR and key points take in the merge prompt (for estimates only).
-_PART_TOKENS_ESTIMATE = 120
 
 
 def build_messages(
@@ -107,19 +104,7 @@ def estimate_calls(document: Document, model: str) -> tuple[int, int]:
         return 1, check_fits(messages, model)
     except ContextLengthError:
         pass
-    long = _LongDocument(document, prompt, source, Settings(model=model), Usage(), server_rejected=False)
-    overhead = tokens.count_message_tokens(long._chunk_messages(""), model)
-    calls = prompt_tokens = i = 0
-    while i < len(long.sizes):
-        j = long._pack(i)
-        calls += 1
-        prompt_tokens += overhead + sum(long.sizes[i:j])
-        i = j
-    if calls > 1:
-        merge_overhead = tokens.count_message_tokens(long._merge_messages([]), model)
-        calls += 1
-        prompt_tokens += merge_overhead + calls * _PART_TOKENS_ESTIMATE
-    return calls, prompt_tokens
+    return ChunkPlan(prompt, source, model, server_rejected=False).estimate()
 
 
 def summarize(
