@@ -35,6 +35,12 @@ SUMMARY_MAX_TOKENS = 2048
 OUTPUT_RESERVE = 2048
 #: Completion tokens assumed by --dry-run when estimating cost.
 ESTIMATED_SUMMARY_OUTPUT_TOKENS = 900
+#: Completion tokens a checked claim's verdict takes (quote, verdict, reason), for estimates: 86-94 in the
+#: recorded answers of the local model; CHECK_TOKENS_PER_CLAIM below is the bound, not the expectation.
+CHECK_EXPECTED_TOKENS_PER_CLAIM = 90
+CHECK_EXPECTED_BATCH_TOKENS = 10
+#: Completion tokens a decomposed claim takes, for estimates (55 in the recorded answer).
+DECOMPOSE_EXPECTED_TOKENS_PER_CLAIM = 60
 
 # --- long documents (map-reduce) ---------------------------------------------------------------------
 #: A chunk's numbered sentences take at most this share of the room the context window leaves (window -

@@ -32,12 +32,13 @@ The progress bar is :mod:`~summarizer.batch.progress`; what a run did, :mod:`~su
 from __future__ import annotations
 
 from ..errors import EXIT_BUDGET, EXIT_INTERRUPTED, EXIT_SOME_FAILED, BudgetExceededError
+from ..pipeline.estimates import Estimate
 from .dryrun import DryRun, DryRunRow, dry_run_batch, format_dry_run
 from .inputs import BatchInput, collect_inputs, is_batch
 from .outcome import BatchOutcome, Failure, format_outcome
 from .progress import Progress, ProgressBar
 from .runner import cache_info, run_batch, run_batch_command
-from .tasks import Estimate, Task, check_needs_model, check_task, summarize_task, takes_item
+from .tasks import Task, check_needs_model, check_task, summarize_task, takes_item
 
 __all__ = [
     "EXIT_BUDGET",

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SummarizerError
+from ..pipeline.estimates import Estimate
 from .inputs import BatchInput
 from .journal import read_results
-from .tasks import Estimate, _call
+from .tasks import _call
 
 if TYPE_CHECKING:
 
@@ -42,12 +43,20 @@ class DryRunRow:
 
 @dataclass(frozen=True)
 class DryRun:
+    """A batch's estimate. ``spent_usd``: what the results already in the output file cost (the budget of
+    ``--max-cost`` is the output file's: :meth:`over_budget` counts them)."""
+
     rows: list[DryRunRow]
     documents: int
     calls_documents: int
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float | None
+    spent_usd: float = 0.0
+
+    def over_budget(self, max_cost: float) -> bool:
+        """Whether running the rest would take the output file past ``max_cost`` (an unknown price is)."""
+        return self.cost_usd is None or self.spent_usd + self.cost_usd > max_cost
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +65,7 @@ class DryRun:
             "prompt_tokens": self.prompt_tokens,
             "estimated_completion_tokens": self.completion_tokens,
             "estimated_cost_usd": self.cost_usd,
+            "already_spent_usd": self.spent_usd,
             "rows": [
                 {
                     "id": r.id,
@@ -93,11 +103,13 @@ def _estimate_rows(
             if key is not None and cache is not None and cache.get(key) is not None:
                 yield DryRunRow(item.id, item.path, "cached", document_chars=chars)
                 continue
-            p, c, cost = _call(estimate, document, item)
+            est = _call(estimate, document, item)
         except SummarizerError as exc:
             yield DryRunRow(item.id, item.path, "error", error=exc.message)
             continue
-        yield DryRunRow(item.id, item.path, "new", p, c, cost, document_chars=chars)
+        yield DryRunRow(
+            item.id, item.path, "new", est.prompt_tokens, est.completion_tokens, est.cost_usd, document_chars=chars
+        )
 
 
 def dry_run_batch(
@@ -116,8 +128,10 @@ def dry_run_batch(
     is refused here too). Only ``new`` rows count in the totals.
     """
     done_ids: frozenset[str] = frozenset()
+    spent = 0.0
     if output is not None and output != "-":
-        done_ids = frozenset(read_results(output, kind).previous)
+        found = read_results(output, kind)
+        done_ids, spent = frozenset(found.previous), found.spent_usd
     rows = list(_estimate_rows(inputs, estimate, cache, key_for, done_ids=done_ids))
     new = [r for r in rows if r.status == "new"]
     costs = [r.cost_usd for r in new]
@@ -128,6 +142,7 @@ def dry_run_batch(
         prompt_tokens=sum(r.prompt_tokens for r in new),
         completion_tokens=sum(r.completion_tokens for r in new),
         cost_usd=None if any(c is None for c in costs) else round(sum(c or 0.0 for c in costs), 8),
+        spent_usd=spent,
     )
 
 
@@ -155,5 +170,6 @@ def format_dry_run(dry: DryRun, model: str, fmt: str = "text") -> str:
         f"dry run: {dry.calls_documents} of {dry.documents} document(s) to run with {model}; "
         f"{dry.prompt_tokens} prompt tokens, about {dry.completion_tokens} completion tokens; "
         f"estimated cost {money(dry.cost_usd)}"
+        + (f" (the output file's results already cost {money(dry.spent_usd)})" if dry.spent_usd else "")
     )
     return "\n".join(lines) + "\n"

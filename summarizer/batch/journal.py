@@ -42,6 +42,19 @@ class ResultsFile:
     changed: bool = False
     torn: bool = False
 
+    @property
+    def spent_usd(self) -> float:
+        """What the results kept here cost when they were made (cached ones cost nothing then): the part of
+        a ``--max-cost`` budget already spent on this file."""
+        total = 0.0
+        for record in self.previous.values():
+            result = record.get("result")
+            usage = result.get("usage") if isinstance(result, dict) else None
+            cost = usage.get("cost_usd") if isinstance(usage, dict) else None
+            if not record.get("cached") and isinstance(cost, (int, float)) and cost > 0:
+                total += float(cost)
+        return round(total, 8)
+
 
 def parse_results(data: bytes, path: str, kind: str | None = None) -> ResultsFile:
     """Read a results file's bytes. A line that is not a batch result, or (with ``kind``) a result of another
@@ -103,6 +116,7 @@ class _Output:
         self.abandoned = False
         self.lock = threading.Lock()
         self.previous: dict[str, dict[str, Any]] = {}
+        self.spent_usd = 0.0  # what the kept results cost when they were made
 
     def open(self) -> None:
         if self.path is None:
@@ -130,7 +144,7 @@ class _Output:
         found = parse_results(data, self.path, self.kind)
         if found.torn:
             log.warning("%s: dropped a torn last line (the previous run was killed mid-write)", self.path)
-        self.previous = found.previous
+        self.previous, self.spent_usd = found.previous, found.spent_usd
         return found.keep, found.changed
 
     def _rewrite(self, old_fd: int, keep: list[bytes]) -> int:

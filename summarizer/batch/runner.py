@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import sqlite3
 import sys
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .. import config
 from ..errors import EXIT_BUDGET, BudgetExceededError, ConfigError, InputError, SummarizerError
+from ..pipeline.estimates import Estimate
 from ..settings import redact
 from ..turns import Turns
 from ..types import Usage
@@ -26,7 +28,7 @@ from .inputs import BatchInput, collect_inputs
 from .journal import _Output
 from .outcome import BatchOutcome, Failure, format_outcome
 from .progress import Progress, ProgressBar
-from .tasks import Estimate, _call, check_require_claims, check_task, summarize_task
+from .tasks import _call, check_require_claims, check_task, summarize_task
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -73,8 +75,8 @@ class _Runner:
             raise ConfigError(f"--jobs must be at least 1 (got {jobs})")
         if max_cost is not None and estimate is None:
             raise ConfigError("max_cost needs an estimate function")
-        if max_cost is not None and max_cost < 0:
-            raise ConfigError("--max-cost must not be negative")
+        if max_cost is not None and not (math.isfinite(max_cost) and max_cost >= 0):
+            raise ConfigError(f"--max-cost must be a finite amount of USD, 0 or more (got {max_cost})")
         counts = Counter(it.id for it in inputs)
         if len(counts) != len(inputs):
             dupes = sorted(i for i, n in counts.items() if n > 1)
@@ -249,6 +251,9 @@ class _Runner:
         outcome = self.outcome
         self.pending = deque(it for it in self.inputs if it.id not in self.out.previous)
         outcome.resumed = len(self.inputs) - len(self.pending)
+        # the budget is the output file's: what its kept results cost counts as spent (a rerun after a
+        # budget stop does not spend it again)
+        self.spent = outcome.previously_spent_usd = self.out.spent_usd
         self.estimates = self._budget_check(self.pending) if self.max_cost is not None else {}
         if self.progress is not None:
             self.progress.start(len(self.inputs), outcome.resumed)
@@ -349,9 +354,10 @@ class _Runner:
             estimates[row.id] = row.cost_usd
         total = sum(estimates.values())
         self.outcome.estimated_cost_usd = total
-        if total > self.max_cost:
+        if self.spent + total > self.max_cost:
+            spent = f" and the output file's results already cost ${self.spent:.4f}" if self.spent else ""
             raise BudgetExceededError(
-                f"the {len(estimates)} document(s) to run are estimated at ${total:.4f}, over --max-cost "
+                f"the {len(estimates)} document(s) to run are estimated at ${total:.4f}{spent}, over --max-cost "
                 f"${self.max_cost:.4f}; nothing was started (see --dry-run for each document's estimate)"
             )
         return estimates
@@ -403,7 +409,7 @@ def run_batch(
     ``output`` is a file path (resumed, see the module doc), or None / ``"-"`` for standard output (no
     resume). ``work`` returns a pydantic model with a ``usage`` (a Summary or CheckReport). With ``cache``
     and ``key_for(document) -> key``, a cached result is used instead of calling ``work``. ``max_cost``
-    (USD) needs ``estimate(document) -> (prompt_tokens, completion_tokens, cost_usd)`` and raises
+    (USD) needs ``estimate(document) -> Estimate`` (:mod:`summarizer.pipeline.estimates`) and raises
     :class:`BudgetExceededError` before anything starts when the remaining documents' estimate is over
     it. ``kind`` ("summary" or "check") is written on every line and checked on resume. ``secrets`` are
     scrubbed from error messages. ``work``, ``key_for`` and ``estimate`` decorated with
@@ -493,7 +499,7 @@ def run_batch_command(
             model = settings.model if settings is not None else "no model"
             out_stream.write(format_dry_run(dry, model, fmt))
             out_stream.flush()
-            if max_cost is not None and (dry.cost_usd is None or dry.cost_usd > max_cost):
+            if max_cost is not None and dry.over_budget(max_cost):
                 print(f"summarizer: the estimate is over --max-cost ${max_cost:.4f}", file=err_stream)
                 return EXIT_BUDGET
             return 0

@@ -5,15 +5,14 @@ call's one-time work (imports, the client, schemas) before the worker threads st
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .. import config, pricing
+from .. import config
 from ..errors import ConfigError
 from ..pipeline.claims import needs_model, require_claims
-from ..text import sentences, tokens
+from ..pipeline.estimates import Estimate, estimate_check, estimate_summary
 from ..types import SCHEMA_VERSION
 from .inputs import BatchInput
 
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
     from ..text.documents import Document
 
 __all__ = [
-    "Estimate",
     "Task",
     "check_needs_model",
     "check_task",
@@ -48,10 +46,6 @@ def takes_item(fn: Callable[..., M]) -> Callable[..., M]:
 
 def _call(fn: Callable[..., M], document: Document, item: BatchInput) -> M:
     return fn(document, item) if getattr(fn, "batch_takes_item", False) else fn(document)
-
-
-#: (prompt tokens, estimated completion tokens, estimated cost in USD or None when the price is unknown)
-Estimate = tuple[int, int, float | None]
 
 
 @dataclass(frozen=True)
@@ -102,14 +96,7 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         return cache_key("summary", model, versions, params, document.sha256)
 
     def estimate(document: Document) -> Estimate:
-        from ..pipeline.summary import estimate_calls
-
-        calls, n = estimate_calls(document, model)
-        out = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS * calls
-        if verify:
-            cp, cc = _check_tokens(document, model, n_claims=config.MAX_CLAIMS, claims_text="")
-            n, out = n + cp, out + cc
-        return n, out, pricing.estimate_cost(model, n, out)
+        return estimate_summary(document, model=model, verify=verify)
 
     if llm is not None:
         from ..llm.drafts import Decomposition, MergeDraft, SummaryDraft, VerdictBatch
@@ -194,23 +181,7 @@ def check_task(
     @takes_item
     def estimate(document: Document, item: BatchInput) -> Estimate:
         the_claims, the_summary = inputs_of(item)
-        prompt = completion = 0
-        n_claims = len(the_claims)
-        if the_summary is not None:
-            n_summary = len(sentences.sentence_spans(the_summary))
-            n_claims += n_summary
-            if split == "model":
-                messages = load_prompt("decompose").render(
-                    the_summary, max_claims=config.MAX_DECOMPOSED_CLAIMS
-                )
-                prompt += tokens.count_message_tokens(messages, model)
-                completion += 60 * n_summary + 20
-        if mode != "local" and n_claims:
-            # An upper bound: every claim goes to the model (in hybrid mode local checks settle some).
-            cp, cc = _check_tokens(document, model, n_claims=n_claims, claims_text="\n".join(the_claims))
-            prompt, completion = prompt + cp, completion + cc
-        cost = pricing.estimate_cost(model, prompt, completion) if prompt else 0.0
-        return prompt, completion, cost
+        return estimate_check(document, the_claims, summary=the_summary, mode=mode, split=split, model=model)
 
     if llm is not None:
         from ..llm.drafts import Decomposition, VerdictBatch
@@ -262,13 +233,3 @@ def _check_params(settings: Settings | None) -> dict[str, Any]:
     }
 
 
-def _check_tokens(document: Document, model: str, *, n_claims: int, claims_text: str) -> tuple[int, int]:
-    """Rough prompt and completion tokens of checking ``n_claims`` claims against ``document``."""
-    from ..llm.prompts import load_prompt
-
-    batches = max(1, math.ceil(n_claims / config.CHECK_BATCH_SIZE))
-    overhead = tokens.count_message_tokens(load_prompt("check").render("", claims=claims_text), model)
-    source = tokens.count_tokens(document.model_text, model)
-    prompt = batches * (source + overhead) + 20 * n_claims
-    completion = n_claims * config.CHECK_TOKENS_PER_CLAIM + batches * config.CHECK_TOKENS_MARGIN
-    return prompt, completion

@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from .. import config
 from ..errors import EXIT_BELOW_THRESHOLD, EXIT_SOME_FAILED, ConfigError, InputError, SummarizerError
 from .output import _SUFFIX_FORMATS, _output_format, _render, _write
 
 if TYPE_CHECKING:
     from ..report.render import Format
     from ..settings import Settings
+    from ..text.documents import Document
 
 log = logging.getLogger("summarizer")
 
@@ -43,7 +43,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     document = load_document(args.path[0])
     settings = resolve_settings(args.model, args.base_url)
     if args.dry_run:
-        _write(_dry_run(document, settings.model, fmt), args.output)
+        _write(_dry_run(document, settings.model, fmt, verify=args.verify), args.output)
         return 0
     with _backend(settings) as base_url:
         llm = LLM(_with_base_url(settings, base_url))
@@ -135,29 +135,26 @@ def _no_html_for_batches(args: argparse.Namespace) -> None:
         )
 
 
-def _dry_run(document: object, model: str, fmt: str) -> str:
-    from .. import pricing
-    from ..pipeline.summary import estimate_calls
+def _dry_run(document: Document, model: str, fmt: str, *, verify: bool) -> str:
+    from ..pipeline.estimates import estimate_summary
     from ..text import tokens
 
-    calls, n = estimate_calls(document, model)  # type: ignore[arg-type]
-    out_tokens = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS * calls
-    cost = pricing.estimate_cost(model, n, out_tokens)
+    est = estimate_summary(document, model=model, verify=verify)
     info = {
         "model": model,
         "encoding": tokens.encoding_name_for_model(model),
-        "calls": calls,
-        "prompt_tokens": n,
-        "document_tokens": tokens.count_tokens(document.model_text, model),  # type: ignore[attr-defined]
-        "estimated_completion_tokens": out_tokens,
-        "estimated_cost_usd": cost,
+        "calls": est.calls,
+        "prompt_tokens": est.prompt_tokens,
+        "document_tokens": est.document_tokens,
+        "estimated_completion_tokens": est.completion_tokens,
+        "estimated_cost_usd": est.cost_usd,
     }
     if fmt == "json":
         return json.dumps(info, indent=2) + "\n"
-    cost_text = "unknown (no price for this model)" if cost is None else f"${cost:.4f}"
+    cost = "unknown (no price for this model)" if est.cost_usd is None else f"${est.cost_usd:.4f}"
     return (
-        f"dry run: {calls} call{'s' if calls > 1 else ''} to {model}; {n} prompt tokens ({info['encoding']}), "
-        f"about {out_tokens} completion tokens; estimated cost {cost_text}\n"
+        f"dry run: {est.calls} call{'s' if est.calls > 1 else ''} to {model}; {est.prompt_tokens} prompt tokens "
+        f"({info['encoding']}), about {est.completion_tokens} completion tokens; estimated cost {cost}\n"
     )
 
 

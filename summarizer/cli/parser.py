@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from .. import config
 from ..errors import EXIT_BELOW_THRESHOLD
@@ -77,8 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         b.add_argument(
             "--no-cache", action="store_true", help="ignore the result cache (see `summarizer cache`)"
         )
-        b.add_argument("--max-cost", type=float, metavar="USD",
-                       help="refuse to start, or stop cleanly, before the estimated cost passes USD")  # fmt: skip
+        b.add_argument("--max-cost", type=_budget, metavar="USD",
+                       help="refuse to start, or stop cleanly, before the estimated cost passes USD; the budget "
+                       "is the output file's (what its results already cost counts)")  # fmt: skip
 
     r = sub.add_parser(
         "report", help="render a saved JSON result again (HTML, Markdown, text), no model call"
@@ -113,6 +115,16 @@ def build_parser() -> argparse.ArgumentParser:
     lo.add_argument("action", choices=["setup", "start", "stop", "status"])
     lo.add_argument("-v", "--verbose", action="count", default=0)
     return parser
+
+
+def _budget(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an amount of USD: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"a budget is a finite amount of USD, 0 or more (got {text!r})")
+    return value
 
 
 def _score(text: str) -> float:

@@ -40,6 +40,7 @@ def test_dry_run_marks_cached_and_done_documents(tmp_path: Path, server: FakeOpe
 def test_dry_run_reads_the_results_file_as_the_run_does(tmp_path: Path) -> None:
     """One reader: a torn last line is not done; a foreign file or another kind is refused, as a run would."""
     from summarizer.errors import ConfigError
+    from summarizer.pipeline.estimates import Estimate
 
     make_docs(tmp_path / "in", 2)
     inputs = collect_inputs([str(tmp_path / "in")])
@@ -49,8 +50,8 @@ def test_dry_run_reads_the_results_file_as_the_run_does(tmp_path: Path) -> None:
     torn = json.dumps({**line, "id": ids[1]})[:-5]
     out.write_text(json.dumps(line) + "\n" + torn, encoding="utf-8")
 
-    def estimate(document: object) -> tuple[int, int, float]:
-        return 10, 5, 0.001
+    def estimate(document: object) -> Estimate:
+        return Estimate.of("gpt-4o-mini", 1, 10, 5)
 
     dry = batch.dry_run_batch(inputs, estimate, output=str(out), kind="summary")
     assert [r.status for r in dry.rows] == ["done", "new"]

@@ -29,7 +29,7 @@ from summarizer.cache import ResultCache
 from summarizer.errors import ConfigError
 from summarizer.llm.client import LLM
 from summarizer.settings import Settings
-from summarizer.types import CheckReport, Summary
+from summarizer.types import CheckReport, Summary, Usage
 from tests._support.batches import SECRET, article, make_docs, read_lines, settings_for, summarize_run
 from tests._support.fake_openai_server import FakeOpenAIServer
 from tests._support.paths import ROOT
@@ -353,6 +353,40 @@ def test_max_cost_stops_cleanly_when_spending_runs_ahead_of_the_estimate(
     rest = summarize_run(server, inputs, out, cache=None, jobs=2, max_cost=1.0)
     assert (rest.resumed, rest.done, rest.exit_code) == (2, 4, 0) and server.requests == 6
     assert len(read_lines(out)) == 6
+
+
+def test_the_budget_is_the_output_files_and_a_rerun_does_not_spend_it_again(
+    tmp_path: Path, server: FakeOpenAIServer
+) -> None:
+    make_docs(tmp_path / "in", 6)
+    inputs = collect_inputs([str(tmp_path / "in")])
+    server.usage = (1000, 40_000)  # ~$0.024 a call
+    out = tmp_path / "r.jsonl"
+    first = summarize_run(server, inputs, out, cache=None, jobs=1, max_cost=0.04)
+    assert first.stopped_by_budget and first.done == 2 and server.requests == 2
+    # the same command again: the file's results already cost ~$0.048 of the $0.04, nothing more runs
+    with pytest.raises(BudgetExceededError, match=r"already cost \$0\.04"):
+        summarize_run(server, inputs, out, cache=None, jobs=1, max_cost=0.04)
+    assert server.requests == 2
+    task = batch.summarize_task(settings_for(server))
+    dry = batch.dry_run_batch(inputs, task.estimate, output=str(out), kind="summary")
+    assert dry.spent_usd == pytest.approx(2 * (1000 * 0.15 + 40_000 * 0.60) / 1e6) and dry.over_budget(0.04)
+    assert "already cost" in batch.format_dry_run(dry, "gpt-4o-mini")
+    # another output file is another budget
+    other = summarize_run(server, inputs[:1], tmp_path / "other.jsonl", cache=None, jobs=1, max_cost=0.04)
+    assert other.done == 1 and other.previously_spent_usd == 0
+
+
+@pytest.mark.parametrize("budget", [float("nan"), float("inf"), -1.0])
+def test_a_budget_must_be_finite_and_not_negative(tmp_path: Path, budget: float) -> None:
+    make_docs(tmp_path / "in", 1)
+
+    def estimate(document: object) -> Any:
+        raise AssertionError("never estimated")
+
+    with pytest.raises(ConfigError, match="finite amount"):
+        run_batch(collect_inputs([str(tmp_path / "in")]), lambda d: Usage(), output=None,
+                  max_cost=budget, estimate=estimate)  # fmt: skip
 
 
 # --- concurrency and secrets --------------------------------------------------------------------------
