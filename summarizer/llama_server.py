@@ -27,13 +27,14 @@ import time
 import urllib.request
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import config, settings
 from .errors import ConfigError
+from .settings import Settings
 
-__all__ = ["LocalServer", "model_path", "server_binary", "setup", "status"]
+__all__ = ["LocalServer", "backend", "model_path", "server_binary", "serving", "setup", "status"]
 
 log = logging.getLogger(__name__)
 
@@ -298,3 +299,27 @@ def _exit_on_termination() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def backend(settings: Settings) -> Iterator[Settings]:
+    """The settings to call, with the model server they need running for the duration.
+
+    For the bundled local backend (``settings.local``): a running server is used; else a temporary one is
+    started (and stopped after), and the settings point at it; when it is not set up, a
+    :class:`ConfigError` says how to set it up or configure another endpoint. Any other endpoint: the
+    settings as they are. The command line wraps every model-calling command in this.
+    """
+    if not settings.local:
+        yield settings
+        return
+    st = status()
+    if not st.running and (st.binary is None or st.model is None):
+        raise ConfigError(
+            "no OPENAI_API_KEY is set and the local model is not set up: "
+            "run `summarizer local setup`, or set OPENAI_API_KEY / OPENAI_BASE_URL"
+        )
+    if not st.running:
+        log.info("starting a temporary local llama-server at %s", st.base_url)
+    with serving() as base_url:
+        yield replace(settings, base_url=base_url)

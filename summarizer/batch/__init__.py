@@ -37,8 +37,16 @@ from .dryrun import DryRun, DryRunRow, dry_run_batch, format_dry_run
 from .inputs import BatchInput, collect_inputs, is_batch
 from .outcome import BatchOutcome, Failure, format_outcome
 from .progress import Progress, ProgressBar
-from .runner import cache_info, run_batch, run_batch_command
-from .tasks import Task, check_needs_model, check_task, summarize_task, takes_item
+from .runner import cache_info, dry_run_task, run_batch, run_task
+from .tasks import (
+    Task,
+    check_needs_model,
+    check_require_claims,
+    check_task,
+    summarize_task,
+    takes_item,
+    task_for,
+)
 
 __all__ = [
     "EXIT_BUDGET",
@@ -56,14 +64,17 @@ __all__ = [
     "Task",
     "cache_info",
     "check_needs_model",
+    "check_require_claims",
     "check_task",
     "collect_inputs",
     "dry_run_batch",
+    "dry_run_task",
     "format_dry_run",
     "format_outcome",
     "is_batch",
     "run_batch",
-    "run_batch_command",
+    "run_task",
     "summarize_task",
     "takes_item",
+    "task_for",
 ]

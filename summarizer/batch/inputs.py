@@ -6,16 +6,15 @@
 from __future__ import annotations
 
 import glob
-import json
 import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import config
 from ..errors import InputError
+from ..text.jsonl import line_document, read_jsonl
 
 if TYPE_CHECKING:
 
@@ -44,10 +43,11 @@ class BatchInput:
 
     def load(self) -> Document:
         """Read and decode the document (raises :class:`InputError` for a bad one)."""
-        from ..text.documents import document_from_text, load_document
+        from ..text.documents import load_document
 
         if self.text is not None:
-            return document_from_text(self.text, path=f"{self.path}#{self.id}")
+            assert self.path is not None
+            return line_document(self.path, self.id, self.text)
         assert self.path is not None
         return load_document(self.path)
 
@@ -135,48 +135,7 @@ def _empty_folder(folder: str) -> str:
 
 
 def _read_jsonl(path: str) -> list[BatchInput]:
-    """``{"id", "text"}`` per line (blank lines skipped); ``claims`` and ``summary`` are kept as extras."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read file: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    items: list[BatchInput] = []
-    first_line: dict[str, int] = {}
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: line {n}: not valid JSON ({exc.msg})") from None
-        if not isinstance(obj, dict):
-            raise InputError(f'{path}: line {n}: expected an object with "id" and "text"')
-        raw_id = obj.get("id")
-        if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or str(raw_id).strip() == "":
-            raise InputError(f'{path}: line {n}: "id" must be a non-empty string or an integer')
-        doc_id = str(raw_id)
-        if not isinstance(obj.get("text"), str):
-            raise InputError(f'{path}: line {n}: "text" must be a string')
-        if doc_id in first_line:
-            raise InputError(
-                f"{path}: line {n}: duplicate id {doc_id!r} (first on line {first_line[doc_id]})"
-            )
-        extra: dict[str, Any] = {}
-        if "claims" in obj:
-            claims = obj["claims"]
-            if not isinstance(claims, list) or not all(isinstance(c, str) for c in claims):
-                raise InputError(f'{path}: line {n}: "claims" must be a list of strings')
-            extra["claims"] = list(claims)
-        if "summary" in obj:
-            if not isinstance(obj["summary"], str):
-                raise InputError(f'{path}: line {n}: "summary" must be a string')
-            extra["summary"] = obj["summary"]
-        first_line[doc_id] = n
-        items.append(BatchInput(id=doc_id, path=path, text=obj["text"], line=n, extra=extra))
-    if not items:
-        raise InputError(f"{path}: no documents (the file has no JSON lines)")
-    return items
+    """The documents of a JSONL file (:func:`summarizer.text.jsonl.read_jsonl`), as batch inputs."""
+    return [
+        BatchInput(id=it.id, path=path, text=it.text, line=it.line, extra=it.extra) for it in read_jsonl(path)
+    ]

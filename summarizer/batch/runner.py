@@ -9,36 +9,33 @@ import logging
 import math
 import queue
 import sqlite3
-import sys
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from .. import config
-from ..errors import EXIT_BUDGET, BudgetExceededError, ConfigError, InputError, SummarizerError
+from ..errors import BudgetExceededError, ConfigError, InputError, SummarizerError
 from ..pipeline.estimates import Estimate
 from ..settings import redact
 from ..turns import Turns
 from ..types import Usage
-from .dryrun import _estimate_rows, dry_run_batch, format_dry_run
-from .inputs import BatchInput, collect_inputs
+from .dryrun import DryRun, _estimate_rows, dry_run_batch
+from .inputs import BatchInput
 from .journal import _Output
-from .outcome import BatchOutcome, Failure, format_outcome
-from .progress import Progress, ProgressBar
-from .tasks import _call, check_require_claims, check_task, summarize_task
+from .outcome import BatchOutcome, Failure
+from .progress import Progress
+from .tasks import Task, _call
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from ..cache import ResultCache
-    from ..llm.client import LLM
-    from ..settings import Settings
     from ..text.documents import Document
 
-__all__ = ["cache_info", "run_batch", "run_batch_command"]
+__all__ = ["cache_info", "dry_run_task", "run_batch", "run_task"]
 
 log = logging.getLogger(__name__)
 
@@ -443,69 +440,29 @@ def cache_info(*, clear: bool = False, path: str | None = None) -> str:
     return text
 
 
-# --- the command line, already parsed -----------------------------------------------------------------
+# --- a task over inputs, with the result cache around it ----------------------------------------------
 
 
-def run_batch_command(
-    command: str,
-    specs: Sequence[str],
+def run_task(
+    inputs: Sequence[BatchInput],
+    task: Task,
     *,
-    settings: Settings | None,
-    llm: LLM | None = None,
-    output: str | None = None,
+    output: str | None,
     jobs: int | None = None,
     use_cache: bool = True,
     cache_path: str | None = None,
-    dry_run: bool = False,
     max_cost: float | None = None,
-    fmt: str = "text",
-    verify: bool = False,
-    claims: Sequence[str] = (),
-    summary: str | None = None,
-    mode: str = "hybrid",
-    split: str = "model",
-    progress: bool | None = None,
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-) -> int:
-    """``summarizer summarize|check PATH...`` for a batch; returns the exit code.
-
-    ``command`` is "summarize" or "check". ``settings``/``llm`` are those the CLI builds (``llm`` inside
-    its local-server context; None for ``dry_run``). Lines go to ``output`` (JSONL; None or "-" for
-    standard output), the report to stderr. Raises :class:`SummarizerError` subclasses (bad inputs,
-    :class:`BudgetExceededError`) for the CLI to print.
-    """
-    out_stream = stdout if stdout is not None else sys.stdout
-    err_stream = stderr if stderr is not None else sys.stderr
-    inputs = collect_inputs(specs)
-    if command == "summarize":
-        if settings is None:
-            raise ConfigError("summarize needs model settings")
-        task = summarize_task(settings, llm, verify=verify)
-    elif command == "check":
-        check_require_claims(inputs, claims=claims, summary=summary)
-        task = check_task(settings, llm, claims=claims, summary=summary, mode=mode, split=split)
-    else:
-        raise ConfigError(f"unknown batch command {command!r}")
-
+    progress: Progress | None = None,
+    secrets: Sequence[str | None] = (),
+) -> BatchOutcome:
+    """:func:`run_batch` of ``task`` (its work, cache key and estimate) over ``inputs``, the result cache
+    (``use_cache``; ``cache_path``, default the user's) opened and closed around it. Prints nothing:
+    ``progress`` draws (see :class:`~summarizer.batch.progress.ProgressBar`), the outcome is returned."""
     from ..cache import ResultCache
 
     cache = ResultCache(cache_path) if use_cache else None
     try:
-        if dry_run:
-            dry = dry_run_batch(
-                inputs, task.estimate, cache=cache, key_for=task.key_for, output=output, kind=task.kind
-            )
-            model = settings.model if settings is not None else "no model"
-            out_stream.write(format_dry_run(dry, model, fmt))
-            out_stream.flush()
-            if max_cost is not None and dry.over_budget(max_cost):
-                print(f"summarizer: the estimate is over --max-cost ${max_cost:.4f}", file=err_stream)
-                return EXIT_BUDGET
-            return 0
-        bar = ProgressBar(file=err_stream, enabled=progress, desc=command)
-        secrets = [settings.api_key] if settings is not None and settings.api_key else []
-        outcome = run_batch(
+        return run_batch(
             inputs,
             task.work,
             jobs=jobs,
@@ -514,13 +471,30 @@ def run_batch_command(
             key_for=task.key_for,
             max_cost=max_cost,
             estimate=task.estimate,
-            progress=bar,
+            progress=progress,
             kind=task.kind,
-            secrets=secrets,
+            secrets=[s for s in secrets if s],
         )
     finally:
         if cache is not None:
             cache.close()
-    err_stream.write(format_outcome(outcome))
-    err_stream.flush()
-    return outcome.exit_code
+
+
+def dry_run_task(
+    inputs: Sequence[BatchInput],
+    task: Task,
+    *,
+    output: str | None = None,
+    use_cache: bool = True,
+    cache_path: str | None = None,
+) -> DryRun:
+    """:func:`~summarizer.batch.dryrun.dry_run_batch` of ``task``: what running it over ``inputs`` into
+    ``output`` would cost (cached and already-done documents at no cost), calling nothing."""
+    from ..cache import ResultCache
+
+    cache = ResultCache(cache_path) if use_cache else None
+    try:
+        return dry_run_batch(inputs, task.estimate, cache=cache, key_for=task.key_for, output=output, kind=task.kind)
+    finally:
+        if cache is not None:
+            cache.close()

@@ -29,6 +29,7 @@ __all__ = [
     "check_task",
     "summarize_task",
     "takes_item",
+    "task_for",
 ]
 
 M = TypeVar("M")
@@ -233,3 +234,28 @@ def _check_params(settings: Settings | None) -> dict[str, Any]:
     }
 
 
+
+
+def task_for(
+    command: str,
+    inputs: Sequence[BatchInput],
+    settings: Settings | None,
+    llm: LLM | None = None,
+    *,
+    verify: bool = False,
+    claims: Sequence[str] = (),
+    summary: str | None = None,
+    mode: str = "hybrid",
+    split: str = "model",
+) -> Task:
+    """The task of ``summarizer summarize|check`` over ``inputs``: :func:`summarize_task` (``verify``) or
+    :func:`check_task` (after "nothing to check" for the whole batch). ``llm`` may be None for a dry run,
+    or for a check that calls no model (:func:`check_needs_model`)."""
+    if command == "summarize":
+        if settings is None:
+            raise ConfigError("summarize needs model settings")
+        return summarize_task(settings, llm, verify=verify)
+    if command == "check":
+        check_require_claims(inputs, claims=claims, summary=summary)
+        return check_task(settings, llm, claims=claims, summary=summary, mode=mode, split=split)
+    raise ConfigError(f"unknown batch command {command!r}")

@@ -11,16 +11,21 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from ..errors import EXIT_BELOW_THRESHOLD, EXIT_SOME_FAILED, ConfigError, InputError, SummarizerError
+from ..errors import (
+    EXIT_BELOW_THRESHOLD,
+    EXIT_BUDGET,
+    EXIT_SOME_FAILED,
+    ConfigError,
+    InputError,
+    SummarizerError,
+)
 from .output import _SUFFIX_FORMATS, _output_format, _render, _write
 
 if TYPE_CHECKING:
     from ..report.render import Format
-    from ..settings import Settings
     from ..text.documents import Document
 
 log = logging.getLogger("summarizer")
@@ -31,6 +36,7 @@ log = logging.getLogger("summarizer")
 
 def _cmd_summarize(args: argparse.Namespace) -> int:
     from .. import batch
+    from ..llama_server import backend
     from ..llm.client import LLM
     from ..pipeline.summary import summarize
     from ..settings import resolve_settings
@@ -45,9 +51,8 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     if args.dry_run:
         _write(_dry_run(document, settings.model, fmt, verify=args.verify), args.output)
         return 0
-    with _backend(settings) as base_url:
-        llm = LLM(_with_base_url(settings, base_url))
-        result = summarize(document, llm=llm, verify=args.verify)
+    with backend(settings) as settings:
+        result = summarize(document, llm=LLM(settings), verify=args.verify)
     _write(_render(result, document.text, fmt), args.output)
     if args.verify:
         return _threshold(result.verification.score if result.verification else None, args.fail_under)
@@ -56,6 +61,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .. import batch
+    from ..llama_server import backend
     from ..llm.client import LLM
     from ..pipeline.checking import check
     from ..pipeline.claims import needs_model, read_claims, require_claims
@@ -78,9 +84,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if not needs_model(args.mode, summary, args.split):
         report = check(document, claims, summary=summary, mode="local", split=args.split)
     else:
-        with _backend(settings) as base_url:
-            llm = LLM(_with_base_url(settings, base_url))
-            report = check(document, claims, summary=summary, mode=args.mode, split=args.split, llm=llm)
+        with backend(settings) as settings:
+            report = check(document, claims, summary=summary, mode=args.mode, split=args.split, llm=LLM(settings))
     _write(_render(report, document.text, fmt), args.output)
     return _threshold(report.score, args.fail_under)
 
@@ -161,23 +166,33 @@ def _dry_run(document: Document, model: str, fmt: str, *, verify: bool) -> str:
 def _batch(command: str, specs: list[str], args: argparse.Namespace, **options: Any) -> int:
     """Several documents: stream one JSONL line per document (see summarizer.batch)."""
     from .. import batch
+    from ..llama_server import backend
     from ..llm.client import LLM
     from ..settings import resolve_settings
 
     settings = resolve_settings(args.model, args.base_url)
-    common: dict[str, Any] = dict(output=args.output, jobs=args.jobs, use_cache=not args.no_cache,
-                                  max_cost=args.max_cost, **options)  # fmt: skip
+    inputs = batch.collect_inputs(specs)
+    where: dict[str, Any] = dict(output=args.output, use_cache=not args.no_cache)
     if args.dry_run:
+        dry = batch.dry_run_task(inputs, batch.task_for(command, inputs, settings, **options), **where)
         fmt = args.format or ("text" if sys.stdout.isatty() else "json")
-        return batch.run_batch_command(command, specs, settings=settings, dry_run=True, fmt=fmt, **common)
-    needs_model = command == "summarize" or batch.check_needs_model(
-        batch.collect_inputs(specs), mode=options["mode"], split=options["split"], summary=options["summary"]
+        _write(batch.format_dry_run(dry, settings.model, fmt), None)
+        if args.max_cost is not None and dry.over_budget(args.max_cost):
+            print(f"summarizer: the estimate is over --max-cost ${args.max_cost:.4f}", file=sys.stderr)
+            return EXIT_BUDGET
+        return 0
+    uses_model = command == "summarize" or batch.check_needs_model(
+        inputs, mode=options["mode"], split=options["split"], summary=options["summary"]
     )
-    if not needs_model:
-        return batch.run_batch_command(command, specs, settings=settings, llm=None, **common)
-    with _backend(settings) as base_url:
-        resolved = _with_base_url(settings, base_url)
-        return batch.run_batch_command(command, specs, settings=resolved, llm=LLM(resolved), **common)
+    with backend(settings) if uses_model else contextlib.nullcontext(settings) as settings:
+        llm = LLM(settings) if uses_model else None
+        task = batch.task_for(command, inputs, settings, llm, **options)
+        bar = batch.ProgressBar(file=sys.stderr, desc=command)
+        outcome = batch.run_task(inputs, task, jobs=args.jobs, max_cost=args.max_cost, progress=bar,
+                                 secrets=[settings.api_key], **where)  # fmt: skip
+    sys.stderr.write(batch.format_outcome(outcome))
+    sys.stderr.flush()
+    return outcome.exit_code
 
 
 def _cmd_cache(args: argparse.Namespace) -> int:
@@ -189,6 +204,7 @@ def _cmd_cache(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from .. import evaluation
+    from ..llama_server import backend
     from ..llm.client import LLM
     from ..settings import resolve_settings
 
@@ -199,8 +215,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         report = evaluation.evaluate(rows, predictor, name=args.mode, dataset=name)
     else:
         settings = resolve_settings(args.model, args.base_url)
-        with _backend(settings) as base_url:
-            llm = LLM(_with_base_url(settings, base_url))
+        with backend(settings) as settings:
+            llm = LLM(settings)
             predictor = (
                 evaluation.naive_predictor(llm)
                 if args.mode == "naive"
@@ -260,29 +276,3 @@ def _threshold(score: float | None, fail_under: float | None) -> int:
         print(f"summarizer: faithfulness score {score:.2f} is below {fail_under:.2f}", file=sys.stderr)
         return EXIT_BELOW_THRESHOLD
     return 0
-
-
-def _with_base_url(settings: Any, base_url: str | None) -> Any:
-    from dataclasses import replace
-
-    return replace(settings, base_url=base_url) if settings.local and base_url else settings
-
-
-@contextlib.contextmanager
-def _backend(settings: Settings) -> Iterator[str | None]:
-    """For the local backend, make sure a server runs (a temporary one if needed); else do nothing."""
-    if not settings.local:
-        yield None
-        return
-    from .. import llama_server
-
-    st = llama_server.status()
-    if not st.running and (st.binary is None or st.model is None):
-        raise ConfigError(
-            "no OPENAI_API_KEY is set and the local model is not set up: "
-            "run `summarizer local setup`, or set OPENAI_API_KEY / OPENAI_BASE_URL"
-        )
-    if not st.running:
-        log.info("starting a temporary local llama-server at %s", settings.base_url)
-    with llama_server.serving() as base_url:
-        yield base_url

@@ -157,12 +157,12 @@ def _find(name: str, result_path: str | None) -> Path | None:
 
 def _jsonl_document(path: str, item_id: str) -> Document:
     """The document of one line of a JSONL input, read as a batch reads it."""
-    from ..batch import collect_inputs
+    from ..text.jsonl import read_jsonl
 
-    item = next((it for it in collect_inputs([path]) if it.id == item_id), None)
+    item = next((it for it in read_jsonl(path) if it.id == item_id), None)
     if item is None:
         raise InputError(f"{path}: has no line with id {item_id!r}")
-    return item.load()
+    return item.document()
 
 
 def source_mismatch(result: Result, document: Document) -> str | None:

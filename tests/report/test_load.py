@@ -219,3 +219,22 @@ def test_report_of_a_batch_fed_by_jsonl_reads_each_source_from_its_line(
     single.write_text(json.dumps(json.loads(results.read_text().splitlines()[0])["result"]))
     code, out, err = run(capsys, "report", str(single), "-f", "text")
     assert code == 0 and "Faithfulness score: 0.50" in out, err
+
+
+def test_reading_a_result_back_needs_no_batch_machinery(tmp_path: Path) -> None:
+    """report/load reads a JSONL input's line with text/jsonl.py, as the batch does, not through batch/."""
+    import subprocess
+    import sys
+
+    from tests._support.paths import ROOT
+
+    lines = tmp_path / "items.jsonl"
+    lines.write_text(json.dumps({"id": "a", "text": "The council met on Monday."}) + "\n", encoding="utf-8")
+    code = (
+        "import sys\nfrom summarizer.report.load import _jsonl_document\n"
+        f"doc = _jsonl_document({str(lines)!r}, 'a')\n"
+        "assert doc.path.endswith('items.jsonl#a') and doc.text.startswith('The council'), doc\n"
+        "assert 'summarizer.batch' not in sys.modules, 'batch imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
