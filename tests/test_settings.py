@@ -80,7 +80,7 @@ def test_resolve_settings_azure_without_model_is_a_config_error(monkeypatch: pyt
 
 
 def test_redact_is_the_one_helper_for_logs_and_batch_errors(monkeypatch: pytest.MonkeyPatch) -> None:
-    from summarizer.batch import runner
+    from summarizer.batch import work
     from summarizer.cli import output
     from summarizer.settings import redact
 
@@ -90,7 +90,7 @@ def test_redact_is_the_one_helper_for_logs_and_batch_errors(monkeypatch: pytest.
         "a [redacted] key, [redacted], [redacted] and [redacted]"
     )
     assert redact("short words stay") == "short words stay"
-    assert runner.redact is redact and output.redact is redact
+    assert work.redact is redact and output.redact is redact
 
 
 def test_the_local_port_is_read_when_asked_not_at_import(monkeypatch: pytest.MonkeyPatch) -> None:

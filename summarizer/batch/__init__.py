@@ -13,10 +13,11 @@
   atomically) and those documents run again. Each id appears once in the output.
 * Cache (:mod:`summarizer.cache`): a document whose result is cached costs no model call. A result is
   cached before its line is written, so a kill between the two loses nothing that was paid for.
-* Cost (estimates: :mod:`~summarizer.batch.dryrun`): with ``max_cost`` the remaining documents are
-  estimated first (cached ones cost nothing) and the batch refuses to start above the budget; during the
-  run no document starts once what was spent, plus the estimates of those running, plus its own estimate
-  would pass the budget.
+* Cost (estimates: :mod:`summarizer.pipeline.estimates`, per batch in :mod:`~summarizer.batch.dryrun`):
+  with ``max_cost`` the remaining documents are estimated first (cached ones cost nothing) and the batch
+  refuses to start above the budget; during the run no document starts once what was spent, plus the
+  estimates of those running, plus its own estimate would pass the budget. The budget is the output
+  file's: what the results already in it cost counts as spent.
 * Threads: ``jobs`` workers, each taking the next document itself. They take turns
   (:mod:`summarizer.turns`): one runs the tool's own code at a time and gives way while it waits for the
   model, so each request goes out as soon as its document is ready, not all of a wave's together at the
@@ -26,7 +27,9 @@
 * Ctrl-C: the first one stops scheduling and waits for the running documents (their lines are written);
   a second one stops at once. Either way, running the same command again continues.
 
-The progress bar is :mod:`~summarizer.batch.progress`; what a run did, :mod:`~summarizer.batch.outcome`.
+The progress bar is :mod:`~summarizer.batch.progress`; what a run did, :mod:`~summarizer.batch.outcome`;
+what a worker does to one document, :mod:`~summarizer.batch.work`. :func:`task_for`, :func:`run_task`
+and :func:`dry_run_task` are ``summarizer summarize|check PATH...`` once its arguments are parsed.
 """
 
 from __future__ import annotations
