@@ -34,6 +34,7 @@ from .errors import (
     RateLimitError,
     RefusalError,
     SummarizerError,
+    TimedOutError,
     TruncatedOutputError,
 )
 
@@ -85,6 +86,7 @@ __all__ = [
     "Signal",
     "SummarizerError",
     "Summary",
+    "TimedOutError",
     "TruncatedOutputError",
     "Usage",
     "VerdictCounts",

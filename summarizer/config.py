@@ -25,8 +25,17 @@ LOCAL_CONTEXT = 8192
 TEMPERATURE = 0.0
 #: Transport retries (429, 5xx, timeouts, connection errors) are the SDK's, honouring Retry-After.
 MAX_TRANSPORT_RETRIES = 3
-#: Seconds before one HTTP request times out (local CPU models are slow).
-REQUEST_TIMEOUT = 600.0
+#: Seconds one HTTP request may wait for the server (connect, send, and between two pieces of the answer)
+#: before it times out (and the SDK retries it). A remote API answers a summary in well under a minute.
+REQUEST_TIMEOUT = 120.0
+#: The same for the bundled local server: a 1.5B model on a CPU writes a summary's 2,048 tokens at about
+#: 10 tokens/s, after reading the prompt, and answers nothing before it is done.
+LOCAL_REQUEST_TIMEOUT = 600.0
+#: Seconds one document may take in all (every call, retry and re-ask, a slowly dripping answer
+#: included): --deadline.
+DOCUMENT_DEADLINE = 600.0
+#: The same on the local server, where a long document's map-reduce makes one slow call per part.
+LOCAL_DOCUMENT_DEADLINE = 3600.0
 #: Re-asks after a response that fails validation. The prompt never grows past one failed answer.
 MAX_REASKS = 2
 #: Upper bound on the completion of one summary call.

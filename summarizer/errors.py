@@ -66,6 +66,17 @@ class ConnectionFailedError(ModelError):
     exit_code = 12
 
 
+class TimedOutError(ConnectionFailedError):
+    """A time limit was hit: ``limit`` is ``"timeout"`` (one request got no answer within ``seconds``,
+    after the SDK's retries) or ``"deadline"`` (the document took longer than ``seconds`` in all, a
+    slowly dripping answer included)."""
+
+    def __init__(self, message: str, *, limit: str, seconds: float) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.seconds = seconds
+
+
 class RateLimitError(ModelError):
     """Still rate-limited (429) after the SDK's retries, which honour Retry-After."""
 
@@ -119,5 +130,6 @@ __all__ = [
     "RateLimitError",
     "RefusalError",
     "SummarizerError",
+    "TimedOutError",
     "TruncatedOutputError",
 ]

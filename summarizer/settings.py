@@ -65,7 +65,10 @@ class Settings:
     azure_endpoint: str | None = None
     api_version: str | None = None
     max_retries: int = field(default_factory=lambda: config.MAX_TRANSPORT_RETRIES)
+    #: Seconds for one request (see summarizer.llm.limits).
     timeout: float = field(default_factory=lambda: config.REQUEST_TIMEOUT)
+    #: Seconds for one document, all its calls included.
+    deadline: float = field(default_factory=lambda: config.DOCUMENT_DEADLINE)
     temperature: float = field(default_factory=lambda: config.TEMPERATURE)
     #: Why this endpoint: which argument or environment variable chose it (said when it is first used).
     origin: str = ""
@@ -81,6 +84,7 @@ def resolve_settings(
     api_key: str | None = None,
     *,
     timeout: float | None = None,
+    deadline: float | None = None,
     max_retries: int | None = None,
     temperature: float | None = None,
 ) -> Settings:
@@ -89,21 +93,43 @@ def resolve_settings(
     ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` for OpenAI and compatible servers; ``AZURE_OPENAI_API_KEY``,
     ``AZURE_OPENAI_ENDPOINT`` and ``OPENAI_API_VERSION`` for Azure OpenAI (``model`` is then the
     deployment name). With no key and no base URL at all, the bundled local server is used.
-    ``timeout`` (seconds, one request), ``max_retries`` (the SDK's transport retries) and ``temperature``
-    default to :mod:`summarizer.config`'s values.
+    ``timeout`` (seconds, one request) and ``deadline`` (seconds, one document) come from the arguments,
+    then ``SUMMARIZER_TIMEOUT`` / ``SUMMARIZER_DEADLINE``, then :mod:`summarizer.config` (longer for the
+    local server); ``max_retries`` (the SDK's transport retries) and ``temperature`` from the arguments,
+    then config.
     """
     endpoint = _endpoint(model, base_url, api_key)
-    return replace(endpoint, **tuning(timeout=timeout, max_retries=max_retries, temperature=temperature))
+    env = os.environ
+    if timeout is None and env.get("SUMMARIZER_TIMEOUT", "").strip():
+        timeout = _env_seconds("SUMMARIZER_TIMEOUT")
+    if deadline is None and env.get("SUMMARIZER_DEADLINE", "").strip():
+        deadline = _env_seconds("SUMMARIZER_DEADLINE")
+    fields = tuning(timeout=timeout, deadline=deadline, max_retries=max_retries, temperature=temperature)
+    return replace(endpoint, **fields)
+
+
+def _env_seconds(name: str) -> float:
+    raw = os.environ[name].strip()
+    try:
+        return float(raw)
+    except ValueError:
+        raise errors.ConfigError(f"{name} must be a number of seconds (got {raw!r})") from None
 
 
 def tuning(
-    *, timeout: float | None = None, max_retries: int | None = None, temperature: float | None = None
+    *,
+    timeout: float | None = None,
+    deadline: float | None = None,
+    max_retries: int | None = None,
+    temperature: float | None = None,
 ) -> dict[str, Any]:
     """The :class:`Settings` fields given (None: not given), each checked: a :class:`ConfigError` names a
     bad one (a timeout that is not a positive finite number of seconds, ...)."""
     fields: dict[str, Any] = {}
     if timeout is not None:
         fields["timeout"] = _positive("timeout", timeout)
+    if deadline is not None:
+        fields["deadline"] = _positive("deadline", deadline)
     if max_retries is not None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise errors.ConfigError(f"max_retries must be a whole number, 0 or more (got {max_retries!r})")
@@ -138,17 +164,33 @@ def _endpoint(model: str | None, base_url: str | None, api_key: str | None) -> S
             base_url=local_base_url(),
             api_key=config.LOCAL_API_KEY,
             local=True,
+            timeout=config.LOCAL_REQUEST_TIMEOUT,
+            deadline=config.LOCAL_DOCUMENT_DEADLINE,
             origin="no OPENAI_API_KEY, OPENAI_BASE_URL or AZURE_OPENAI_ENDPOINT is set, so the bundled local "
             "model server (SUMMARIZER_LOCAL_PORT to move it)",
         )
     if api_key is None:  # an OpenAI-compatible server that needs no key
         api_key = config.LOCAL_API_KEY
+    on_this_machine = base_url is not None and _is_loopback(base_url)
     return Settings(
         model=model or config.DEFAULT_OPENAI_MODEL,
         base_url=base_url,
         api_key=api_key,
         origin=origin or "OPENAI_API_KEY (the OpenAI API)",
+        # a server on this machine is a local model, as slow as the bundled one
+        timeout=config.LOCAL_REQUEST_TIMEOUT if on_this_machine else config.REQUEST_TIMEOUT,
+        deadline=config.LOCAL_DOCUMENT_DEADLINE if on_this_machine else config.DOCUMENT_DEADLINE,
     )
+
+
+def _is_loopback(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    return host == "localhost" or host == "::1" or host.startswith("127.")
 
 
 def _positive(name: str, value: float) -> float:

@@ -26,6 +26,7 @@ from .output import _SUFFIX_FORMATS, _output_format, _render, _write
 
 if TYPE_CHECKING:
     from ..report.render import Format
+    from ..settings import Settings
     from ..text.documents import Document
 
 log = logging.getLogger("summarizer")
@@ -39,7 +40,6 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     from ..llama_server import backend
     from ..llm.client import LLM
     from ..pipeline.summary import summarize
-    from ..settings import resolve_settings
     from ..text.documents import load_document
 
     if batch.is_batch(args.path):
@@ -47,7 +47,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
         return _batch("summarize", args.path, args, verify=args.verify)
     fmt = _output_format(args)
     document = load_document(args.path[0])
-    settings = resolve_settings(args.model, args.base_url)
+    settings = _settings(args)
     if args.dry_run:
         _write(_dry_run(document, settings.model, fmt, verify=args.verify), args.output)
         return 0
@@ -65,7 +65,6 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from ..llm.client import LLM
     from ..pipeline.checking import check
     from ..pipeline.claims import needs_model, read_claims, require_claims
-    from ..settings import resolve_settings
     from ..text.documents import load_document
 
     claims = list(args.claim)
@@ -80,7 +79,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     require_claims(claims, summary)
     fmt = _output_format(args)
     document = load_document(args.source[0])
-    settings = resolve_settings(args.model, args.base_url)
+    settings = _settings(args)
     if not needs_model(args.mode, summary, args.split):
         report = check(document, claims, summary=summary, mode="local", split=args.split)
     else:
@@ -168,9 +167,8 @@ def _batch(command: str, specs: list[str], args: argparse.Namespace, **options: 
     from .. import batch
     from ..llama_server import backend
     from ..llm.client import LLM
-    from ..settings import resolve_settings
 
-    settings = resolve_settings(args.model, args.base_url)
+    settings = _settings(args)
     inputs = batch.collect_inputs(specs)
     where: dict[str, Any] = dict(output=args.output, use_cache=not args.no_cache)
     if args.dry_run:
@@ -206,7 +204,6 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from .. import evaluation
     from ..llama_server import backend
     from ..llm.client import LLM
-    from ..settings import resolve_settings
 
     rows = evaluation.load_rows(args.dataset, limit=args.limit, seed=args.seed)
     name = Path(args.dataset).stem
@@ -214,7 +211,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         predictor = evaluation.local_predictor() if args.mode == "local" else evaluation.floor_predictor()
         report = evaluation.evaluate(rows, predictor, name=args.mode, dataset=name)
     else:
-        settings = resolve_settings(args.model, args.base_url)
+        settings = _settings(args)
         with backend(settings) as settings:
             llm = LLM(settings)
             predictor = (
@@ -276,3 +273,10 @@ def _threshold(score: float | None, fail_under: float | None) -> int:
         print(f"summarizer: faithfulness score {score:.2f} is below {fail_under:.2f}", file=sys.stderr)
         return EXIT_BELOW_THRESHOLD
     return 0
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Where and how to call the model, from -m, --base-url, --timeout, --deadline and the environment."""
+    from ..settings import resolve_settings
+
+    return resolve_settings(args.model, args.base_url, timeout=args.timeout, deadline=args.deadline)

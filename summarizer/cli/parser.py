@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-m", "--model", help="model name (default: gpt-4o-mini with an API key, else the local model)"
     )
     common.add_argument("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)")
+    _time_limits(common)
     common.add_argument("-f", "--format", choices=["text", "markdown", "json", "html"],
                         help="output format (default: by -o suffix, else text on a terminal, json otherwise); "
                         "html: one self-contained report page")  # fmt: skip
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     ev.add_argument("-m", "--model", help="model name")
     ev.add_argument("--base-url", help="OpenAI-compatible endpoint")
+    _time_limits(ev)
     ev.add_argument("-o", "--output", help="save the full report (with per-row predictions) as JSON")
     ev.add_argument("-v", "--verbose", action="count", default=0)
 
@@ -115,6 +117,25 @@ def build_parser() -> argparse.ArgumentParser:
     lo.add_argument("action", choices=["setup", "start", "stop", "status"])
     lo.add_argument("-v", "--verbose", action="count", default=0)
     return parser
+
+
+def _time_limits(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                        help=f"one request's time limit (default: $SUMMARIZER_TIMEOUT, else {config.REQUEST_TIMEOUT:g} s; "
+                        f"{config.LOCAL_REQUEST_TIMEOUT:g} s for a model server on this machine)")  # fmt: skip
+    parser.add_argument("--deadline", type=_seconds, metavar="SECONDS",
+                        help="one document's time limit, all its calls included (default: $SUMMARIZER_DEADLINE, "
+                        f"else {config.DOCUMENT_DEADLINE:g} s; {config.LOCAL_DOCUMENT_DEADLINE:g} s on this machine)")  # fmt: skip
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"a time limit is a finite number of seconds above 0 (got {text!r})")
+    return value
 
 
 def _budget(text: str) -> float:

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from .. import config, errors, turns
 from ..settings import Settings
 from ..types import Usage
+from . import limits
 from .drafts import strict_json_schema
 from .error_map import _rejects_response_format, excerpt, map_error
 
@@ -44,16 +45,19 @@ MODES = ("json_schema", "json_object", "text")
 
 
 def _build_client(settings: Settings, http_client: Any, *, asynchronous: bool) -> Any:
-    """The SDK client for ``settings``: OpenAI or Azure OpenAI, sync or async; retries are the SDK's."""
+    """The SDK client for ``settings``: OpenAI or Azure OpenAI, sync or async; retries are the SDK's. Its
+    HTTP client (``http_client``, or the SDK's default one) carries the deadline's hooks
+    (:mod:`summarizer.llm.limits`)."""
     import openai
 
+    if http_client is None:
+        http_client = openai.DefaultAsyncHttpxClient() if asynchronous else openai.DefaultHttpxClient()
     kwargs: dict[str, Any] = {
         "api_key": settings.api_key,
         "max_retries": settings.max_retries,
         "timeout": settings.timeout,
+        "http_client": limits.add_hooks(http_client, asynchronous=asynchronous),
     }
-    if http_client is not None:
-        kwargs["http_client"] = http_client
     if settings.azure_endpoint:
         azure = openai.AsyncAzureOpenAI if asynchronous else openai.AzureOpenAI
         return azure(azure_endpoint=settings.azure_endpoint, api_version=settings.api_version, **kwargs)
@@ -278,6 +282,20 @@ class _Client:
         for output in outputs:
             strict_json_schema(output)
 
+    def _limits(self) -> limits.Limits:
+        s = self.settings
+        return limits.Limits.now(s.timeout, s.deadline, s.endpoint)
+
+    def _timed_out(self, exc: Exception, bounds: limits.Limits) -> None:
+        """Raise the :class:`~summarizer.errors.TimedOutError` that says which limit ``exc`` hit, if any."""
+        import openai
+
+        if isinstance(exc, openai.APITimeoutError):
+            url = str(exc.request.url) if getattr(exc, "request", None) is not None else self.settings.endpoint
+            raise bounds.timeout_error(url, self.settings.max_retries + 1) from exc
+        if isinstance(exc, openai.APIConnectionError) and bounds.passed():
+            raise bounds.deadline_error() from exc
+
     def _structured_call(
         self, messages: list[dict[str, str]], output: type[T], schema_name: str, usage: Usage, max_tokens: int
     ) -> _Call[T]:
@@ -302,8 +320,13 @@ class LLM(_Client):
         return cast("openai.OpenAI", self._sdk())
 
     def _send(self, request: dict[str, Any]) -> Any:
-        with turns.waiting():  # a batch worker gives way to the others while the server works
-            return self.client.chat.completions.create(**request)
+        bounds = self._limits()
+        with bounds.active(), turns.waiting():  # a batch worker gives way to the others meanwhile
+            try:
+                return self.client.chat.completions.create(**request, timeout=bounds.request_timeout())
+            except Exception as exc:
+                self._timed_out(exc, bounds)
+                raise
 
     def text(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> str:
         """A plain-text answer (no structured output, no validation): for baselines such as yes/no."""
@@ -356,7 +379,18 @@ class AsyncLLM(_Client):
         return cast("openai.AsyncOpenAI", self._sdk())
 
     async def _send(self, request: dict[str, Any]) -> Any:
-        return await self.client.chat.completions.create(**request)
+        import asyncio
+
+        bounds = self._limits()
+        with bounds.active():
+            call = self.client.chat.completions.create(**request, timeout=bounds.request_timeout())
+            try:  # the deadline bounds the whole call here, a slowly dripping answer included
+                return await asyncio.wait_for(call, timeout=max(bounds.remaining(), 0.001))
+            except asyncio.TimeoutError:
+                raise bounds.deadline_error() from None
+            except Exception as exc:
+                self._timed_out(exc, bounds)
+                raise
 
     async def text(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> str:
         """A plain-text answer (no structured output, no validation): for baselines such as yes/no."""

@@ -33,7 +33,8 @@ class Client:
 
     ``model``, ``base_url``, ``api_key``: as on the command line; what is not given comes from the
     environment (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, Azure's variables), and with none of them the
-    bundled local server is used. ``timeout``: seconds for one request; ``max_retries``: the SDK's
+    bundled local server is used. ``timeout``: seconds for one request; ``deadline``: seconds for one
+    document, all its calls included (see :mod:`summarizer.llm.limits`); ``max_retries``: the SDK's
     transport retries (429, 5xx, timeouts); ``temperature``. Or pass ``openai_client``, an
     ``openai.OpenAI``/``AzureOpenAI`` or ``openai.AsyncOpenAI``/``AsyncAzureOpenAI`` you made: it is used
     as it is (its key, endpoint, retries and HTTP client), and ``model`` names the model (default
@@ -49,6 +50,7 @@ class Client:
         base_url: str | None = None,
         api_key: str | None = None,
         timeout: float | None = None,
+        deadline: float | None = None,
         max_retries: int | None = None,
         temperature: float | None = None,
         openai_client: Any = None,
@@ -58,7 +60,13 @@ class Client:
         self._given: Any = openai_client
         if openai_client is None:
             self.settings = resolve_settings(
-                model, base_url, api_key, timeout=timeout, max_retries=max_retries, temperature=temperature
+                model,
+                base_url,
+                api_key,
+                timeout=timeout,
+                deadline=deadline,
+                max_retries=max_retries,
+                temperature=temperature,
             )
             return
         import openai
@@ -76,6 +84,7 @@ class Client:
             origin="the openai client given",
             **tuning(
                 timeout=given_timeout if timeout is None else timeout,
+                deadline=deadline,
                 max_retries=openai_client.max_retries if max_retries is None else max_retries,
                 temperature=temperature,
             ),

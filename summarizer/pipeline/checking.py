@@ -22,6 +22,7 @@ from .. import config, pricing
 from ..llm.client import LLM
 from ..llm.connect import ClientLike, llm_for
 from ..llm.drafts import Decomposition
+from ..llm.limits import scoped
 from ..llm.prompts import load_prompt
 from ..rules.checker import LocalChecker, LocalResult
 from ..settings import resolve_settings
@@ -74,6 +75,7 @@ def decompose(
     return claims[: config.MAX_DECOMPOSED_CLAIMS]
 
 
+@scoped  # one document: its deadline counts from here (summarizer.llm.limits)
 def check(
     source: Source,
     claims: Sequence[str] | None = None,

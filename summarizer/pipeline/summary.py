@@ -21,6 +21,7 @@ from ..errors import ContextLengthError
 from ..llm.client import LLM, AsyncLLM
 from ..llm.connect import Client, ClientLike, async_llm_for, llm_for
 from ..llm.drafts import SummaryDraft
+from ..llm.limits import document_scope
 from ..llm.prompts import PromptTemplate, load_prompt
 from ..settings import Settings
 from ..text import tokens
@@ -132,13 +133,14 @@ def summarize(
     """
     document = as_document(source)
     llm = llm or llm_for(client, model=model, base_url=base_url, api_key=api_key)
-    usage, started = Usage(), time.perf_counter()
-    result = _run(_plan(document, llm.settings, usage), llm, usage)
-    usage.seconds = round(time.perf_counter() - started, 3)
-    if verify:
-        from .checking import check
+    with document_scope():  # the document's deadline counts from here, its verification included
+        usage, started = Usage(), time.perf_counter()
+        result = _run(_plan(document, llm.settings, usage), llm, usage)
+        usage.seconds = round(time.perf_counter() - started, 3)
+        if verify:
+            from .checking import check
 
-        _attach(result, check(document, [c.text for c in result.claims], llm=llm))
+            _attach(result, check(document, [c.text for c in result.claims], llm=llm))
     return result
 
 
@@ -157,14 +159,16 @@ async def asummarize(
     if client is not None and not isinstance(client, (Client, LLM, AsyncLLM)):
         client = Client(openai_client=client)  # one Client, so the verification can use its twin
     llm = llm or async_llm_for(client, model=model, base_url=base_url, api_key=api_key)
-    usage, started = Usage(), time.perf_counter()
-    result = await _arun(_plan(document, llm.settings, usage), llm, usage)
-    usage.seconds = round(time.perf_counter() - started, 3)
-    if verify:
-        from .checking import acheck
+    with document_scope():
+        usage, started = Usage(), time.perf_counter()
+        result = await _arun(_plan(document, llm.settings, usage), llm, usage)
+        usage.seconds = round(time.perf_counter() - started, 3)
+        if verify:
+            from .checking import acheck
 
-        claims = [c.text for c in result.claims]
-        _attach(result, await acheck(document, claims, client=client if isinstance(client, Client) else llm))
+            claims = [c.text for c in result.claims]
+            verifier = client if isinstance(client, Client) else llm
+            _attach(result, await acheck(document, claims, client=verifier))
     return result
 
 

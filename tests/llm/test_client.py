@@ -258,9 +258,10 @@ def test_connection_error_raises_connection_failed() -> None:
 def test_read_timeout_raises_connection_failed() -> None:
     server = FakeServer(raises(httpx2.ReadTimeout, "timed out"))
     with pytest.raises(errors.ConnectionFailedError) as info:
-        ask(make_llm(server))
-    assert type(info.value) is errors.ConnectionFailedError
-    check_message(info.value, "did not answer in time")
+        ask(make_llm(server, timeout=42))
+    assert type(info.value) is errors.TimedOutError and info.value.exit_code == 12
+    assert (info.value.limit, info.value.seconds) == ("timeout", 42)
+    check_message(info.value, "request timeout of 42 s", f"{MAX_RETRIES + 1} attempts", "--timeout")
     assert server.count == MAX_RETRIES + 1
 
 
