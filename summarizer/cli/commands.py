@@ -22,6 +22,7 @@ from ..errors import (
     InputError,
     SummarizerError,
 )
+from ..report.save import check_output
 from .output import _SUFFIX_FORMATS, _output_format, _render, _write
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     if batch.is_batch(args.path):
         _no_html_for_batches(args)
         return _batch("summarize", args.path, args, verify=args.verify)
+    check_output(args.output)  # before anything is paid for
     fmt = _output_format(args)
     document = load_document(args.path[0])
     settings = _settings(args)
@@ -77,6 +79,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             "check", args.source, args, claims=claims, summary=summary, mode=args.mode, split=args.split
         )
     require_claims(claims, summary)
+    check_output(args.output)
     fmt = _output_format(args)
     document = load_document(args.source[0])
     settings = _settings(args)
@@ -96,6 +99,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     suffix = Path(args.output).suffix.lower() if args.output else ""
     fmt = cast("Format", args.format or _SUFFIX_FORMATS.get(suffix, "html"))
     if len(results) == 1 and not (args.output and Path(args.output).is_dir()):
+        check_output(args.output)
         (saved,) = results
         document = load_source(
             saved.result, args.source, result_path=args.result, named=saved.path, item_id=saved.id

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from ..errors import ConfigError
 from ..settings import redact
 
 if TYPE_CHECKING:
@@ -45,29 +42,14 @@ def _output_format(args: argparse.Namespace) -> Format:
 
 
 def _write(text: str, output: str | None) -> None:
-    """Print, or write ``output`` atomically (a temporary file renamed into place)."""
+    """Print, or write ``output`` (atomically; kept in the cache when that fails: see report/save.py)."""
     if not output or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    target = Path(output)
-    if target.parent and not target.parent.exists():
-        raise ConfigError(f"{output}: the folder does not exist")
-    fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; the result is an ordinary file
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ConfigError(f"{output}: cannot write ({exc.strerror})") from None
+    from ..report.save import save_text
 
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    save_text(text, output)
 
 
 class _RedactSecrets(logging.Filter):
