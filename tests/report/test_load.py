@@ -238,3 +238,27 @@ def test_reading_a_result_back_needs_no_batch_machinery(tmp_path: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("where", ["elsewhere", "inside-examples", "relative-path"])
+def test_the_example_result_renders_from_any_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """The README's try-it: the result names ``examples/harbour-bridge-vote.txt`` (relative to the folder it
+    was made in); it is found from any working folder, and its sha256 still checked."""
+    repo = tmp_path / "repo"
+    (repo / "examples").mkdir(parents=True)
+    result = repo / "examples" / "harbour-bridge-vote.summary.json"
+    shutil.copy(EXAMPLE.parent / result.name, result)
+    shutil.copy(EXAMPLE, repo / "examples" / EXAMPLE.name)
+    cwd = {"elsewhere": tmp_path / "other", "inside-examples": repo / "examples", "relative-path": tmp_path}[where]
+    cwd.mkdir(exist_ok=True)
+    monkeypatch.chdir(cwd)
+    given = str(result) if where != "relative-path" else "repo/examples/harbour-bridge-vote.summary.json"
+    out = tmp_path / "report.html"
+    code = cli.main(["report", given, "-o", str(out)])
+    assert code == 0, capsys.readouterr().err
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    (repo / "examples" / EXAMPLE.name).write_text("changed\n", encoding="utf-8")  # found, but not the source
+    assert cli.main(["report", given, "-o", str(out)]) == errors.InputError.exit_code
+    assert "not the source of this result" in capsys.readouterr().err
