@@ -23,6 +23,7 @@ from ..errors import (
     SummarizerError,
 )
 from ..report.save import check_output
+from ..report.terminal import terminal_safe
 from .output import _SUFFIX_FORMATS, _output_format, _render, _write
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ def _report_folder(args: argparse.Namespace, results: list[Any], fmt: Format) ->
             document = load_source(saved.result, result_path=args.result, named=saved.path, item_id=saved.id)
         except SummarizerError as exc:
             failed += 1
-            print(f"summarizer: error: {exc.message}", file=sys.stderr)
+            print(f"summarizer: error: {terminal_safe(exc.message)}", file=sys.stderr)
             continue
         _write(_render(saved.result, document.text, fmt), str(folder / name))
     print(f"{len(results) - failed} report(s) written to {folder}" + (f"; {failed} failed" if failed else ""))
@@ -178,7 +179,7 @@ def _batch(command: str, specs: list[str], args: argparse.Namespace, **options: 
     if args.dry_run:
         dry = batch.dry_run_task(inputs, batch.task_for(command, inputs, settings, **options), **where)
         fmt = args.format or ("text" if sys.stdout.isatty() else "json")
-        _write(batch.format_dry_run(dry, settings.model, fmt), None)
+        _write(terminal_safe(batch.format_dry_run(dry, settings.model, fmt)), None)
         if args.max_cost is not None and dry.over_budget(args.max_cost):
             print(f"summarizer: the estimate is over --max-cost ${args.max_cost:.4f}", file=sys.stderr)
             return EXIT_BUDGET
@@ -192,7 +193,7 @@ def _batch(command: str, specs: list[str], args: argparse.Namespace, **options: 
         bar = batch.ProgressBar(file=sys.stderr, desc=command)
         outcome = batch.run_task(inputs, task, jobs=args.jobs, max_cost=args.max_cost, progress=bar,
                                  secrets=[settings.api_key], **where)  # fmt: skip
-    sys.stderr.write(batch.format_outcome(outcome))
+    sys.stderr.write(terminal_safe(batch.format_outcome(outcome)))
     sys.stderr.flush()
     return outcome.exit_code
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from ..report.terminal import terminal_safe
 from ..settings import redact
 
 if TYPE_CHECKING:
@@ -53,10 +54,10 @@ def _write(text: str, output: str | None) -> None:
 
 
 class _RedactSecrets(logging.Filter):
-    """Keep API keys out of every log line, also at -vv."""
+    """Keep API keys out of every log line, also at -vv; show control characters, never send them."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg, record.args = redact(record.getMessage()), None
+        record.msg, record.args = terminal_safe(redact(record.getMessage())), None
         return True
 
 
