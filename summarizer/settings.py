@@ -167,7 +167,7 @@ def _endpoint(model: str | None, base_url: str | None, api_key: str | None) -> S
             timeout=config.LOCAL_REQUEST_TIMEOUT,
             deadline=config.LOCAL_DOCUMENT_DEADLINE,
             origin="no OPENAI_API_KEY, OPENAI_BASE_URL or AZURE_OPENAI_ENDPOINT is set, so the bundled local "
-            "model server (SUMMARIZER_LOCAL_PORT to move it)",
+            "model server is used (`summarizer local setup|start`; SUMMARIZER_LOCAL_PORT moves it)",
         )
     if api_key is None:  # an OpenAI-compatible server that needs no key
         api_key = config.LOCAL_API_KEY

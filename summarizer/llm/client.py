@@ -50,6 +50,7 @@ def _build_client(settings: Settings, http_client: Any, *, asynchronous: bool) -
     (:mod:`summarizer.llm.limits`)."""
     import openai
 
+    _say_where(settings)
     if http_client is None:
         http_client = openai.DefaultAsyncHttpxClient() if asynchronous else openai.DefaultHttpxClient()
     kwargs: dict[str, Any] = {
@@ -63,6 +64,20 @@ def _build_client(settings: Settings, http_client: Any, *, asynchronous: bool) -
         return azure(azure_endpoint=settings.azure_endpoint, api_version=settings.api_version, **kwargs)
     plain = openai.AsyncOpenAI if asynchronous else openai.OpenAI
     return plain(base_url=settings.base_url, **kwargs)
+
+
+_said: set[str] = set()
+
+
+def _say_where(settings: Settings) -> None:
+    """Which endpoint is called and why, once per endpoint: a warning (on stderr) for the bundled local
+    server, which is used when nothing else is configured; at -v for any other."""
+    if settings.endpoint in _said:
+        return
+    _said.add(settings.endpoint)
+    level = logging.WARNING if settings.local else logging.INFO
+    why = f": {settings.origin}" if settings.origin else ""
+    log.log(level, "calling the model %s at %s%s", settings.model, settings.endpoint, why)
 
 
 # --- one structured call: request building and answer interpretation, shared by sync and async -------
@@ -129,7 +144,7 @@ class _Call(Generic[T]):
             log.info("server rejected response_format %s; falling back to %s", self.mode, nxt)
             self.mode = nxt
             return
-        _reraise(exc, self.settings.endpoint)
+        _reraise(exc, self.settings)
 
     def on_response(self, response: ChatCompletion) -> T | None:
         """The validated answer, or None when it must be re-asked. Raises on a final failure."""
@@ -174,12 +189,17 @@ class _Call(Generic[T]):
             return None
 
 
-def _reraise(exc: Exception, endpoint: str) -> NoReturn:
+def _reraise(exc: Exception, settings: Settings) -> NoReturn:
     """Raise the library's error for ``exc``; a programming error (not a failure of the model or of the
     transport) propagates as it is."""
-    mapped = map_error(exc, endpoint)
+    mapped = map_error(exc, settings.endpoint)
     if mapped is None:
         raise exc
+    if settings.local and type(mapped) is errors.ConnectionFailedError:
+        mapped = errors.ConnectionFailedError(
+            f"{mapped.message}; no model endpoint is configured, and the bundled local server does not "
+            "answer: start it (`summarizer local start`), or set OPENAI_API_KEY / OPENAI_BASE_URL"
+        )
     raise mapped from exc
 
 
@@ -232,7 +252,7 @@ class _TextCall:
         return kwargs
 
     def on_error(self, exc: Exception) -> NoReturn:
-        _reraise(exc, self.settings.endpoint)
+        _reraise(exc, self.settings)
 
     def on_response(self, response: ChatCompletion) -> str:
         if response.usage is not None:

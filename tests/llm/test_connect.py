@@ -112,3 +112,47 @@ def test_a_path_and_a_document_are_accepted_by_check_too(tmp_path: Path) -> None
     path.write_text(TEXT, encoding="utf-8")
     report = check(path, ["The council voted 7 to 2 on Tuesday."], mode="local")
     assert report.provenance.source_path == str(path)
+
+
+@pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+def test_with_nothing_configured_the_local_endpoint_is_named_and_why(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No key and no server: stderr says which endpoint is called and why; the connection error names the
+    URL and what to do."""
+    import logging
+
+    from summarizer.errors import ConnectionFailedError
+    from summarizer.llm import client as client_module
+
+    monkeypatch.setattr(client_module, "_said", set())
+    monkeypatch.setenv("SUMMARIZER_LOCAL_PORT", "9")  # nothing listens on the discard port
+    caplog.set_level(logging.INFO, logger="summarizer")
+    with pytest.raises(ConnectionFailedError) as info:
+        summarize(TEXT, client=Client(max_retries=0))
+    warned = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 1
+    said = warned[0].getMessage()
+    assert "http://127.0.0.1:9/v1" in said and "no OPENAI_API_KEY, OPENAI_BASE_URL" in said
+    assert "http://127.0.0.1:9/v1/chat/completions" in info.value.message
+    assert "summarizer local start" in info.value.message and "OPENAI_API_KEY" in info.value.message
+    with pytest.raises(ConnectionFailedError):
+        summarize(TEXT, client=Client(max_retries=0))
+    assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1  # said once
+
+
+def test_a_configured_endpoint_is_named_at_info_level(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from summarizer.llm import client as client_module
+
+    monkeypatch.setattr(client_module, "_said", set())
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://fake.invalid/v1")
+    caplog.set_level(logging.INFO, logger="summarizer")
+    client = Client()
+    client.llm._http_client = FakeServer(model_answers()).client()
+    summarize(TEXT, client=client)
+    (said,) = [r for r in caplog.records if "calling the model" in r.getMessage()]
+    assert said.levelno == logging.INFO and "OPENAI_BASE_URL" in said.getMessage()
