@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import config, settings
+from . import activity, config, settings
 from .errors import ConfigError
 from .settings import Settings
 
@@ -321,5 +321,6 @@ def backend(settings: Settings) -> Iterator[Settings]:
         )
     if not st.running:
         log.info("starting a temporary local llama-server at %s", st.base_url)
+        activity.report(f"starting the local model server at {st.base_url}")
     with serving() as base_url:
         yield replace(settings, base_url=base_url)

@@ -25,6 +25,7 @@ from ..errors import (
 from ..report.save import check_output
 from ..report.terminal import terminal_safe
 from .output import _SUFFIX_FORMATS, _output_format, _render, _write
+from .status import status_line
 
 if TYPE_CHECKING:
     from ..report.render import Format
@@ -54,7 +55,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     if args.dry_run:
         _write(_dry_run(document, settings.model, fmt, verify=args.verify), args.output)
         return 0
-    with backend(settings) as settings:
+    with status_line(enabled=not args.verbose), backend(settings) as settings:
         result = summarize(document, llm=LLM(settings), verify=args.verify)
     _write(_render(result, document.text, fmt), args.output)
     if args.verify:
@@ -87,7 +88,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if not needs_model(args.mode, summary, args.split):
         report = check(document, claims, summary=summary, mode="local", split=args.split)
     else:
-        with backend(settings) as settings:
+        with status_line(enabled=not args.verbose), backend(settings) as settings:
             report = check(document, claims, summary=summary, mode=args.mode, split=args.split, llm=LLM(settings))
     _write(_render(report, document.text, fmt), args.output)
     return _threshold(report.score, args.fail_under)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
-from .. import config, errors, turns
+from .. import activity, config, errors, turns
 from ..settings import Settings
 from ..types import Usage
 from . import limits
@@ -302,6 +302,12 @@ class _Client:
         for output in outputs:
             strict_json_schema(output)
 
+    def _report(self, request: dict[str, Any]) -> None:
+        """Say (to a status line, if one listens) that a prompt is sent and its answer awaited."""
+        messages = request.get("extra_body", {}).get("messages") or request.get("messages") or []
+        size = sum(len(m.get("content") or "") for m in messages)
+        activity.report(f"waiting for {self.settings.model}'s answer to a {size:,}-character prompt")
+
     def _limits(self) -> limits.Limits:
         s = self.settings
         return limits.Limits.now(s.timeout, s.deadline, s.endpoint)
@@ -341,6 +347,7 @@ class LLM(_Client):
 
     def _send(self, request: dict[str, Any]) -> Any:
         bounds = self._limits()
+        self._report(request)
         with bounds.active(), turns.waiting():  # a batch worker gives way to the others meanwhile
             try:
                 return self.client.chat.completions.create(**request, timeout=bounds.request_timeout())
@@ -402,6 +409,7 @@ class AsyncLLM(_Client):
         import asyncio
 
         bounds = self._limits()
+        self._report(request)
         with bounds.active():
             call = self.client.chat.completions.create(**request, timeout=bounds.request_timeout())
             try:  # the deadline bounds the whole call here, a slowly dripping answer included
