@@ -113,3 +113,18 @@ def test_the_public_api_is_the_same_whatever_was_imported_first() -> None:
     result = subprocess.run([sys.executable, "-c", _ORDER_PROBE], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.split()[0]) > 40  # it did walk the package
+
+
+def test_every_declared_dependency_is_used() -> None:
+    """A dependency nothing imports is not declared (tenacity was: transport retries are the SDK's, and the
+    bounded re-ask is a counter woven into the structured-output fallback)."""
+    import re
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    modules = {"charset-normalizer": "charset_normalizer"}
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "summarizer").rglob("*.py"))
+    for requirement in declared:
+        name = re.split(r"[<>=!~\[ ;]", requirement, maxsplit=1)[0]
+        module = modules.get(name, name.replace("-", "_"))
+        assert re.search(rf"^\s*(import|from) {module}\b", source, re.M), f"{name} is declared but never imported"
