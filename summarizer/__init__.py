@@ -42,8 +42,9 @@ if TYPE_CHECKING:
     from .llm.connect import Client
     from .pipeline.checking import acheck, check
     from .pipeline.claims import needs_model, read_claims
+    from .pipeline.estimates import Estimate, estimate_check, estimate_summary
     from .pipeline.summary import asummarize, summarize
-    from .text.documents import Document, load_document
+    from .text.documents import Document, document_from_text, load_document
     from .types import (
         CheckProvenance,
         CheckReport,
@@ -74,6 +75,7 @@ __all__ = [
     "ContextLengthError",
     "Document",
     "Entity",
+    "Estimate",
     "Event",
     "Evidence",
     "InputError",
@@ -94,6 +96,9 @@ __all__ = [
     "acheck",
     "asummarize",
     "check",
+    "document_from_text",
+    "estimate_check",
+    "estimate_summary",
     "load_document",
     "needs_model",
     "read_claims",
@@ -108,6 +113,10 @@ _LAZY = {
     "acheck": "pipeline.checking",
     "Client": "llm.connect",
     "read_claims": "pipeline.claims",
+    "Estimate": "pipeline.estimates",
+    "estimate_summary": "pipeline.estimates",
+    "estimate_check": "pipeline.estimates",
+    "document_from_text": "text.documents",
     "needs_model": "pipeline.claims",
     "Document": "text.documents",
     "load_document": "text.documents",

@@ -54,10 +54,11 @@ import summarizer.errors as errors_module
 public = list(summarizer.__all__)
 errors = sorted(n for n, v in vars(errors_module).items()
                 if inspect.isclass(v) and issubclass(v, errors_module.SummarizerError))
-functions = {"summarize", "check", "load_document", "read_claims", "needs_model"}
+functions = {"summarize", "check", "load_document", "read_claims", "needs_model", "estimate_summary",
+             "estimate_check", "document_from_text"}
 coroutines = {"asummarize", "acheck"}
 classes = {"Summary", "CheckReport", "Claim", "ClaimCheck", "Evidence", "Usage", "Document", "Client",
-           "Provenance", "CheckProvenance", "Entity", "Event", "Signal", "VerdictCounts", *errors}
+           "Provenance", "CheckProvenance", "Entity", "Event", "Signal", "VerdictCounts", "Estimate", *errors}
 assert set(errors) <= set(public), sorted(set(errors) - set(public))
 assert functions | coroutines | classes <= set(public), sorted((functions | coroutines | classes) - set(public))
 submodules = sorted(m.name for m in pkgutil.walk_packages(summarizer.__path__, "summarizer.")
