@@ -97,6 +97,16 @@ FUZZY_THRESHOLD = 90.0
 FUZZY_MIN_CHARS = 12
 #: When a model's words are not found, the most similar sentence stands in only above this similarity.
 SENTENCE_MIN_SIMILARITY = 0.6
+#: Bounds on the work of one fuzzy search, so one answer never costs more than a fraction of a second:
+#: a longer quote is located by its head and tail (this many characters in all); a longer stretch of
+#: source is searched only in windows around the quote's rarest words, at most this many of them.
+FUZZY_MAX_QUOTE_CHARS = 500
+FUZZY_MAX_HAYSTACK_CHARS = 20_000
+FUZZY_MAX_WINDOWS = 24
+#: Evidence must carry the claim: this many characters (normalised) at least, and content words (or
+#: numbers) shared with the claim, two of them (or all of them, when the claim has fewer).
+EVIDENCE_MIN_CHARS = 8
+EVIDENCE_MIN_SHARED_TERMS = 2
 
 # --- batches ------------------------------------------------------------------------------------------
 #: Documents in flight at once in a batch (--jobs).

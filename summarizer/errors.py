@@ -32,6 +32,13 @@ class ConfigError(SummarizerError):
     exit_code = 3
 
 
+class MissingDependencyError(ConfigError):
+    """A package a feature needs is not installed (or fails to import): the message names it and the
+    pip command that installs it. A configuration error of the environment, with its own exit code."""
+
+    exit_code = 7
+
+
 class BudgetExceededError(SummarizerError):
     """The estimated cost is over --max-cost: nothing was started."""
 
@@ -126,6 +133,7 @@ __all__ = [
     "ContextLengthError",
     "InputError",
     "InvalidOutputError",
+    "MissingDependencyError",
     "ModelError",
     "RateLimitError",
     "RefusalError",

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeAlias
 
+from .errors import InputError
 from .types import Usage
 
 __all__ = [
@@ -76,22 +77,36 @@ class Row:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _row_from_json(obj: Mapping[str, Any], default_id: str, stance_map: Mapping[str, int]) -> Row | None:
+def _label(value: object) -> int:
+    """A row's label: 0 or 1, as a JSON number, boolean or string ("1"); anything else is an error."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int) and value in (0, 1):
+        return value
+    if isinstance(value, float) and value in (0.0, 1.0):
+        return int(value)
+    if isinstance(value, str) and value.strip() in ("0", "1"):
+        return int(value)
+    raise ValueError(f"label {value!r} is not 0 or 1")
+
+
+def _row_from_json(obj: object, default_id: str, stance_map: Mapping[str, int]) -> Row | None:
+    """A row from one JSON value; ValueError says what is wrong (:func:`load_rows` adds file and line)."""
+    if not isinstance(obj, dict):
+        raise ValueError(f"expected a JSON object with doc, claim and label, not {type(obj).__name__}")
     doc = obj.get("doc", obj.get("evidence", obj.get("source")))
     claim = obj.get("claim", obj.get("summary"))
     if not isinstance(doc, str) or not isinstance(claim, str):
-        raise ValueError(f"row {default_id}: no 'doc'/'evidence' and 'claim' text fields")
+        raise ValueError("no 'doc' (or 'evidence') and 'claim' text fields")
     if "label" in obj:
-        label = int(obj["label"])
+        label = _label(obj["label"])
     elif "stance" in obj:
         mapped = stance_map.get(str(obj["stance"]))
         if mapped is None:
             return None
         label = mapped
     else:
-        raise ValueError(f"row {default_id}: no 'label' or 'stance'")
-    if label not in (0, 1):
-        raise ValueError(f"row {default_id}: label {label!r} is not 0 or 1")
+        raise ValueError("no 'label' (1 = consistent, 0 = not) or 'stance'")
     rid = str(obj.get("id", default_id))
     extra = {
         k: v
@@ -134,19 +149,44 @@ def load_rows(
     ``label`` (1/0) or a ``stance`` mapped through ``stance_map`` (stances it lacks are skipped). Rows
     without ``id`` get ``<file stem>-<line number>``; every other field goes to ``extra``. With ``limit``
     smaller than the file, a label-stratified sample is drawn, the same one for the same ``seed``.
+
+    A file that cannot be read, is not UTF-8 JSONL, or holds a row without the fields above raises
+    :class:`~summarizer.errors.InputError` naming the file and the line.
     """
     path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read file: {exc.strerror or exc}") from None
+    if b"\x00" in raw[:8192]:
+        raise InputError(f"{path}: looks like a binary file, not JSONL")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad_line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"{path}: line {bad_line}: not UTF-8 text") from None
     rows: list[Row] = []
     skipped = 0
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
             row = _row_from_json(json.loads(line), f"{path.stem}-{lineno}", stance_map)
-            if row is None:
-                skipped += 1
-            else:
-                rows.append(row)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: line {lineno}: not valid JSON ({exc.msg})") from None
+        except ValueError as exc:
+            raise InputError(f"{path}: line {lineno}: {exc}") from None
+        if row is None:
+            skipped += 1
+        else:
+            rows.append(row)
+    if not rows:
+        unmapped = f" ({skipped} with stances not in the label map)" if skipped else ""
+        raise InputError(f"{path}: no labelled rows{unmapped}")
     if skipped:
         logger.info("%s: skipped %d rows whose stance is not in the label map", path.name, skipped)
     if limit is not None and limit < len(rows):

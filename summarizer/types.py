@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Literal, Protocol, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1"
 
@@ -171,9 +171,16 @@ Verdict = Literal["supported", "contradicted", "not_in_source"]
 class Signal(BaseModel):
     """A zero-token observation about a claim (a number, date or name missing from the source...)."""
 
-    kind: str
-    text: str
-    detail: str
+    model_config = ConfigDict(frozen=True)
+
+    kind: str = Field(
+        description="verbatim, number_missing, number_mismatch, date_missing, date_mismatch, quote_missing, "
+        "entity_missing, negation_flip; never decisive: entity_variant (a fuller or generic form of a name "
+        "the source has) and name_missing (an unknown capitalised word at a sentence start)."
+    )
+    text: str = Field(description='The claim fragment concerned, e.g. "1996" or "Moscow".')
+    detail: str = Field(description="One human-readable line.")
+    decisive: bool = Field(default=False, description="Whether this signal alone settles the claim.")
 
 
 class ClaimCheck(BaseModel):

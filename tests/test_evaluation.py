@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from summarizer.errors import InputError
 from summarizer.evaluation import (
     STANCE_SUPPORTED_VS_REST,
     DocPredictions,
@@ -116,10 +118,73 @@ def test_load_rows_maps_stances_and_names_rows(tmp_path: Path):
     assert [r.label for r in load_rows(path, stance_map=STANCE_SUPPORTED_VS_REST)] == [1, 0, 0, 0]
 
 
-def test_load_rows_rejects_rows_without_a_label(tmp_path: Path):
-    path = write_jsonl(tmp_path / "bad.jsonl", [{"doc": "d", "claim": "c"}])
-    with pytest.raises(ValueError):
+GOOD_ROW = '{"doc": "The toll stays.", "claim": "The toll stays.", "label": 1}\n'
+
+
+@pytest.mark.parametrize(
+    ("content", "where", "cause"),
+    [
+        (GOOD_ROW + '{"doc": "d", "claim": "c"}\n', "line 2", "no 'label'"),
+        (GOOD_ROW + '{"doc": "d", "claim": "c", "label": "yes"}\n', "line 2", "label 'yes' is not 0 or 1"),
+        (GOOD_ROW + '{"doc": "d", "claim": "c", "label": 0.5}\n', "line 2", "label 0.5 is not 0 or 1"),
+        (GOOD_ROW + '{"doc": "d", "claim": "c", "label": null}\n', "line 2", "label None is not 0 or 1"),
+        (GOOD_ROW + '\n{"claim": "c", "label": 1}\n', "line 3", "no 'doc'"),
+        (GOOD_ROW + '{"doc": "d", "claim": "c", "label": 1\n', "line 2", "not valid JSON"),
+        (GOOD_ROW + "[1, 2]\n", "line 2", "expected a JSON object"),
+        ("", "", "no labelled rows"),
+        ('{"doc": "d", "claim": "c", "stance": "irrelevant"}\n', "", "no labelled rows (1 with stances"),
+    ],
+    ids=["no-label", "word-label", "fraction-label", "null-label", "no-doc", "bad-json", "not-object", "empty", "unmapped"],
+)
+def test_load_rows_errors_name_the_file_and_the_line(tmp_path: Path, content: str, where: str, cause: str):
+    path = tmp_path / "set.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as excinfo:
         load_rows(path)
+    message = str(excinfo.value)
+    assert message.startswith(f"{path}: {where}" if where else f"{path}: ") and cause in message, message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("make", "cause"),
+    [
+        (lambda p: None, "file not found"),
+        (lambda p: p.mkdir(), "is a directory"),
+        (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "looks like a binary file"),
+        (lambda p: p.write_bytes(GOOD_ROW.encode() + b'{"doc": "caf\xe9"}\n'), "line 2: not UTF-8 text"),
+    ],
+    ids=["missing", "folder", "binary", "latin-1"],
+)
+def test_load_rows_unreadable_files_are_input_errors(tmp_path: Path, make: Any, cause: str):
+    path = tmp_path / "set.jsonl"
+    make(path)
+    with pytest.raises(InputError) as excinfo:
+        load_rows(path)
+    assert str(excinfo.value).startswith(f"{path}: ") and cause in str(excinfo.value)
+
+
+def test_load_rows_accepts_labels_as_booleans_and_strings(tmp_path: Path):
+    rows = [{"doc": "d", "claim": f"c{i}", "label": label} for i, label in enumerate([True, 0, "1", 1.0])]
+    assert [r.label for r in load_rows(write_jsonl(tmp_path / "set.jsonl", rows))] == [1, 0, 1, 1]
+
+
+@pytest.mark.parametrize("content", [None, b"\x00\x01binary", b'{"doc": "d", "claim": "c"}\n', b"{oops\n"])
+def test_eval_command_bad_dataset_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None
+):
+    """`summarizer eval` with a missing, binary or malformed file gave a traceback."""
+    from summarizer import cli
+
+    path = tmp_path / "set.jsonl"
+    if content is not None:
+        path.write_bytes(content)
+    code = cli.main(["eval", str(path), "--mode", "local"])
+    out, err = capsys.readouterr()
+    assert code == InputError.exit_code == 2
+    assert out == ""
+    (line,) = err.splitlines()
+    assert line.startswith(f"summarizer: error: {path}: ")
 
 
 def test_group_by_doc_keeps_first_seen_order():

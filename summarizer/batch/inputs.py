@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
     from ..text.documents import Document
 
 __all__ = ["BatchInput", "collect_inputs", "is_batch"]
+
+logger = logging.getLogger(__name__)
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
@@ -110,7 +114,7 @@ def collect_inputs(specs: Sequence[str]) -> list[BatchInput]:
                 if os.path.isdir(match):
                     for path in _walk(match):
                         add_file(path)
-                else:
+                elif _regular_or_skipped(match):
                     add_file(os.path.normpath(match))
         else:
             raise InputError(f"{spec}: not found")
@@ -125,8 +129,32 @@ def _walk(folder: str) -> list[str]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith(".") and name.lower().endswith(config.DOCUMENT_SUFFIXES):
-                found.append(os.path.normpath(os.path.join(root, name)))
+                path = os.path.normpath(os.path.join(root, name))
+                if _regular_or_skipped(path):
+                    found.append(path)
     return found
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"))  # fmt: skip
+
+
+def _regular_or_skipped(path: str) -> bool:
+    """Whether a file a folder or a glob found is a regular file (or a link to one) to read.
+
+    A FIFO would block the batch until something writes to it, a device may never end: those are skipped
+    with a one-line note. (A FIFO named explicitly, as ``<(command)`` gives, is read.) A path that cannot
+    be examined is kept, so that loading it reports why.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return True
+    if stat.S_ISREG(mode):
+        return True
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    logger.warning("%s: skipped, %s, not a regular file", path, kind)
+    return False
 
 
 def _empty_folder(folder: str) -> str:

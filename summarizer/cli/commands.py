@@ -72,6 +72,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from ..text.documents import load_document
 
     claims = list(args.claim)
+    if any(not claim.strip() for claim in claims):
+        raise InputError("--claim is empty or only whitespace: give the claim's text")
     if args.claims:
         claims += read_claims(args.claims)
     summary = load_document(args.summary).text if args.summary else None

@@ -49,8 +49,8 @@ def read_claims(path: str | os.PathLike[str]) -> list[str]:
     """Claims from a file: a JSON list (strings or objects with "claim"/"text"), JSONL, or one per line.
 
     The file is read like any document (:func:`summarizer.load_document`: an empty or binary file is an
-    :class:`~summarizer.errors.InputError`); a malformed JSON list or line is a :class:`ConfigError`
-    naming the file and the line.
+    :class:`~summarizer.errors.InputError`); a malformed JSON list or line, or an empty claim in a JSON
+    list or line, is a :class:`ConfigError` naming the file and the line.
     """
     from ..text.documents import load_document
 
@@ -59,12 +59,12 @@ def read_claims(path: str | os.PathLike[str]) -> list[str]:
     stripped = text.lstrip()
 
     def claim_of(value: object, where: str) -> str:
-        if isinstance(value, str):
-            return value
         if isinstance(value, dict):
-            for key in ("claim", "text"):
-                if isinstance(value.get(key), str):
-                    return str(value[key])
+            value = next((value[key] for key in ("claim", "text") if isinstance(value.get(key), str)), value)
+        if isinstance(value, str):
+            if not value.strip():
+                raise ConfigError(f"{name}: {where}: the claim is empty")
+            return value
         raise ConfigError(f"{name}: {where}: expected a string or an object with a 'claim' field")
 
     if stripped.startswith("["):

@@ -9,28 +9,23 @@ linearly: chunks + 1.
 
 from __future__ import annotations
 
-import bisect
 import copy
 import logging
-import re
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from .. import config, pricing
 from ..errors import ContextLengthError
 from ..llm.drafts import MergeDraft, SummaryDraft
 from ..llm.prompts import PromptTemplate, load_prompt
 from ..settings import Settings
-from ..text import tokens
+from ..text import chunks, tokens
 from ..text.documents import Document
 from ..text.grounding import NumberedSource, normalize
 from ..types import Claim, Entity, Event, Summary, Usage
 from .assemble import ground_draft, summary_provenance
 from .plan import _Ask
-
-if TYPE_CHECKING:
-    import tiktoken
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +33,6 @@ MERGE_PROMPT_NAME = "merge"
 
 #: Tokens one part's title, TL;DR and key points take in the merge prompt (for estimates only).
 _PART_TOKENS_ESTIMATE = 120
-
-
-_PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n")
 
 
 @dataclass(frozen=True)
@@ -129,11 +121,7 @@ class ChunkPlan:
         if any(size > floor for size in sizes):
             source, sizes = self._cut_long_sentences(source, sizes, floor)
         self.source, self.sizes = source, sizes
-        text, spans = source.text, source.spans
-        self.breaks = [False] + [  # breaks[k]: a paragraph break stands before sentence k (0-based)
-            _PARAGRAPH_BREAK.search(text, spans[k - 1][1], spans[k][0]) is not None
-            for k in range(1, len(spans))
-        ]
+        self.breaks = chunks.paragraph_breaks(source.text, source.spans)  # breaks[k]: before sentence k
         merge_overhead = tokens.count_message_tokens(self.merge_messages([]), model)
         self.merge_limit = (
             None
@@ -142,23 +130,8 @@ class ChunkPlan:
         )
 
     def pack(self, i: int) -> int:
-        """Where the chunk starting at sentence ``i`` (0-based) ends (exclusive)."""
-        sizes, budget, n = self.sizes, self.budget, len(self.sizes)
-        used, j = sizes[i], i + 1
-        last_break, used_at_break = 0, 0
-        while j < n and used + sizes[j] <= budget:
-            if self.breaks[j]:
-                last_break, used_at_break = j, used
-            used += sizes[j]
-            j += 1
-        if (
-            j < n
-            and not self.breaks[j]
-            and last_break
-            and used_at_break >= config.PARAGRAPH_MIN_FILL * budget
-        ):
-            return last_break  # end with a paragraph rather than mid-paragraph
-        return j
+        """Where the chunk starting at sentence ``i`` (0-based) ends (exclusive): :func:`chunks.pack_end`."""
+        return chunks.pack_end(self.sizes, i, self.budget, self.breaks)
 
     def estimate(self) -> tuple[int, int]:
         """The calls and prompt tokens of the plan: one call per chunk, plus one merge (its prompt
@@ -197,7 +170,7 @@ class ChunkPlan:
                 spans.append((s, e))
                 new_sizes.append(size)
                 continue
-            for ps, pe in _pieces(text, s, e, self.enc, floor - 8):  # room for "[n] " and the line break
+            for ps, pe in chunks.cut_on_whitespace(text, s, e, self.enc, floor - 8):  # room for "[n] " and "\n"
                 spans.append((ps, pe))
                 new_sizes.append(len(self.enc.encode(_collapse_whitespace(text[ps:pe]), disallowed_special=())) + 8)
         cut = copy.copy(source)  # shares the text and its search index
@@ -353,34 +326,3 @@ class _LongDocument:
             provenance=summary_provenance(document, settings.model, self.prompt, mode),
             warnings=warnings,
         )
-
-
-def _pieces(text: str, start: int, end: int, enc: tiktoken.Encoding, limit: int) -> list[tuple[int, int]]:
-    """``text[start:end]`` cut into pieces of about ``limit`` tokens at most, on whitespace where it can."""
-    body = text[start:end]
-    toks = enc.encode(body, disallowed_special=())
-    if len(toks) <= limit:
-        return [(start, end)]
-    _, offsets = enc.decode_with_offsets(toks)
-    cuts: list[tuple[int, int]] = []
-    a, k = 0, 0  # the piece's first character, and the token that holds it
-    while k + limit < len(toks):
-        cut = ws = offsets[k + limit]
-        while ws > a + 1 and not body[ws - 1].isspace():
-            ws -= 1
-        if ws > a + 1:
-            cut = ws - 1
-        cuts.append((a, cut))
-        a = cut
-        while a < len(body) and body[a].isspace():
-            a += 1
-        k = bisect.bisect_right(offsets, a) - 1
-    cuts.append((a, len(body)))
-    pieces = []
-    for ps, pe in cuts:
-        piece = body[ps:pe]
-        stripped = piece.strip()
-        if stripped:
-            at = start + ps + piece.index(stripped)
-            pieces.append((at, at + len(stripped)))
-    return pieces

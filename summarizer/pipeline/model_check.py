@@ -91,7 +91,7 @@ _AROUND = 2
 
 
 def _signals(local: LocalResult | None) -> list[Signal]:
-    return [Signal(kind=s.kind, text=s.text, detail=s.detail) for s in (local.signals if local else ())]
+    return list(local.signals) if local else []
 
 
 def _stems(text: str) -> set[str]:

@@ -93,7 +93,8 @@ _NEGATIONS = _wordset(
     """
 )
 
-_STOPWORDS = _wordset(
+#: The one stopword list of the package (content words are the rest; see :mod:`summarizer.rules.words`).
+STOPWORDS = _wordset(
     """
     a an the and or but if then than so as of at by for from in into on onto to with within about
     over under up down out off again further once here there when where why how all any both each
@@ -154,18 +155,10 @@ _ALIASES: tuple[frozenset[str], ...] = (
     frozenset({"united nations", "un", "u.n"}),
 )
 
-_ABBREVIATIONS = _wordset(
-    """
-    mr mrs ms dr prof st vs etc inc ltd co corp jr sr no fig e.g i.e u.s u.k approx est dept gen gov
-    sen rep
-    """
-)
-
 _WORD_RE = re.compile(r"[^\W_](?:[\w&]|['’.\-](?=[^\W_]))*")
 _CAPITALISED_RE = re.compile(r"[A-Z][\w]*(?:['’\-&.][\w]+)*")
 _ELISION_RE = re.compile(r"\s*(?:\[\s*(?:\.\s*){3}\]|\.\.\.|…)\s*")
 _QUOTE_RE = re.compile(r"[\"“”]([^\"“”]{2,200}?)[\"“”]")
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+|\n+|\s+\.\s+|;\s+")
 _TOKEN_RE = re.compile(r"[^\W_]+")
 
 

@@ -18,16 +18,17 @@ import hashlib
 import logging
 import os
 import re
+import shlex
 import stat
 import sys
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import charset_normalizer
 
 from .. import config
-from ..errors import InputError
+from ..errors import InputError, MissingDependencyError
 from .furniture import find_furniture
 
 if TYPE_CHECKING:
@@ -78,6 +79,27 @@ _PRUNE_XPATH = [
     "[contains(translate(@id, 'COKIENST', 'cokienst'), 'cookie')"
     " or contains(translate(@id, 'COKIENST', 'cokienst'), 'consent')]",
 ]
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _lowered(expr: str, drop: str = "") -> str:
+    """XPath 1.0 for ``expr`` in lower case, the characters of ``drop`` removed."""
+    return f"translate({expr}, '{_UPPER}{drop}', '{_UPPER.lower()}')"
+
+
+#: The inline style, lower-cased and without whitespace ("Display : NONE" -> "display:none").
+_STYLE = _lowered("@style", " \t\n\r")
+#: Text a reader never sees: the ``hidden`` attribute (but ``hidden="until-found"``, which the browser
+#: reveals on find), ``aria-hidden="true"``, and an inline ``display: none`` or ``visibility: hidden``. The
+#: page itself (html, body) is never pruned: a hidden body is an anti-flicker script's, shown on load.
+_HIDDEN_XPATH = [
+    f"//*[not(self::html or self::body)][@hidden and {_lowered('normalize-space(@hidden)')} != 'until-found']",
+    f"//*[not(self::html or self::body)][{_lowered('normalize-space(@aria-hidden)')} = 'true']",
+    f"//*[not(self::html or self::body)][contains({_STYLE}, 'display:none') or contains({_STYLE}, 'visibility:hidden')]",
+]
+#: The loggers of trafilatura and the packages it drives: their warnings are about the page, not the tool.
+_EXTRACTOR_LOGGERS = ("trafilatura", "justext", "htmldate", "courlan")
+
 
 @dataclass(frozen=True)
 class Document:
@@ -138,8 +160,7 @@ def load_document(path: str | os.PathLike[str]) -> Document:
     """Read and decode the file at ``path`` (``"-"`` reads standard input as bytes)."""
     name = os.fspath(path)
     if name == "-":
-        data = _read_bounded(sys.stdin.buffer, "<stdin>")
-        return document_from_bytes(data, path="-")
+        return document_from_bytes(_read_stdin(), path="-")
     label = _label(name)
     try:
         st = os.stat(name)
@@ -217,6 +238,19 @@ def _check_size(size: int, label: str) -> None:
     limit = config.MAX_INPUT_BYTES
     if size > limit:
         raise InputError(f"{label}: input is {_format_mb(size)}, over the {_format_mb(limit)} limit")
+
+
+def _read_stdin() -> bytes:
+    """Standard input as bytes; closed (``<&-``) or unreadable standard input is an :class:`InputError`."""
+    stream = getattr(sys.stdin, "buffer", None)  # None when the process started with stdin closed
+    if stream is None:
+        raise InputError("<stdin>: standard input is closed (nothing to read from '-')")
+    try:
+        return _read_bounded(stream, "<stdin>")
+    except ValueError:  # "I/O operation on closed file"
+        raise InputError("<stdin>: standard input is closed (nothing to read from '-')") from None
+    except OSError as exc:
+        raise InputError(f"<stdin>: cannot read standard input: {exc.strerror or exc}") from None
 
 
 def _read_bounded(stream: BinaryIO, label: str) -> bytes:
@@ -380,25 +414,89 @@ def _is_html(text: str, path: str | None, kind: str | None) -> bool:
     return head.startswith("<") and _HTML_SNIFF_RE.search(head) is not None
 
 
-def _extract_html(html: str, label: str) -> str:
-    """The article text of an HTML page, via trafilatura (imported lazily: it is slow to import)."""
-    import trafilatura
-    from trafilatura.deduplication import LRUCache
+def _missing_dependency(exc: ImportError) -> MissingDependencyError:
+    """The one-line error for an HTML extractor that cannot be imported: which package, and how to add it.
 
+    lxml 5.2 moved its HTML cleaner out to ``lxml_html_clean``; pips older than 23.3 do not match the
+    ``html_clean`` extra that trafilatura's dependencies ask for with lxml's ``html-clean``, and install
+    without it. The package now depends on ``lxml_html_clean`` directly, but an environment can still lack it.
+    """
+    name = exc.name or ""
+    detail = next(iter(str(exc).splitlines()), "") or type(exc).__name__
+    if "lxml_html_clean" in str(exc) or name.startswith(("lxml_html_clean", "lxml.html.clean")):
+        package = "lxml_html_clean"
+    else:
+        package = name.split(".")[0] or "trafilatura"
+    pip = f"{shlex.quote(sys.executable)} -m pip install {package}"
+    return MissingDependencyError(
+        f"reading HTML needs the Python package {package}, which cannot be imported ({detail}); "
+        f"install it with: {pip}"
+    )
+
+
+class _ExtractorLogs(logging.Handler):
+    """Re-logs the extractor's records under this module's logger, at INFO at most.
+
+    trafilatura logs "discarding data", "empty HTML tree" and the like at WARNING and ERROR for pages it
+    cannot use; the tool already says so in its own error, so these show only with ``-v`` (INFO) and no
+    longer reach stderr by default.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = min(record.levelno, logging.INFO)
+        if not logger.isEnabledFor(level):
+            return
+        record.levelno, record.levelname = level, logging.getLevelName(level)
+        logger.handle(record)
+
+
+def _route_extractor_logs() -> None:
+    """Send the extractor's log records through :class:`_ExtractorLogs` instead of straight to the root."""
+    for name in _EXTRACTOR_LOGGERS:
+        third_party = logging.getLogger(name)
+        if not any(isinstance(h, _ExtractorLogs) for h in third_party.handlers):
+            third_party.addHandler(_ExtractorLogs())
+            third_party.propagate = False
+
+
+def _extractor() -> tuple[Any, Any]:
+    """trafilatura's ``extract`` and its ``LRUCache``, imported on first use (it is slow to import)."""
+    try:
+        import trafilatura
+        from trafilatura.deduplication import LRUCache
+    except ImportError as exc:
+        raise _missing_dependency(exc) from None
+    _route_extractor_logs()
+    return trafilatura.extract, LRUCache
+
+
+def _extract_html(html: str, label: str) -> str:
+    """The article text of an HTML page, via trafilatura."""
+    extract, lru_cache = _extractor()
     extracted: str | None = None
-    for precision in (True, False):
-        extracted = trafilatura.extract(
-            html,
-            include_comments=False,
-            include_tables=False,
-            include_images=False,
-            include_links=False,
-            favor_precision=precision,
-            # A fresh cache per call: the default global one makes a page loaded a few times come back empty.
-            deduplicate=LRUCache(),
-            prune_xpath=_PRUNE_XPATH,
-        )
+    attempts = [
+        (prune, precision)
+        for prune in (_PRUNE_XPATH + _HIDDEN_XPATH, _PRUNE_XPATH)
+        for precision in (True, False)
+    ]
+    for prune, precision in attempts:
+        try:
+            extracted = extract(
+                html,
+                include_comments=False,
+                include_tables=False,
+                include_images=False,
+                include_links=False,
+                favor_precision=precision,
+                # A fresh cache per call: the default global one makes a page loaded a few times come back empty.
+                deduplicate=lru_cache(),
+                prune_xpath=prune,
+            )
+        except ImportError as exc:  # a part imported on first use
+            raise _missing_dependency(exc) from None
         if extracted and extracted.strip():
+            if len(prune) == len(_PRUNE_XPATH):
+                logger.info("%s: no visible article text; reading the hidden elements too", label)
             break
         logger.debug("%s: no text extracted with favor_precision=%s", label, precision)
     if not extracted or not extracted.strip():

@@ -79,6 +79,8 @@ def read_jsonl(path: str) -> list[JsonlLine]:
             claims = obj["claims"]
             if not isinstance(claims, list) or not all(isinstance(c, str) for c in claims):
                 raise InputError(f'{path}: line {n}: "claims" must be a list of strings')
+            if not all(c.strip() for c in claims):
+                raise InputError(f'{path}: line {n}: "claims" holds an empty claim')
             extra["claims"] = list(claims)
         if "summary" in obj:
             if not isinstance(obj["summary"], str):

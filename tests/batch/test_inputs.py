@@ -84,3 +84,59 @@ def test_ids_must_be_unique_across_jsonl_files(tmp_path: Path) -> None:
     (tmp_path / "b.jsonl").write_text('{"id": "x", "text": "b"}\n')
     with pytest.raises(InputError, match=r"duplicate id 'x': .*b\.jsonl line 1"):
         collect_inputs([str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")])
+
+
+# --- files that are not regular files ----------------------------------------------------------------
+
+
+def _special_files(folder: Path) -> list[str]:
+    """A FIFO, a Unix socket and a link to a character device, each named like a document."""
+    import socket
+
+    os.mkfifo(folder / "fifo.txt")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(str(folder / "socket.txt"))
+    sock.close()  # the socket file stays
+    (folder / "device.txt").symlink_to("/dev/zero")
+    return ["a FIFO", "a socket", "a character device"]
+
+
+def test_a_folder_skips_fifos_sockets_and_devices_with_a_note(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A FIFO in a folder blocked the whole batch until something wrote to it: non-regular files found by
+    a folder walk or a glob are skipped, each with a one-line note; links to regular files are kept."""
+    docs = make_docs(tmp_path / "in", 2)
+    (tmp_path / "in" / "link.txt").symlink_to(docs[0])
+    kinds = _special_files(tmp_path / "in")
+    with caplog.at_level("WARNING", logger="summarizer.batch.inputs"):
+        by_folder = [item.id for item in collect_inputs([str(tmp_path / "in")])]
+        by_glob = [item.id for item in collect_inputs([str(tmp_path / "in" / "*.txt")])]
+    expected = [str(docs[0]), str(docs[1]), str(tmp_path / "in" / "link.txt")]
+    assert sorted(by_folder) == sorted(expected) and sorted(by_glob) == sorted(expected)
+    notes = [r.getMessage() for r in caplog.records]
+    assert len(notes) == 2 * len(kinds)
+    for kind in kinds:
+        assert sum(f"skipped, {kind}, not a regular file" in note for note in notes) == 2
+    assert all("\n" not in note for note in notes)
+
+
+def test_a_batch_over_a_folder_with_a_fifo_finishes(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    make_docs(tmp_path / "in", 2)
+    os.mkfifo(tmp_path / "in" / "waiting.txt")  # nothing ever writes to it
+    argv = ["summarize", str(tmp_path / "in"), "--dry-run", "-m", "gpt-4o-mini", "-f", "json"]
+    code = f"from summarizer.cli import main; raise SystemExit(main({argv!r}))"
+    env = {**os.environ, "SUMMARIZER_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "waiting.txt: skipped, a FIFO, not a regular file" in result.stderr
+
+
+def test_a_jsonl_line_with_an_empty_claim_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "items.jsonl"
+    path.write_text('{"id": "a", "text": "Alpha.", "claims": ["Alpha is first.", "  "]}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r'items.jsonl: line 1: "claims" holds an empty claim'):
+        collect_inputs([str(path)])

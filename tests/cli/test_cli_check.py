@@ -273,26 +273,35 @@ def test_fail_under_equal_to_the_score_passes(capsys: pytest.CaptureFixture[str]
     assert code == 0
 
 
-def test_fail_under_with_only_blank_claims_gives_null_score_and_exits_4(
-    capsys: pytest.CaptureFixture[str], source: str
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n"])
+@pytest.mark.parametrize("extra", [[], ["--fail-under", "0"], ["--claim", PASS]])
+def test_an_empty_or_whitespace_claim_is_an_input_error(
+    capsys: pytest.CaptureFixture[str], source: str, blank: str, extra: list[str]
 ) -> None:
-    # a blank --claim gets past "nothing to check" but is dropped by check(): zero claims, score null,
-    # and a null score fails any threshold
-    code, out, err = run(
-        capsys, "check", source, "--claim", "   ", "--mode", "local", "-f", "json", "--fail-under", "0"
-    )
-    assert code == 4
-    report = CheckReport.model_validate_json(out)
-    assert report.score is None
-    assert report.claims == []
-    assert any("no claims" in w for w in report.warnings)
-    assert "score is undefined" in one_line(err)
+    """`--claim ""` used to exit 0 with no claims, no score and no word about it."""
+    code, out, err = run(capsys, "check", source, "--claim", blank, "--mode", "local", "-f", "json", *extra)
+    assert code == errors.InputError.exit_code == 2
+    assert out == ""
+    assert one_line(err) == "summarizer: error: --claim is empty or only whitespace: give the claim's text"
 
 
-def test_blank_claims_without_fail_under_exit_0(capsys: pytest.CaptureFixture[str], source: str) -> None:
-    code, out, _ = run(capsys, "check", source, "--claim", "   ", "--mode", "local", "-f", "text")
-    assert code == 0
-    assert "Faithfulness score: n/a (no claims)" in out
+@pytest.mark.parametrize("content", [json.dumps([PASS, "  "]), json.dumps([{"claim": ""}]), '{"claim": " "}'])
+def test_an_empty_claim_in_a_claims_file_is_a_config_error(
+    capsys: pytest.CaptureFixture[str], source: str, tmp_path: Path, content: str
+) -> None:
+    path = write(tmp_path, "claims.json", content)
+    code, out, err = run(capsys, "check", source, "--claims", path, "--mode", "local")
+    assert code == 3 and out == ""
+    line = one_line(err)
+    assert path in line and "the claim is empty" in line
+
+
+def test_a_null_score_fails_any_threshold(capsys: pytest.CaptureFixture[str]) -> None:
+    from summarizer.cli.commands import _threshold
+
+    assert _threshold(None, 0.0) == errors.EXIT_BELOW_THRESHOLD
+    assert "score is undefined" in one_line(capsys.readouterr().err)
+    assert _threshold(None, None) == 0
 
 
 @pytest.mark.parametrize("value", ["2", "-0.1", "abc"])

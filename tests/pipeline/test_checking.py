@@ -275,6 +275,18 @@ def test_supported_with_an_empty_quote_is_downgraded() -> None:
     assert result.evidence == []
 
 
+@pytest.mark.parametrize("quote", ["the", ".", "The", "[2] the"])
+@pytest.mark.parametrize("sentence", [0, 1, 4])
+def test_supported_with_a_one_word_quote_is_downgraded(quote: str, sentence: int) -> None:
+    # "the" stands in every sentence; it proves nothing about the claim (issue 10, item 11)
+    server = FakeServer(verdicts(v(1, "supported", quote, "trust me", sentence=sentence)))
+    report = check(SOURCE, [GARDEN], llm=make_llm(server))
+    result = report.claims[0]
+    assert result.verdict == "not_in_source"
+    assert "downgraded" in result.reason
+    assert all(not e.found for e in result.evidence)
+
+
 # --- 5. batching ---------------------------------------------------------------------------------------
 
 NOUNS = [

@@ -1,8 +1,11 @@
-"""Long documents: map-reduce summarisation, against an in-test fake model (tests/_support/faults.py).
+"""Long documents: map-reduce summarisation, against fake models built in the test.
 
 No cassette is used or written here: every answer is built in the test from the request it answers. A
 summary call is answered with a valid ``SummaryDraft`` whose claims quote the numbered sentences of the
 chunk it was shown; a merge call (schema ``merge``) with a ``MergeDraft`` built from the parts it got.
+Where the request on the wire matters, the answers go over HTTP (``FakeModel`` below, behind
+tests/_support/faults.py); where only the pipeline's handling of them does, the in-process fake of
+tests/_support/fake_model.py answers the same way with no HTTP at all (``run_in_process``).
 """
 
 from __future__ import annotations
@@ -27,12 +30,14 @@ from summarizer.settings import Settings
 from summarizer.text import tokens
 from summarizer.text.documents import document_from_text
 from summarizer.types import Summary, Usage
+from tests._support import fake_model
 from tests._support.faults import FakeServer, api_error, completion_body
 
 _SENTENCE = re.compile(r"^\[(\d+)\] (.+)$", re.MULTILINE)
 #: A sentence repeated at the start of every paragraph-block, quoted by every part (same evidence span).
 REFRAIN = "The harbour commission publishes its findings every spring."
-SHARED_CLAIM = "The document is a report on the harbour district."
+# (its words are carried by every chunk's first sentence: the refrain or a committee sentence)
+SHARED_CLAIM = "The harbour commission's committee spends thousands of dollars."
 
 
 # --- the fake model ------------------------------------------------------------------------------------
@@ -150,6 +155,24 @@ def run(
     server = model.serve()
     result = summarize(text, llm=LLM(settings(llm_model), http_client=server.client()))
     return result, server
+
+
+def in_process(reject: Any = None, model: str = "gpt-4o-mini") -> fake_model.FakeModel:
+    """The answers of ``FakeModel`` from the in-process fake: the pipeline calls it directly, no HTTP.
+    ``reject(call)`` decides which calls the "server" turns down as too long for its context window."""
+
+    def answer(call: fake_model.FakeCall) -> Any:
+        if reject is not None and reject(call):
+            return ContextLengthError("the fake's context window is full")
+        body = {"messages": call.messages}
+        return merge_answer(body) if call.schema_name == "merge" else summary_answer(body)
+
+    return fake_model.FakeModel(answer, model=model)
+
+
+def run_in_process(text: str, model: fake_model.FakeModel | None = None) -> tuple[Summary, fake_model.FakeModel]:
+    model = model or in_process()
+    return summarize(text, llm=model), model  # type: ignore[arg-type]  # a stand-in for LLM
 
 
 # --- documents -----------------------------------------------------------------------------------------
@@ -338,23 +361,24 @@ def test_a_long_document_is_mapped_then_merged(small_window: int) -> None:
 
 
 def test_claims_are_capped_round_robin_over_the_parts(small_window: int) -> None:
-    result, server = run(long_text(120))
-    chunks = server.count - 1
+    result, model = run_in_process(long_text(120))
+    chunks = model.count(schema_name="summary")
+    assert model.count() == chunks + 1
     assert chunks * 3 > config.LONG_MAX_CLAIMS  # more claims than the cap, so it applies
     assert len(result.claims) == config.LONG_MAX_CLAIMS
     assert any(w.startswith(f"long document: kept {config.LONG_MAX_CLAIMS} of") for w in result.warnings)
     # every part's first claim survives the cap
-    for body in server.bodies[:-1]:
-        first = sentence_ids(body)[0]
+    for call in model.calls[:-1]:
+        first = sentence_ids({"messages": call.messages})[0]
         assert any(c.text.startswith(f"Sentence {first} says:") for c in result.claims)
 
 
 def test_calls_grow_linearly_with_length(small_window: int) -> None:
     calls = {}
     for paragraphs in (40, 80, 160):
-        result, server = run(long_text(paragraphs))
+        result, model = run_in_process(long_text(paragraphs))
         calls[paragraphs] = result.usage.calls
-        assert server.count == result.usage.calls
+        assert model.count() == result.usage.calls
     assert 1.6 <= calls[80] / calls[40] <= 2.4
     assert 1.6 <= calls[160] / calls[80] <= 2.4
 
@@ -397,10 +421,10 @@ def test_a_chunk_the_server_rejects_is_halved_and_redone(small_window: int) -> N
 
 
 def test_a_chunk_the_server_keeps_rejecting_fails_after_bounded_halvings(small_window: int) -> None:
-    model = FakeModel(reject=lambda k, body: True)
+    model = in_process(reject=lambda call: True)
     with pytest.raises(ContextLengthError):
-        run(long_text(40), model)
-    assert model.server.count <= 1 + config.MAX_CHUNK_HALVINGS
+        run_in_process(long_text(40), model)
+    assert 1 <= model.count() <= 1 + config.MAX_CHUNK_HALVINGS
 
 
 def test_a_sentence_longer_than_a_chunk_is_cut(small_window: int) -> None:
@@ -418,12 +442,13 @@ def test_a_50k_token_document_in_a_few_seconds() -> None:
     text = long_text(390, seed=50)  # 50,300 tokens, 230,000 characters
     assert 48_000 <= tokens.count_tokens(text, config.LOCAL_MODEL) <= 60_000
     t0 = time.process_time()
-    result, server = run(text, llm_model=config.LOCAL_MODEL)
+    result, model = run_in_process(text, in_process(model=config.LOCAL_MODEL))
     cpu = time.process_time() - t0
 
-    chunks = server.count - 1
+    chunks = model.count() - 1
     assert 8 <= chunks <= 20 and result.usage.calls == chunks + 1
-    assert_partition(server.bodies[:-1], len(numbered(document_from_text(text)).spans))
+    assert [c.schema_name for c in model.calls] == ["summary"] * chunks + ["merge"]
+    assert_partition([{"messages": c.messages} for c in model.calls[:-1]], len(numbered(document_from_text(text)).spans))
     assert_evidence_in_full_text(result, text)
     assert max(ev.end or 0 for c in result.claims for ev in c.evidence) > len(text) * 0.9
     assert result.usage.cost_usd == 0.0
@@ -447,16 +472,12 @@ def test_asummarize_takes_the_same_path(small_window: int) -> None:
 
 
 def test_parts_too_many_for_one_merge_are_merged_in_groups_first(small_window: int) -> None:
-    result, server = run(long_text(400))
-    bodies = server.bodies
-    map_bodies = [b for b in bodies if schema_name(b) == "summary"]
-    merge_bodies = [b for b in bodies if schema_name(b) == "merge"]
-    assert len(merge_bodies) >= 3 and bodies[-1] is merge_bodies[-1]
-    for body in merge_bodies:
-        assert (
-            tokens.count_message_tokens(body["messages"], "gpt-4o-mini") + config.OUTPUT_RESERVE
-            <= small_window
-        )
+    result, model = run_in_process(long_text(400))
+    map_bodies = [c for c in model.calls if c.schema_name == "summary"]
+    merge_bodies = [c for c in model.calls if c.schema_name == "merge"]
+    assert len(merge_bodies) >= 3 and model.calls[-1] is merge_bodies[-1]
+    for call in merge_bodies:
+        assert tokens.count_message_tokens(call.messages, "gpt-4o-mini") + config.OUTPUT_RESERVE <= small_window
     assert len(merge_bodies) < len(map_bodies) / 4  # still linear: a few merges per many parts
     assert result.usage.calls == len(map_bodies) + len(merge_bodies)
     assert result.title.startswith("Merged from")

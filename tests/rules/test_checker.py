@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import unicodedata
+
 import pytest
 
 from summarizer.rules.checker import LocalChecker, LocalResult, check_claim_locally
@@ -242,3 +245,103 @@ def test_spoken_decimals_in_transcripts():
     source = "Marketing: we have to keep it under twelve euros and fifty cents, so."
     res = check_claim_locally("The product must cost under 12.50 euros.", source)
     assert not any(k.startswith("number") for k in kinds(res))
+
+
+# --- Unicode forms of the source (issue 10, item 12) ----------------------------------------------------
+
+PLAIN = "José García met Ana Tanaka in Osaka on March 3, 2024, and they signed the final accord."
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        unicodedata.normalize("NFD", PLAIN),  # decomposed accents
+        PLAIN.replace("Tanaka", "Ｔａｎａｋａ").replace("Osaka", "Ｏｓａｋａ"),  # full-width letters
+        PLAIN.replace(" ", "\u00a0"),  # non-breaking spaces
+        PLAIN.replace("final", "\ufb01nal"),  # a ligature
+        PLAIN.replace("2024", "٢٠٢٤").replace("3,", "٣,"),  # Arabic-Indic digits
+    ],
+)
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "José García met Ana Tanaka in Osaka.",
+        "Jose Garcia met Tanaka in 2024.",
+        "García and Tanaka signed the final accord on March 3, 2024.",
+    ],
+)
+def test_names_numbers_and_dates_in_any_unicode_form_are_found(written: str, claim: str) -> None:
+    res = LocalChecker(written).check(claim)
+    assert res.verdict != "not_in_source", res.reason
+    assert not {"entity_missing", "number_missing", "date_missing"} & set(kinds(res))
+
+
+def test_a_claim_in_unicode_forms_is_read_like_plain_text() -> None:
+    res = LocalChecker(PLAIN).check("Ｔａｎａｋａ met José García in 1999.")
+    assert res.verdict in ("contradicted", "not_in_source")
+    assert "entity_missing" not in kinds(res)  # the names are found; the year is not
+
+
+def test_evidence_offsets_point_into_the_original_text() -> None:
+    source = unicodedata.normalize(
+        "NFD", "Café owner José Núñez paid 1,200 euros in 2019 for the new terrace. "
+    )
+    source += PLAIN
+    res = LocalChecker(source).check("Café owner José Núñez paid 1,500 euros in 2019 for the new terrace.")
+    assert res.verdict == "contradicted"
+    assert res.evidence
+    for ev in res.evidence:
+        assert ev.start is not None and ev.end is not None
+        assert source[ev.start : ev.end] == ev.quote == "1,200"
+
+
+def test_a_verbatim_claim_in_decomposed_accents_is_supported() -> None:
+    source = unicodedata.normalize(
+        "NFD", "Café owner José Núñez paid 1,200 euros in 2019 for the new terrace. "
+    )
+    claim = "Café owner José Núñez paid 1,200 euros in 2019"
+    verbatim = LocalChecker(source + PLAIN).check(claim)
+    assert verbatim.verdict == "supported"
+    ev = verbatim.evidence[0]
+    assert source[ev.start : ev.end] == unicodedata.normalize("NFD", claim)
+
+
+# --- the one splitter, the public profile, one Signal (issue 10, item 15; issue 11) -----------------------
+
+
+def test_abbreviations_do_not_split_a_verbatim_claim() -> None:
+    source = "Mr. Kim met Dr. Smith at the U.S. Embassy on Jan. 5. They spoke for an hour."
+    res = LocalChecker(source).check("Mr. Kim met Dr. Smith at the U.S. Embassy on Jan. 5.")
+    assert res.verdict == "supported"
+    assert [source[e.start : e.end] for e in res.evidence] == [
+        "Mr. Kim met Dr. Smith at the U.S. Embassy on Jan. 5."
+    ]
+    checker = LocalChecker(source)
+    assert len(checker.sentences) == 2
+    assert source[checker.sentences[0].start : checker.sentences[0].end].endswith("Jan. 5.")
+
+
+def test_public_profile_for_the_calibrated_checker(checker) -> None:
+    from summarizer.rules.checker import content_stems
+
+    stems = content_stems("The engineers designed the new bridge")
+    assert stems == ["enginee", "design", "new", "bridge"]
+    assert all(checker.has_stem(s) for s in ("enginee", "design", "bridge"))
+    assert not checker.has_stem("zeppeli")
+    n = len(checker.sentences)
+    assert checker.idf("zeppeli") == pytest.approx(math.log(1 + n))  # an unknown stem: the highest idf
+    assert checker.idf("bridge") < checker.idf("zeppeli")
+    ranked = checker.best_sentences(stems, limit=2)
+    assert ranked and ranked[0][0] > 0
+    best = checker.sentences[ranked[0][1]]
+    assert "designed the bridge" in SOURCE[best.start : best.end]
+    assert {"enginee", "design", "bridge"} <= best.stems
+
+
+def test_signals_are_the_public_type_and_say_whether_they_settled_the_claim(checker) -> None:
+    from summarizer.types import Signal
+
+    res = checker.check("The toll was abolished in 1997.")
+    assert res.verdict == "contradicted"
+    assert all(isinstance(s, Signal) for s in res.signals)
+    assert any(s.decisive for s in res.signals)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import logging
 import os
+import re
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -13,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from summarizer import config
-from summarizer.errors import InputError
+from summarizer.errors import ConfigError, InputError, MissingDependencyError
 from summarizer.text import documents
 from summarizer.text.documents import document_from_bytes, document_from_text, load_document
 from tests._support.documents import BODY, input_error, write_file
-from tests._support.paths import DATA
+from tests._support.paths import DATA, ROOT
 
 ARTICLE_HTML = DATA / "doc_article.html"
 
@@ -239,6 +242,181 @@ def test_html_without_article_text_is_rejected(tmp_path: Path) -> None:
     input_error(excinfo, "menu.html", "no article text")
 
 
+# --- hidden HTML -----------------------------------------------------------------------------------
+
+_VISIBLE = (
+    "<p>The council voted seven to two on Tuesday to keep the toll on the harbour bridge until 2030, "
+    "officials said after the long meeting at the town hall.</p>",
+    "<p>The mayor said the money would fund repairs to the deck and to the main cables over the next "
+    "decade, starting with the northern span in the spring.</p>",
+)
+
+
+def _page(hidden: str, *, body: str = "<body>") -> str:
+    return (
+        f"<!DOCTYPE html><html><head><title>Bridge vote</title></head>{body}<article><h1>Bridge vote</h1>"
+        f"{_VISIBLE[0]}{hidden}{_VISIBLE[1]}</article></body></html>"
+    )
+
+
+_SECRET = "HIDDENWORDS the toll was abolished in 2005 and the mayor resigned in disgrace last night"
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        f"<p hidden>{_SECRET}.</p>",
+        f'<p hidden="">{_SECRET}.</p>',
+        f'<p hidden="hidden">{_SECRET}.</p>',
+        f'<div hidden><p>{_SECRET}.</p><p>More of the same hidden block, long enough to be a paragraph.</p></div>',
+        f'<p aria-hidden="true">{_SECRET}.</p>',
+        f'<p aria-hidden="TRUE">{_SECRET}.</p>',
+        f'<div style="display:none"><p>{_SECRET}.</p></div>',
+        f'<p style="color: red; display : NONE !important">{_SECRET}.</p>',
+        f'<p style="visibility:hidden">{_SECRET}.</p>',
+        f'<p style="Visibility: Hidden;">{_SECRET}.</p>',
+        f'<p>Residents filled the hall for the vote<span hidden> {_SECRET}</span>, and many stood outside.</p>',
+        f'<p>Residents filled the hall<span aria-hidden="true"> {_SECRET}</span> for the vote on Tuesday night.</p>',
+        f'<p>Residents filled the hall<span style="display:none"> {_SECRET}</span> for the vote on Tuesday.</p>',
+    ],
+)
+def test_hidden_html_is_not_article_text(hidden: str) -> None:
+    """Text a reader never sees (the hidden attribute, aria-hidden, an inline display:none or
+    visibility:hidden) is dropped before extraction; the visible text around it stays."""
+    doc = document_from_text(_page(hidden))
+    assert "HIDDENWORDS" not in doc.text
+    assert "keep the toll on the harbour bridge until 2030" in doc.text
+    assert "fund repairs to the deck" in doc.text
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        '<p hidden="until-found">SHOWNWORDS revealed when the reader searches the page, as browsers do.</p>',
+        '<p aria-hidden="false">SHOWNWORDS a paragraph that says outright it is not hidden from anyone.</p>',
+        '<p style="display: block; color: grey">SHOWNWORDS a paragraph styled but perfectly visible here.</p>',
+        '<p class="hidden-gem">SHOWNWORDS the word hidden in a class name hides nothing at all here.</p>',
+    ],
+)
+def test_visible_html_that_mentions_hiding_is_kept(shown: str) -> None:
+    doc = document_from_text(_page(shown))
+    assert "SHOWNWORDS" in doc.text
+
+
+def test_a_hidden_body_is_still_read() -> None:
+    """An anti-flicker script hides the whole body until it loads: the page is still its article."""
+    doc = document_from_text(_page("", body='<body style="display: none">'))
+    assert "keep the toll on the harbour bridge until 2030" in doc.text
+
+
+def test_a_page_whose_article_is_all_hidden_falls_back_to_it() -> None:
+    """When nothing visible is left, the hidden elements are read rather than reporting an empty page."""
+    html = f'<html><body><div aria-hidden="true"><article>{"".join(_VISIBLE)}</article></div></body></html>'
+    doc = document_from_text(html)
+    assert "keep the toll on the harbour bridge until 2030" in doc.text
+
+
+_NOT_A_PAGE = b"<div><div><div>deep</div></div></div>"  # trafilatura: "parsed tree length: 1, ... not valid HTML"
+
+
+def test_extractor_warnings_stay_off_stderr_without_verbose(tmp_path: Path) -> None:
+    """trafilatura logs WARNING/ERROR lines ("discarding data", "empty HTML tree") for a page it cannot
+    use; the tool's own one-line error says it, so theirs show only with -v."""
+    page = write_file(tmp_path, "page.html", _NOT_A_PAGE)
+    quiet = _cli(["summarize", str(page), "--dry-run", "-m", "gpt-4o-mini"])
+    assert quiet.returncode == 2
+    assert quiet.stderr.splitlines() == [f"summarizer: error: {page}: no article text could be extracted from the HTML"]
+    verbose = _cli(["summarize", str(page), "--dry-run", "-m", "gpt-4o-mini", "-v"])
+    assert verbose.returncode == 2
+    routed = [line for line in verbose.stderr.splitlines() if " trafilatura." in line]
+    assert routed, verbose.stderr
+    assert all(line.startswith("summarizer: INFO trafilatura.") for line in routed), routed
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.mark.parametrize("level", [logging.WARNING, logging.INFO])
+def test_extractor_warnings_reach_a_library_callers_root_logger_only_at_info(level: int) -> None:
+    """What an application's root handler sees (pytest's caplog also hooks non-propagating loggers, so a
+    handler of the test's own stands in for the application's)."""
+    root = logging.getLogger()
+    handler, old_level = _Collect(), root.level
+    root.addHandler(handler)
+    root.setLevel(level)
+    try:
+        with pytest.raises(InputError):
+            document_from_bytes(_NOT_A_PAGE, path="page.html")
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    routed = [r for r in handler.records if r.name.startswith("trafilatura")]
+    if level == logging.WARNING:
+        assert routed == []
+    else:
+        assert routed and {r.levelno for r in routed} == {logging.INFO}
+
+
+def _cli(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    code = f"from summarizer.cli import main; raise SystemExit(main({argv!r}))"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+
+# --- a missing extractor dependency ----------------------------------------------------------------
+
+#: Runs in a fresh interpreter where importing ``{module}`` fails, as after an install whose pip skipped it.
+_WITHOUT_MODULE = """
+import sys
+sys.modules[{module!r}] = None
+from summarizer.cli import main
+raise SystemExit(main(["summarize", {path!r}, "--dry-run", "-m", "gpt-4o-mini"]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("module", "package"),
+    [("lxml_html_clean", "lxml_html_clean"), ("trafilatura", "trafilatura"), ("justext", "justext")],
+)
+def test_missing_html_extractor_package_is_a_one_line_error(tmp_path: Path, module: str, package: str) -> None:
+    """lxml's HTML cleaner, trafilatura or one of its parts cannot be imported: a one-line typed error that
+    names the package and the pip command, exit 7 (a missing package), no traceback."""
+    page = write_file(tmp_path, "page.html", ARTICLE_HTML.read_bytes())
+    code = _WITHOUT_MODULE.format(module=module, path=str(page))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == MissingDependencyError.exit_code == 7, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("summarizer: error: reading HTML needs the Python package " + package)
+    assert f"-m pip install {package}" in line
+
+
+def test_missing_html_extractor_is_a_config_error_in_the_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "trafilatura", None)
+    with pytest.raises(MissingDependencyError) as excinfo:
+        load_document(ARTICLE_HTML)
+    assert isinstance(excinfo.value, ConfigError)
+    assert "pip install trafilatura" in str(excinfo.value)
+    plain = write_file(tmp_path, "article.txt", BODY.encode())
+    assert load_document(plain).media_type == "text/plain"  # plain text needs no extractor
+
+
+def test_the_html_cleaner_is_a_declared_dependency() -> None:
+    """lxml's ``html_clean`` extra is not matched by pips older than 23.3 (lxml spells it ``html-clean``), so
+    the cleaner trafilatura imports is declared by its own name."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["dependencies"]
+    names = {re.split(r"[<>=!~;\[ ]", dep, maxsplit=1)[0].lower().replace("-", "_") for dep in declared}
+    assert "lxml_html_clean" in names
+
+
 # --- page furniture in plain text -------------------------------------------------------------------
 
 
@@ -397,3 +575,44 @@ def test_oversize_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(InputError) as excinfo:
         load_document("-")
     input_error(excinfo, "<stdin>", "limit")
+
+
+class _Unreadable(io.RawIOBase):
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: object) -> int:
+        raise OSError(5, "Input/output error")
+
+
+@pytest.mark.parametrize(
+    ("stdin", "cause"),
+    [
+        (None, "standard input is closed"),  # Python's sys.stdin when started with fd 0 closed
+        (types.SimpleNamespace(buffer=None), "standard input is closed"),
+        (types.SimpleNamespace(buffer=io.BytesIO(b"gone")), "standard input is closed"),  # closed below
+        (types.SimpleNamespace(buffer=io.BufferedReader(_Unreadable())), "Input/output error"),
+    ],
+)
+def test_closed_or_unreadable_stdin_is_an_input_error(
+    monkeypatch: pytest.MonkeyPatch, stdin: object, cause: str
+) -> None:
+    buffer = getattr(stdin, "buffer", None)
+    if isinstance(buffer, io.BytesIO):
+        buffer.close()
+    monkeypatch.setattr(sys, "stdin", stdin)
+    with pytest.raises(InputError) as excinfo:
+        load_document("-")
+    input_error(excinfo, "<stdin>", cause)
+
+
+@pytest.mark.parametrize("argv", [["summarize", "-", "--dry-run"], ["check", "-", "--claim", "x", "--mode", "local"]])
+def test_cli_with_stdin_closed_is_a_one_line_error(tmp_path: Path, argv: list[str]) -> None:
+    """`summarizer summarize - <&-` gave an AttributeError traceback."""
+    code = f"from summarizer.cli import main; raise SystemExit(main({[*argv, '-m', 'gpt-4o-mini']!r}))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT,
+        preexec_fn=lambda: os.close(0),  # as the shell's <&- does
+    )  # fmt: skip
+    assert result.returncode == InputError.exit_code, result.stderr
+    assert result.stderr.splitlines() == ["summarizer: error: <stdin>: standard input is closed (nothing to read from '-')"]

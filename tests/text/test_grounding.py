@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from summarizer import config
-from summarizer.text.grounding import SourceIndex, locate, normalize, normalize_with_map
+from summarizer.text.grounding import (
+    SourceIndex,
+    carries_claim,
+    locate,
+    normalize,
+    normalize_with_map,
+    strip_sentence_markers,
+)
 
 # A fictional news paragraph with curly quotes, an en dash, a double space and a line break mid-sentence.
 NEWS = (
@@ -264,7 +272,7 @@ def test_casefold_expansion_maps_offsets_back():
     ("quote", "doc", "expected"),
     [
         ("S", "ßs", (1, 2)),
-        ("I", "İi", (1, 2)),
+        ("F", "\ufb00f", (1, 2)),  # the ligature "ﬀ" folds to "ff": a hit inside it is skipped
         ("STRAS", "Straße, Strasse", (8, 13)),
     ],
 )
@@ -442,3 +450,209 @@ def test_found_evidence_has_valid_offsets(case):
         assert located in quote
     if ev.match == "fuzzy" and "..." not in normalize(quote):
         assert ev.score >= config.FUZZY_THRESHOLD / 100
+
+
+# --- Unicode: decomposed accents, full-width letters, ligatures, spaces, digits (issue 10, item 12) --------
+
+
+@pytest.mark.parametrize(
+    ("source_form", "quote"),
+    [
+        (lambda t: unicodedata.normalize("NFD", t), "José García met Ana Tanaka"),
+        (lambda t: t.replace("Tanaka", "Ｔａｎａｋａ"), "José García met Ana Tanaka"),
+        (lambda t: t.replace("fi", "\ufb01"), "the final offer"),
+        (lambda t: t.replace(" ", "\u00a0"), "José García met Ana Tanaka"),
+        (lambda t: t.replace("2024", "٢٠٢٤"), "in March 2024"),
+    ],
+)
+def test_unicode_forms_of_the_source_are_found(source_form, quote) -> None:
+    plain = "José García met Ana Tanaka in March 2024 to discuss the final offer."
+    source = source_form(plain)
+    ev = locate(quote, source)
+    assert ev.match in ("exact", "normalized")
+    assert normalize(source[ev.start : ev.end]) == normalize(quote)
+    assert not unicodedata.combining(source[ev.end : ev.end + 1] or "x")  # the last letter's accent kept
+
+
+def test_accents_and_case_fold_away() -> None:
+    assert normalize("JOSÉ") == normalize("jose") == normalize(unicodedata.normalize("NFD", "José"))
+
+
+# --- the [n] sentence marker copied into a quote (issue 10, item 13) ----------------------------------
+
+MARKED = (
+    "The council met on Tuesday. The leading party won a majority of the seats in the vote. "
+    "Turnout was higher than at any election since 1998."
+)
+
+
+@pytest.mark.parametrize(
+    ("quote", "expected"),
+    [
+        ("[2] The leading party won a majority of the seats", "The leading party won a majority of the seats"),
+        ("[2]The leading party won a majority of the seats", "The leading party won a majority of the seats"),
+        ("[2] The leading party won", "The leading party won"),
+        ("[12] The leading party won a majority", "The leading party won a majority"),
+        (
+            "[2] the leading party won a majority of the seats in the vote.",
+            "The leading party won a majority of the seats in the vote.",
+        ),
+        # and a word dropped: fuzzy, word-aligned, inside the sentence
+        ("[2] The leading party won a majority of seats", "The leading party won a majority of the seats"),
+    ],
+)
+def test_sentence_marker_is_stripped_and_the_span_stays_in_its_sentence(quote, expected) -> None:
+    ev = locate(quote, MARKED)
+    assert ev.found
+    assert MARKED[ev.start : ev.end] == expected
+    assert ev.quote == quote
+
+
+def test_fuzzy_span_never_starts_in_the_previous_sentence() -> None:
+    # the alignment of a quote with a stray prefix would take ". " from the end of sentence 1
+    ev = locate("x. The leading party won a majority of the seats in a vote", MARKED)
+    assert ev.match == "fuzzy"
+    assert MARKED[ev.start : ev.end].startswith("The leading")
+
+
+def test_marker_kept_when_the_source_has_it() -> None:
+    source = "Smith was elected in 1998.[12] He served two terms."
+    ev = locate("in 1998.[12] He served", source)
+    assert ev.match == "exact"
+
+
+_WORDS = ["council", "party", "vote", "seats", "turnout", "mayor", "bridge", "budget", "river", "school"]
+
+
+@st.composite
+def numbered_case(draw):
+    """A source of sentences of random words, one sentence, and a quote of a run of its words: maybe
+    with its [n] marker, maybe with one word changed."""
+    n = draw(st.integers(2, 6))
+    sents = []
+    for _ in range(n):
+        words = draw(st.lists(st.sampled_from(_WORDS), min_size=4, max_size=12))
+        sents.append(words[0].capitalize() + " " + " ".join(words[1:]) + ".")
+    k = draw(st.integers(0, n - 1))
+    words = sents[k].rstrip(".").split(" ")
+    i = draw(st.integers(0, len(words) - 3))
+    j = draw(st.integers(i + 3, len(words)))
+    quote_words = words[i:j]
+    if draw(st.booleans()):
+        m = draw(st.integers(0, len(quote_words) - 1))
+        quote_words[m] = draw(st.sampled_from(_WORDS))
+    quote = " ".join(quote_words)
+    if draw(st.booleans()):
+        quote = f"[{k + 1}] {quote}"
+    return " ".join(sents), quote
+
+
+@settings(max_examples=200, deadline=None)
+@given(numbered_case())
+def test_spans_never_reach_into_a_neighbouring_sentence(case) -> None:
+    from summarizer.text.sentences import sentence_spans
+
+    source, quote = case
+    ev = locate(quote, source)
+    if not ev.found:
+        return
+    assert ev.start is not None and ev.end is not None
+    sentences = sentence_spans(source)
+    inside = [(s, e) for s, e in sentences if s <= ev.start and ev.end <= e]
+    assert inside, (source, quote, source[ev.start : ev.end])  # within one sentence
+    located = source[ev.start : ev.end]
+    if ev.match in ("exact", "normalized"):
+        assert normalize(located) == normalize(strip_sentence_markers(quote)).rstrip(".")
+    assert on_word_boundaries(source, ev.start, ev.end)
+    assert located[0].isalnum() and (located[-1].isalnum() or located[-1] == ".")
+
+
+# --- one-word evidence proves nothing (issue 10, item 11) ---------------------------------------------
+
+CLAIM = "The council will vote on the final budget on June 18-19."
+
+
+@pytest.mark.parametrize("quote", ["the", ".", "on", "The council", "budget", "vote on the"])
+def test_a_quote_that_does_not_carry_the_claim_does_not_count(quote) -> None:
+    assert not carries_claim(quote, CLAIM)
+
+
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "The council will vote on the final budget",
+        "vote on the final budget",
+        "final budget on June 18–19",
+    ],
+)
+def test_a_quote_that_carries_the_claim_counts(quote) -> None:
+    assert carries_claim(quote, CLAIM)
+
+
+def test_without_a_claim_the_quote_must_hold_content_words() -> None:
+    assert not carries_claim("the")
+    assert not carries_claim("the council")
+    assert carries_claim("the council will vote")
+
+
+def test_one_word_evidence_is_not_found_whatever_sentence_it_cites() -> None:
+    from summarizer.text.grounding import NumberedSource
+
+    source = NumberedSource.from_text(NEWS)
+    for quote in ("the", ".", "The"):
+        for n in (1, 2, 3):
+            ev = source.evidence(n, quote)
+            assert ev.match == "not_found", (quote, n, ev)
+
+
+def test_one_word_evidence_with_a_claim_falls_back_to_a_sentence_only_by_the_claim() -> None:
+    from summarizer.text.grounding import NumberedSource
+
+    source = NumberedSource.from_text(NEWS)
+    unrelated = "A new stadium opens in the spring with seats for forty thousand fans."
+    assert source.evidence(2, "the", unrelated).match == "not_found"
+    ev = source.evidence(2, "the", CLAIM)  # the claim itself resembles sentence 2: that sentence stands in
+    assert ev.match == "sentence" and NEWS[ev.start : ev.end].startswith("The council will vote")
+
+
+# --- bounded work per quote (issue 10, item 14) ---------------------------------------------------------
+
+
+def test_fuzzy_work_is_bounded_for_a_huge_quote_on_a_huge_one_line_source(monkeypatch) -> None:
+    from summarizer.text import grounding
+
+    seen: list[tuple[int, int]] = []
+    real = grounding.fuzz.partial_ratio_alignment
+
+    def spy(needle, haystack, **kwargs):
+        seen.append((len(needle), len(haystack)))
+        return real(needle, haystack, **kwargs)
+
+    monkeypatch.setattr(grounding.fuzz, "partial_ratio_alignment", spy)
+    words = [f"w{k % 997}x{k % 13}" for k in range(250_000)]
+    source = " ".join(words)  # ~2 MB, one line, no sentence end
+    at = len(source) // 2
+    quote = source[at : at + 20_000].replace("x1 ", "y1 ")  # neither exact nor normalised
+    numbered = grounding.NumberedSource.from_text(source)
+    numbered.evidence(1, quote, "")
+    numbered.index.locate(quote)
+    assert seen, "the fuzzy step ran"
+    assert all(n <= config.FUZZY_MAX_QUOTE_CHARS for n, _ in seen)
+    per_call_haystack = 2 * config.FUZZY_MAX_QUOTE_CHARS + config.FUZZY_MAX_HAYSTACK_CHARS
+    assert all(h <= per_call_haystack for _, h in seen)
+    locates = 4  # the cited sentence, then anywhere (its neighbours are the same span), twice
+    assert len(seen) <= locates * 2 * config.FUZZY_MAX_WINDOWS  # head and tail, in bounded windows
+
+
+def test_long_quote_is_still_located_by_its_head_and_tail() -> None:
+    sentences = [
+        f"Sentence {k} tells of item {k * 7} in the ward of {k % 11} and its budget." for k in range(400)
+    ]
+    source = " ".join(sentences)
+    at = source.index("Sentence 100 ")
+    end = source.index("Sentence 130 ")
+    quote = source[at:end].replace("budget", "budgets")  # fuzzy, and longer than the cap
+    assert len(quote) > config.FUZZY_MAX_QUOTE_CHARS
+    ev = locate(quote, source)
+    assert ev.match == "fuzzy"
+    assert abs(ev.start - at) <= 2 and abs(ev.end - (end - 1)) <= 12
