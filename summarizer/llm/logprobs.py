@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .. import config, errors
 from ..settings import Settings
 from ..types import Usage
-from .error_map import _error_text, _one_line
+from .error_map import _error_text, excerpt
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
@@ -82,7 +82,7 @@ def read_response(response: ChatCompletion, usage: Usage) -> LogprobAnswer | Non
     from openai.types.chat import ChatCompletion
 
     if not isinstance(response, ChatCompletion):
-        raise errors.APIError(f"the server's answer is not a chat completion: {_one_line(str(response), 80)}")
+        raise errors.APIError(f"the server's answer is not a chat completion: {excerpt(str(response), 80)}")
     if response.usage is not None:
         usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
     else:
@@ -91,7 +91,7 @@ def read_response(response: ChatCompletion, usage: Usage) -> LogprobAnswer | Non
         raise errors.APIError("the server returned no choices")
     choice = response.choices[0]
     if getattr(choice.message, "refusal", None):
-        raise errors.RefusalError(f"the model refused: {_one_line(str(choice.message.refusal))}")
+        raise errors.RefusalError(f"the model refused: {excerpt(str(choice.message.refusal))}")
     if choice.finish_reason == "content_filter":
         raise errors.RefusalError("the provider's content filter stopped the answer")
     items = choice.logprobs.content if choice.logprobs is not None else None

@@ -25,33 +25,33 @@ from __future__ import annotations
 import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
 from .. import config, pricing
 from ..calibration.decide import Decision, decide, settle
 from ..calibration.profile import Profile, load_profile, profile_for_model
-from ..llm.client import LLM, AsyncLLM
+from ..llm.client import LLM
+from ..llm.connect import ClientLike, async_llm_for, llm_for
 from ..llm.drafts import Decomposition
+from ..llm.limits import document_scope, scoped
 from ..llm.prompts import load_prompt
-from ..rules.checker import LocalChecker, LocalResult
+from ..rules.checker import LocalChecker, LocalResult, content_stems
 from ..rules.features import claim_features
 from ..settings import resolve_settings
 from ..text import sentences
-from ..text.documents import Document, document_from_text
+from ..text.documents import Document
 from ..text.grounding import SourceIndex
 from ..types import CheckProvenance, CheckReport, ClaimCheck, Evidence, Usage, VerdictCounts
-from ..version import get_version
+from .claims import Mode, Split, needs_model
 from .plan import _arun, _Ask, _Plan, _run
 from .scoring import PROMPT_NAME as SCORE_PROMPT
 from .scoring import plan_claim_scores
+from .sources import Source, as_document
 from .verdicts import JsonVerdicts, signals_of
 
 __all__ = ["Mode", "Scorer", "Split", "acheck", "check", "decompose"]
 
-Mode = Literal["hybrid", "local", "model"]
-Split = Literal["model", "sentences"]
 Scorer = Literal["logprobs", "verdicts"]
 
 
@@ -179,22 +179,15 @@ def _plan(
     if not results:
         warnings.append("no claims to check: score is null")
     used_model = opts.model if usage.calls else None
-    usage.cost_usd = (
-        pricing.estimate_cost(used_model, usage.prompt_tokens, usage.completion_tokens) if used_model else 0.0
-    )
+    usage.cost_usd = pricing.usage_cost(used_model, usage)
     usage.seconds = round(time.perf_counter() - started, 3)
     return CheckReport(
         score=round(counts.supported / len(results), 4) if results else None,
         counts=counts,
         claims=results,
         usage=usage,
-        provenance=CheckProvenance(
-            model=used_model,
-            prompts=prompts_used,
-            profile=opts.profile.name,
-            **document.provenance(),  # type: ignore[arg-type]
-            created_at=datetime.now(timezone.utc),
-            tool_version=get_version(),
+        provenance=CheckProvenance.of_source(
+            document, model=used_model, prompts=prompts_used, profile=opts.profile.name
         ),
         warnings=warnings,
     )
@@ -269,8 +262,6 @@ def _best_sentences(
 ) -> list[Evidence]:
     """The source sentences sharing the most of the claim's content words (not page furniture, not
     already given), located exactly: the evidence a reader checks the verdict against."""
-    from ..rules.checker import content_stems
-
     taken = {(ev.start, ev.end) for ev in have}
     out: list[Evidence] = []
     for coverage, sid in checker.best_sentences(content_stems(item.text), limit=config.EVIDENCE_SENTENCES + 2):
@@ -306,22 +297,29 @@ def _options(
     scorer: Scorer,
     explain: bool,
     profile: Profile | str | Path | None,
+    claims_per_call: int | None,
     model: str | None,
     named: str | None,
 ) -> _Options:
-    """``model``: the model that will be called (None: none will); ``named``: the model argument given."""
+    """``model``: the model that will be called (None: none will); ``named``: the model asked for."""
     if isinstance(profile, (str, Path)):
         profile = load_profile(profile)
     chosen = profile or profile_for_model(model or named or config.LOCAL_MODEL)
+    if claims_per_call is not None:
+        if claims_per_call < 1:
+            raise ValueError(f"claims_per_call must be at least 1, not {claims_per_call}")
+        chosen = chosen.model_copy(update={"claims_per_call": claims_per_call})
     return _Options(mode, split, scorer, explain, chosen, model)
 
 
-def _needs_model(mode: Mode, summary: str | None, split: Split) -> bool:
-    return mode != "local" or (summary is not None and split == "model")
+def _model_named(model: str | None, client: ClientLike | None) -> str | None:
+    settings = getattr(client, "settings", None)
+    return model or (settings.model if settings is not None else None)
 
 
+@scoped  # one document: its deadline counts from here (summarizer.llm.limits)
 def check(
-    source: str | Document,
+    source: Source,
     claims: Sequence[str] | None = None,
     *,
     summary: str | None = None,
@@ -330,9 +328,11 @@ def check(
     scorer: Scorer = "logprobs",
     explain: bool = False,
     profile: Profile | str | Path | None = None,
+    claims_per_call: int | None = None,
     model: str | None = None,
     base_url: str | None = None,
     api_key: str | None = None,
+    client: ClientLike | None = None,
     llm: LLM | None = None,
 ) -> CheckReport:
     """Check ``claims`` (or the claims of ``summary``) against ``source``; return a :class:`CheckReport`.
@@ -341,22 +341,26 @@ def check(
     the default), ``model`` (every claim scored by the model) or ``local`` (no model: the local features
     alone, calibrated). ``scorer``: ``logprobs`` (a short Yes/No answer read from log-probabilities and
     calibrated; the default, falling back to verdicts on a server that returns none) or ``verdicts`` (the
-    model's JSON verdicts with quotes and reasons; their confidences are not calibrated). ``profile``: a :class:`~summarizer.calibration.profile.Profile` or the path of one
-    (default: the shipped profile for the model, else the generic one). ``explain``: also ask the model
-    for a one-sentence reason per scored claim (more tokens). Each claim's ``confidence`` is the
-    calibrated probability of its verdict.
+    model's JSON verdicts with quotes and reasons; their confidences are not calibrated). ``profile``: a
+    :class:`~summarizer.calibration.profile.Profile` or the path of one (default: the shipped profile for
+    the model, else the generic one); ``claims_per_call`` overrides the profile's. ``explain``: also ask
+    the model for a one-sentence reason per scored claim (more tokens). Each claim's ``confidence`` is
+    the calibrated probability of its verdict. ``source`` and ``client`` are taken as
+    :func:`summarizer.summarize` takes them; a single claim may be given as a ``str``.
     """
-    document = source if isinstance(source, Document) else document_from_text(source)
-    if llm is None and _needs_model(mode, summary, split):
-        llm = LLM(resolve_settings(model, base_url, api_key))
-    opts = _options(mode, split, scorer, explain, profile, llm.settings.model if llm is not None else None, model)
+    document = as_document(source)
+    claims = [claims] if isinstance(claims, str) else claims
+    if llm is None and needs_model(mode, summary, split):
+        llm = llm_for(client, model=model, base_url=base_url, api_key=api_key)
+    called = llm.settings.model if llm is not None else None
+    opts = _options(mode, split, scorer, explain, profile, claims_per_call, called, _model_named(model, client))
     usage = Usage()
     plan = _plan(document, claims or (), summary, opts, usage)
     return _run_local(plan) if llm is None else _run(plan, llm, usage)
 
 
 async def acheck(
-    source: str | Document,
+    source: Source,
     claims: Sequence[str] | None = None,
     *,
     summary: str | None = None,
@@ -365,19 +369,24 @@ async def acheck(
     scorer: Scorer = "logprobs",
     explain: bool = False,
     profile: Profile | str | Path | None = None,
+    claims_per_call: int | None = None,
     model: str | None = None,
     base_url: str | None = None,
     api_key: str | None = None,
-    llm: AsyncLLM | None = None,
+    client: ClientLike | None = None,
 ) -> CheckReport:
-    """The asynchronous twin of :func:`check`."""
-    document = source if isinstance(source, Document) else document_from_text(source)
-    if llm is None and _needs_model(mode, summary, split):
-        llm = AsyncLLM(resolve_settings(model, base_url, api_key))
-    opts = _options(mode, split, scorer, explain, profile, llm.settings.model if llm is not None else None, model)
-    usage = Usage()
-    plan = _plan(document, claims or (), summary, opts, usage)
-    return _run_local(plan) if llm is None else await _arun(plan, llm, usage)
+    """The asynchronous twin of :func:`check`: the same plan, its calls awaited."""
+    with document_scope():
+        document = as_document(source)
+        claims = [claims] if isinstance(claims, str) else claims
+        allm = None
+        if needs_model(mode, summary, split):
+            allm = async_llm_for(client, model=model, base_url=base_url, api_key=api_key)
+        called = allm.settings.model if allm is not None else None
+        opts = _options(mode, split, scorer, explain, profile, claims_per_call, called, _model_named(model, client))
+        usage = Usage()
+        plan = _plan(document, claims or (), summary, opts, usage)
+        return _run_local(plan) if allm is None else await _arun(plan, allm, usage)
 
 
 def _run_local(plan: _Plan[CheckReport]) -> CheckReport:
