@@ -447,10 +447,11 @@ def evaluate(
 
 
 def check_predictor(
-    mode: str, llm: Any, *, scorer: str = "logprobs", profile: Any = None
+    mode: str, llm: Any, *, scorer: str = "logprobs", profile: Any = None, model: str | None = None
 ) -> Predictor:
     """The :func:`summarizer.check` pipeline, one document at a time, in ``mode`` (hybrid, model, local)
-    with ``scorer`` (logprobs, verdicts) and ``profile`` (a profile or its path; default: the model's).
+    with ``scorer`` (logprobs, verdicts) and ``profile`` (a profile or its path; default: the model's;
+    ``model`` names the model whose profile mode ``local`` uses when ``llm`` is None).
 
     A claim is predicted consistent (1) when its verdict is ``supported``; its probability is the
     calibrated one (None with JSON verdicts). Claims a local finding settles never reach the model
@@ -459,7 +460,7 @@ def check_predictor(
     from .pipeline.checking import check
 
     def predict(doc: str, claims: list[str]) -> DocPredictions:
-        report = check(doc, claims, mode=mode, scorer=scorer, profile=profile, llm=llm)  # type: ignore[arg-type]
+        report = check(doc, claims, mode=mode, scorer=scorer, profile=profile, llm=llm, model=model)  # type: ignore[arg-type]
         preds = [
             Prediction(
                 int(c.verdict == "supported"),

@@ -39,8 +39,10 @@ from .metrics import best_threshold
 from .profile import FittedOn, Logistic, Profile, RuleStat
 
 __all__ = [
+    "Calibration",
     "Example",
     "apply_profile",
+    "calibrate_rows",
     "collect_examples",
     "examples_for_document",
     "fit_profile",
@@ -76,8 +78,11 @@ class Example:
 def examples_for_document(
     doc: str, claims: Sequence[tuple[str, str, int]], domain: str, checker: LocalChecker | None = None
 ) -> list[Example]:
-    """Examples (without log-odds) for ``claims`` — (id, claim, label) — about one document."""
-    checker = checker or LocalChecker(doc)
+    """Examples (without log-odds) for ``claims`` — (id, claim, label) — about one document, read as
+    :func:`summarizer.check` reads it (page furniture blanked)."""
+    from ..text.documents import document_from_text
+
+    checker = checker or LocalChecker(document_from_text(doc).evidence_text)
     out = []
     for rid, claim, label in claims:
         result = checker.check(claim)
@@ -284,3 +289,95 @@ def collect_examples(
                 ex.logit = known.get(ex.id)
                 out.append(ex)
     return out
+
+
+@dataclass
+class Calibration:
+    """A fitted profile, and how it does on the rows it was fitted on (in-sample: hold domains out, as
+    ``benchmarks/calibration.py`` does, to see how it does on a domain it never saw)."""
+
+    profile: Profile
+    examples: list[Example]
+    usage: Usage
+
+    def summary(self) -> str:
+        """One line per domain (rows, AUC, balanced accuracy at the threshold, ECE), and the rules."""
+        from .metrics import auc, balanced_accuracy, ece
+
+        lines = [f"profile {self.profile.name!r}: supported from p >= {self.profile.fused.threshold:.2f} "
+                 f"(local features alone: {self.profile.local.threshold:.2f}); in-sample figures:"]  # fmt: skip
+        domains = dict.fromkeys(ex.domain for ex in self.examples)
+        for domain in domains:
+            rows = [ex for ex in self.examples if ex.domain == domain and ex.logit is not None]
+            if not rows:
+                continue
+            decisions = [apply_profile(self.profile, ex) for ex in rows]
+            probs = [d.probability for d in decisions]
+            labels = [ex.label for ex in rows]
+            preds = [int(d.verdict == "supported") for d in decisions]
+            area = auc(probs, labels)
+            lines.append(
+                f"  {domain}: {len(rows)} rows, AUC {'-' if area is None else f'{area:.3f}'}, "
+                f"BAcc {balanced_accuracy(labels, preds):.3f}, ECE {ece(probs, labels):.3f}"
+            )
+        settles = [k for k, r in self.profile.rules.items() if r.settles]
+        lines.append(f"  settle with no call: {', '.join(settles) or 'none'}")
+        u = self.usage
+        lines.append(f"  {u.calls} calls, {u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion tokens")
+        return "\n".join(lines)
+
+
+def calibrate_rows(
+    rows_by_domain: Mapping[str, Sequence[Row]],
+    llm: LLM,
+    *,
+    name: str,
+    claims_per_call: int = config.SCORE_CLAIMS_PER_CALL,
+    examples_path: str | Path | None = None,
+    on_document: Callable[[int, int], None] | None = None,
+) -> Calibration:
+    """Score the rows with ``llm`` (every claim: the examples fit every mode), fit a profile for its model.
+
+    ``examples_path``: examples saved there by an earlier run are reused (a refit costs no call), and the
+    examples are saved there after; log-odds are saved as they come, so an interrupted run loses nothing
+    it paid for."""
+    from ..llm.prompts import load_prompt
+    from ..pipeline.scoring import PROMPT_NAME
+
+    usage = Usage()
+    known: dict[str, float | None] = {}
+    scores_path = Path(f"{examples_path}.scores") if examples_path else None
+    if examples_path and Path(examples_path).exists():
+        known = {ex.id: ex.logit for ex in load_examples(examples_path) if ex.logit is not None}
+    if scores_path is not None and scores_path.exists():
+        for line in scores_path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            known[item["id"]] = item["logit"]
+    total = sum(len({r.doc for r in rows}) for rows in rows_by_domain.values())
+    done = [0]
+
+    def save(found: dict[str, float | None]) -> None:
+        done[0] += 1
+        if on_document is not None:
+            on_document(done[0], total)
+        if scores_path is not None:
+            with scores_path.open("a", encoding="utf-8") as fh:
+                for rid, logit in found.items():
+                    fh.write(json.dumps({"id": rid, "logit": logit}) + "\n")
+
+    examples = collect_examples(
+        rows_by_domain, llm, claims_per_call=claims_per_call, usage=usage, known=known, on_scores=save
+    )
+    if examples_path:
+        save_examples(examples, examples_path)
+    fitted = [FittedOn(file=domain, rows=len(rows)) for domain, rows in rows_by_domain.items()]
+    profile = fit_profile(
+        examples,
+        name=name,
+        models=[llm.settings.model],
+        prompt_version=load_prompt(PROMPT_NAME).version,
+        claims_per_call=claims_per_call,
+        fitted_on=fitted,
+        notes="fitted by summarizer calibrate",
+    )
+    return Calibration(profile, examples, usage)

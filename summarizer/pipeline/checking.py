@@ -31,7 +31,7 @@ from typing import Any, Literal
 from .. import config, pricing
 from ..calibration.decide import Decision, decide, settle
 from ..calibration.profile import Profile, load_profile, profile_for_model
-from ..llm.client import LLM
+from ..llm.client import LLM, AsyncLLM
 from ..llm.connect import ClientLike, async_llm_for, llm_for
 from ..llm.drafts import Decomposition
 from ..llm.limits import document_scope, scoped
@@ -128,7 +128,7 @@ def _plan(
             prompts_used["decompose"] = load_prompt("decompose").version
         items += [_Item(text=t, span=span) for t, span in (yield from _decompose(summary, opts.split))]
 
-    checker = LocalChecker(_without_furniture(document))
+    checker = LocalChecker(document.evidence_text)  # page furniture is never evidence
     for item in items:
         item.local = checker.check(item.text)
         item.features = claim_features(checker, item.text, item.local)
@@ -191,15 +191,6 @@ def _plan(
         ),
         warnings=warnings,
     )
-
-
-def _without_furniture(document: Document) -> str:
-    """The document's text with its page furniture blanked out (same length, so offsets hold): a menu or
-    a "Most Commented" list is never evidence, for the local checks either."""
-    text = document.text
-    for start, end in reversed(document.furniture):
-        text = text[:start] + "".join(c if c == "\n" else " " for c in text[start:end]) + text[end:]
-    return text
 
 
 def _local(item: _Item) -> LocalResult:
@@ -374,13 +365,14 @@ async def acheck(
     base_url: str | None = None,
     api_key: str | None = None,
     client: ClientLike | None = None,
+    llm: AsyncLLM | None = None,
 ) -> CheckReport:
     """The asynchronous twin of :func:`check`: the same plan, its calls awaited."""
     with document_scope():
         document = as_document(source)
         claims = [claims] if isinstance(claims, str) else claims
-        allm = None
-        if needs_model(mode, summary, split):
+        allm = llm
+        if allm is None and needs_model(mode, summary, split):
             allm = async_llm_for(client, model=model, base_url=base_url, api_key=api_key)
         called = allm.settings.model if allm is not None else None
         opts = _options(mode, split, scorer, explain, profile, claims_per_call, called, _model_named(model, client))

@@ -147,6 +147,10 @@ def scoring(p_yes: Callable[[str], float], **kwargs: Any) -> Step:
         user = body["messages"][-1]["content"]
         claim = user.split("Claims:\n1. ", 1)[1].split("\n", 1)[0]
         return httpx2.Response(200, json=logprob_body(yes_no(p_yes(claim)), **kwargs))
+
+    return step
+
+
 def model_answers(usage: tuple[int, int] | None = None) -> Step:
     """A 200 with the answer the fake model server (:mod:`tests._support.fake_openai_server`) makes from
     the request: a summary draft quoting the document, verdicts, or a decomposition — in-process, no HTTP."""

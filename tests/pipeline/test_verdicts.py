@@ -386,13 +386,13 @@ def test_missing_verdict_is_not_in_source_with_a_warning_and_stray_ids_are_ignor
 def test_verdicts_numbered_their_own_way_are_taken_in_order_when_they_line_up() -> None:
     # a lone claim's verdict under another number (the local model answered id 12 on WiCE)
     report = check(
-        SOURCE, [GARDEN], mode="model", llm=make_llm(FakeServer(verdicts(v(12, "supported", VOLUNTEERS))))
+        SOURCE, [TREES], mode="model", llm=make_llm(FakeServer(verdicts(v(12, "supported", VOLUNTEERS))))
     )
     assert report.claims[0].verdict == "supported" and not report.warnings
-    # as many verdicts as claims, none numbered 1..n: in order
+    # as many verdicts as claims, none numbered 1..n: in order (each quote carries its claim's words)
     server = FakeServer(verdicts(v(7, "supported", VOLUNTEERS), v(8, "contradicted", SUNDAYS)))
-    got = by_claim(check(SOURCE, [GARDEN, MONDAYS], mode="model", llm=make_llm(server)))
-    assert (got[GARDEN].verdict, got[MONDAYS].verdict) == ("supported", "contradicted")
+    got = by_claim(check(SOURCE, [TREES, MONDAYS], mode="model", llm=make_llm(server)))
+    assert (got[TREES].verdict, got[MONDAYS].verdict) == ("supported", "contradicted")
 
 
 # --- 8. a source longer than the context window --------------------------------------------------------
