@@ -67,7 +67,11 @@ def main() -> int:
     parser.add_argument("-m", "--model")
     parser.add_argument("--base-url")
     parser.add_argument("--out", default="results/calibration")
-    parser.add_argument("--write-profile", metavar="PATH")
+    parser.add_argument("--write-profile", metavar="PATH", help="the profile fitted on every SummEdits file")
+    parser.add_argument("--write-generic", metavar="PATH",
+                        help="the generic profile: the same rules and local model, the model's own P(Yes)")
+    parser.add_argument("--write-lodo", metavar="DIR",
+                        help="each held-out profile as DIR/<file>.json (for benchmarks/eval_model.py --profiles)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
 
@@ -98,6 +102,11 @@ def main() -> int:
     for held in summedits + others:
         train = [ex for n in summedits if n != held for ex in examples[n]]
         profile = _fit(train, settings.model, version, args.claims_per_call, fitted_on)
+        if args.write_lodo:
+            Path(args.write_lodo).mkdir(parents=True, exist_ok=True)
+            held_out = profile.model_copy(update={"name": f"{settings.model} without {held}",
+                                                  "notes": f"fitted with {held} held out"})  # fmt: skip
+            (Path(args.write_lodo) / f"{held}.json").write_text(held_out.to_json(), encoding="utf-8")
         for mode in MODES:
             row = _score(held, examples[held], profile, mode)
             per_mode[mode].append(row)
@@ -126,6 +135,12 @@ def main() -> int:
                        args.claims_per_call, fitted_on)  # fmt: skip
         Path(args.write_profile).write_text(profile.to_json(), encoding="utf-8")
         print(f"profile fitted on {len(summedits)} files written to {args.write_profile}")
+    if args.write_generic:
+        profile = _fit([ex for n in summedits for ex in examples[n]], settings.model, version,
+                       args.claims_per_call, fitted_on)  # fmt: skip
+        generic = calibrate.generic_profile(profile)
+        Path(args.write_generic).write_text(generic.to_json(), encoding="utf-8")
+        print(f"generic profile written to {args.write_generic}")
     return 0
 
 

@@ -155,8 +155,13 @@ PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
 }
 
 # --- support scores from log-probabilities (pipeline/scoring.py) ---------------------------------------
-#: Claims per scoring call when the calibration profile does not say (each profile records its own).
+#: Claims per scoring call when the calibration profile does not say (each profile records its own). One:
+#: on the bundled 1.5B model a claim asked alone ranks better than in a numbered list (README, Evaluation).
 SCORE_CLAIMS_PER_CALL = 1
+#: Claims per scoring call in the generic profile (models without a profile of their own, i.e. APIs): a
+#: list of up to nine numbered claims keeps a summary's check to one scoring call and every answer line
+#: to three tokens ("9 Yes" and a line break).
+GENERIC_CLAIMS_PER_CALL = 9
 #: Prompt tokens one claim line is assumed to take when sizing the source window.
 SCORE_CLAIM_TOKENS = 120
 #: Chunks of a long source each claim is scored against.

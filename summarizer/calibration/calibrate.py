@@ -46,6 +46,7 @@ __all__ = [
     "collect_examples",
     "examples_for_document",
     "fit_profile",
+    "generic_profile",
     "load_examples",
     "save_examples",
     "score_documents",
@@ -381,3 +382,21 @@ def calibrate_rows(
         notes="fitted by summarizer calibrate",
     )
     return Calibration(profile, examples, usage)
+
+
+def generic_profile(fitted: Profile, *, claims_per_call: int = config.GENERIC_CLAIMS_PER_CALL) -> Profile:
+    """The profile for a model no profile names: ``fitted``'s rules and local-features model (they do not
+    depend on the model), and the model's own P(Yes) taken at face value (``model_logit`` weight 1, no
+    other weight, threshold 0.5): no model's calibration can be carried to another. ``summarizer calibrate``
+    fits a real one for any model in a few hundred labelled rows."""
+    return fitted.model_copy(
+        update={
+            "name": "generic",
+            "models": [],
+            "prompt_version": fitted.prompt_version,
+            "claims_per_call": claims_per_call,
+            "fused": Logistic(weights={MODEL_FEATURE: 1.0}, bias=0.0, threshold=0.5),
+            "notes": "generic: rules and local model as fitted for "
+            f"{fitted.name}; the model's own P(Yes) as its probability (calibrate your model to do better)",
+        }
+    )
