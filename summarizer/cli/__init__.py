@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import EXIT_INTERRUPTED, SummarizerError
+from .batch_api import cmd_batch
 from .commands import (
     _cmd_cache,
     _cmd_check,
@@ -42,6 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "cache": _cmd_cache,
             "schema": _cmd_schema,
             "local": _cmd_local,
+            "batch": cmd_batch,
         }[args.command]
         return handler(args)
     except SummarizerError as exc:
