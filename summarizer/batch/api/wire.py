@@ -67,15 +67,20 @@ class _Built(BaseException):
 
 
 class BodyEncoder:
-    """The JSON bytes the openai SDK sends for ``chat.completions.create(**kwargs)``, built by the SDK itself.
+    """The JSON bytes the openai SDK sends for ``chat.completions.create(**kwargs)``.
 
-    The client's request hook takes the finished request and stops it there: nothing is sent, no
-    transport is involved (so no HTTP mock or recorder sees it either). Costs about 0.3 ms per body. One
-    SDK client per thread.
+    The SDK builds them: its client's request hook takes the finished request and stops it there, so
+    nothing is sent and no transport (nor an HTTP mock or recorder) is involved. That costs about 0.5 ms a
+    body, so for each shape of request (its parameter names) the SDK's bytes are also rebuilt here the way
+    the SDK encodes a body (its keys in its order, ``extra_body`` merged in, compact UTF-8 JSON); when the
+    two agree, later bodies of that shape are encoded here directly (about 0.05 ms), and when they do not,
+    every body of that shape keeps coming from the SDK. One SDK client per thread.
     """
 
     def __init__(self) -> None:
         self._local = threading.local()
+        self._orders: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...] | None] = {}
+        self._lock = threading.Lock()
 
     def client(self) -> openai.OpenAI:
         """This thread's SDK client (it never sends anything)."""
@@ -95,12 +100,36 @@ class BodyEncoder:
             )
         return cast("openai.OpenAI", client)
 
-    def body(self, kwargs: dict[str, Any]) -> bytes:
+    def sdk_body(self, kwargs: dict[str, Any]) -> bytes:
+        """The body as the SDK builds it."""
         try:
             self.client().chat.completions.create(**kwargs)
         except _Built as built:
             return built.body
         raise RuntimeError("the SDK sent a request it was asked only to build")  # pragma: no cover
+
+    def body(self, kwargs: dict[str, Any]) -> bytes:
+        merged = {k: v for k, v in kwargs.items() if k != "extra_body"}
+        merged.update(kwargs.get("extra_body") or {})
+        shape = (tuple(sorted(k for k in kwargs if k != "extra_body")), tuple(sorted(kwargs.get("extra_body") or {})))
+        order = self._orders.get(shape, ())
+        if order == ():  # a new shape: learn the SDK's key order, and check the encoding against it
+            sdk = self.sdk_body(kwargs)
+            keys = tuple(json.loads(sdk))
+            learned = keys if set(keys) == set(merged) and _encode(merged, keys) == sdk else None
+            with self._lock:
+                self._orders[shape] = learned
+            return sdk
+        if order is None:
+            return self.sdk_body(kwargs)
+        return _encode(merged, order)
+
+
+def _encode(merged: dict[str, Any], order: tuple[str, ...]) -> bytes:
+    """The SDK's JSON encoding of a body (openai._utils._json.openapi_dumps), keys in ``order``."""
+    return json.dumps(
+        {k: merged[k] for k in order}, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode()
 
 
 @dataclass(frozen=True)

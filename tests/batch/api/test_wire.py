@@ -113,3 +113,31 @@ def test_output_line_round_trips() -> None:
 @pytest.mark.parametrize("bad", [b"", b"[]", b'{"custom_id": 3}'])
 def test_lines_that_are_not_output_lines(bad: bytes) -> None:
     assert parse_output_line(bad) is None
+
+
+@pytest.mark.parametrize("model", ["gpt-4o-mini", "o3-mini"])
+@pytest.mark.parametrize("mode", ["json_schema", "json_object", "text"])
+def test_bodies_encoded_here_are_the_sdks_for_every_shape_of_request(model: str, mode: str) -> None:
+    from summarizer.llm.client import _Call
+    from summarizer.llm.drafts import SummaryDraft
+    from summarizer.types import Usage
+
+    settings = api_settings("http://test.invalid/v1", model=model)
+    messages = [{"role": "system", "content": "Sé breve. \u2028 \"quoted\" \\ tab\t"}, {"role": "user", "content": "<document>x</document>"}]
+    call = _Call(settings, messages, SummaryDraft, "summary", Usage(), 100, mode=mode)
+    encoder = BodyEncoder()
+    first = encoder.body(call.request())  # learns the shape from the SDK
+    call.last_failure = ("{bad", "not valid JSON")  # a re-ask: same shape, other messages
+    for kwargs in (call.request(), _Call(settings, messages[::-1], SummaryDraft, "summary", Usage(), 7, mode=mode).request()):
+        assert encoder.body(kwargs) == encoder.sdk_body(kwargs)
+    assert first == encoder.sdk_body(_Call(settings, messages, SummaryDraft, "summary", Usage(), 100, mode=mode).request())
+
+
+def test_a_shape_the_local_encoding_gets_wrong_keeps_coming_from_the_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer.batch.api import wire
+
+    _, kwargs = first_request(article(1))
+    encoder = BodyEncoder()
+    monkeypatch.setattr(wire, "_encode", lambda merged, order: b"{}")
+    sdk = encoder.sdk_body(kwargs)
+    assert encoder.body(kwargs) == sdk and encoder.body(kwargs) == sdk
