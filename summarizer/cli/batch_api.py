@@ -69,7 +69,8 @@ def add_batch_parser(sub: Any) -> None:
     co.add_argument("job", help="the job folder")
     co.add_argument("-o", "--output", help="the results file (JSONL, resumed like an online batch's; default stdout)")
     co.add_argument("--online-merge", action="store_true",
-                    help="ask follow-up requests (merges of long documents, re-asks) online now, not in a follow-up batch")  # fmt: skip
+                    help="ask follow-up requests (merges of long documents, re-asks, --verify's checks) online now, "
+                    "not in a follow-up batch")  # fmt: skip
     co.add_argument("--retry-online", action="store_true",
                     help="ask the failed requests (error lines, expired or cancelled batches) online now")  # fmt: skip
     co.add_argument("--submit", action="store_true", help="submit the follow-up round to the Batch API right away")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -167,6 +168,7 @@ class _Collect:
         self.pending: list[dict[str, Any]] = []  # result lines waiting for their group's fsync
         self.online_client: openai.OpenAI | None = None
         self._online = False  # the second pass: documents that asking online moves on
+        self._lines_lock = threading.Lock()  # the second pass queues lines from its threads
 
     # --- the run -----------------------------------------------------------------------------------
 
@@ -406,6 +408,18 @@ class _Collect:
         error: Exception | None = None,
     ) -> None:
         """Queue the online batch's line for this document (see summarizer.batch.runner)."""
+        with self._lines_lock:
+            self._queue_line(item, document, result, cached=cached, error=error)
+
+    def _queue_line(
+        self,
+        item: BatchInput,
+        document: Document | None,
+        result: dict[str, Any] | None,
+        *,
+        cached: bool,
+        error: Exception | None,
+    ) -> None:
         outcome = self.report.outcome
         failure = None
         if error is not None:

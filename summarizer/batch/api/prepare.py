@@ -321,7 +321,7 @@ def format_prepare(report: PrepareReport, fmt: str = "text") -> str:
     for doc_id, message in report.failed[:10]:
         lines.append(f"  {doc_id}: {message}")
     lines.append(
-        f"estimated {report.prompt_tokens} prompt + about {report.completion_tokens} completion tokens: "
+        f"estimated {report.prompt_tokens:,} prompt + about {report.completion_tokens:,} completion tokens: "
         f"{money(report.cost_usd)} at batch prices ({money(report.online_cost_usd)} online)"
     )
     lines.append(
