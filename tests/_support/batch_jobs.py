@@ -30,14 +30,17 @@ def spec(url: str, **kw: Any) -> JobSpec:
     return JobSpec(kind=kw.pop("kind", "summarize"), model=kw.pop("model", MODEL), endpoint=url, **kw)
 
 
-def online_run(document: Document, settings: Settings, *, verify: bool = False) -> tuple[Any, list[bytes]]:
-    """The online path's result for ``document`` (answered by the chat fixture), and the bodies it sent."""
-    fake = FakeOpenAIServer()
+def online_run(
+    document: Document, settings: Settings, *, verify: bool = False, answer: Any = None
+) -> tuple[Any, list[bytes]]:
+    """The online path's result for ``document`` (answered by ``answer(body) -> (status, body)``, by default
+    the chat fixture's), and the bodies it sent."""
+    answer = answer or FakeOpenAIServer().answer
     sent: list[bytes] = []
 
     def handler(request: httpx2.Request) -> httpx2.Response:
         sent.append(request.content)
-        code, body = fake.answer(json.loads(request.content))
+        code, body = answer(json.loads(request.content))
         return httpx2.Response(code, json=body)
 
     llm = LLM(settings, http_client=httpx2.Client(transport=httpx2.MockTransport(handler)))

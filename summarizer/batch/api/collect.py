@@ -323,8 +323,9 @@ class _Collect:
         for (custom_id, kwargs), state in zip(outcome.trace.needed, states, strict=True):
             if state == "new":
                 self.writer.add(custom_id, request_line(custom_id, self.encoder.body(kwargs)))
-            elif state == "retry":
-                self.writer.requeue(custom_id, request_line(custom_id, self.encoder.body(kwargs)))
+            elif state == "retry" and self.writer.requeue(
+                custom_id, request_line(custom_id, self.encoder.body(kwargs))
+            ):
                 report.requeued += 1
         self._advance(waiting=True)
 

@@ -357,10 +357,14 @@ class RequestFiles:
         self._bytes += len(line)
         return True
 
-    def requeue(self, custom_id: str, line: bytes) -> None:
-        """Put a request that was sent but not run (expired, cancelled, failed batch) into this round."""
+    def requeue(self, custom_id: str, line: bytes) -> bool:
+        """Put a request that was sent but not run (expired, cancelled, failed batch) into this round (once,
+        however many documents wait for it). Returns whether it was added now."""
+        current = self.job.request_file(custom_id)
+        if current is not None and current.startswith(f"r{self.round}-"):
+            return False
         self.job.db.execute("DELETE FROM requests WHERE custom_id = ?", (custom_id,))
-        self.add(custom_id, line)
+        return self.add(custom_id, line)
 
     def _next_name(self) -> str:
         taken = {f["name"] for f in self.job.files} | {f["name"] for f in self.written}

@@ -272,3 +272,54 @@ def test_status_after_collect_counts_the_answers(tmp_path: Path, api: FakeBatchA
     do_collect(job, api, tmp_path / "out.jsonl")
     st = status(job, api_settings(api.url))
     assert st.answered == 3 and st.failed_answers == 0 and st.settled
+
+
+def test_jsonl_lines_and_relative_paths_are_named_as_the_online_batch_names_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer.batch.api import run
+    from tests._support.fake_openai_server import FakeOpenAIServer
+
+    monkeypatch.chdir(tmp_path)
+    make_docs(Path("docs"), 2)
+    Path("items.jsonl").write_text(
+        json.dumps({"id": "a", "text": "The ferry resumed on Monday. It had stopped for 3 weeks."}) + "\n"
+        + json.dumps({"id": 7, "text": "The pier opened in May. It cost 4 million dollars."}) + "\n",
+        encoding="utf-8",
+    )
+    specs = ["docs", "items.jsonl"]
+    with FakeOpenAIServer() as server:
+        prepare(specs, "job", spec(server.url))
+        run("job", api_settings(server.url))
+        (tmp_path / "elsewhere").mkdir()
+        monkeypatch.chdir(tmp_path / "elsewhere")  # collect from another folder: the job knows where they were
+        report = collect(str(tmp_path / "job"), str(tmp_path / "batch.jsonl"))
+        assert report.outcome.done == 4 and report.exit_code == 0
+        monkeypatch.chdir(tmp_path)
+        settings = api_settings(server.url)
+        task = summarize_task(settings, LLM(settings))
+        run_batch(collect_inputs(specs), task.work, output="online.jsonl", key_for=task.key_for)
+    batch_lines = read_jsonl(tmp_path / "batch.jsonl")
+    online = {line["id"]: line for line in read_jsonl(tmp_path / "online.jsonl")}
+    assert [line["id"] for line in batch_lines] == ["docs/doc01.txt", "docs/doc02.txt", "a", "7"]
+    assert [stable(line) for line in batch_lines] == [stable(online[line["id"]]) for line in batch_lines]
+    assert batch_lines[2]["result"]["provenance"]["source_path"] == "items.jsonl#a"
+
+
+def test_a_request_two_waiting_documents_share_is_sent_again_once(tmp_path: Path) -> None:
+    from tests._support.batches import article
+
+    (tmp_path / "docs").mkdir()
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / "docs" / name).write_text(article(1), encoding="utf-8")  # the same text twice
+    with FakeBatchAPI(expire_after=0) as api:
+        job = submitted(tmp_path, api)
+        api.run_all()
+        report = do_collect(job, api, tmp_path / "out.jsonl")
+        assert report.waiting == 2 and report.requeued == 1
+        assert len(read_jsonl(Path(job) / "r2-001.jsonl")) == 1
+        api.expire_after = None
+        submit(job, api_settings(api.url))
+        api.run_all()
+        assert do_collect(job, api, tmp_path / "out.jsonl").outcome.done == 2
+        assert len(api.ran) == 1

@@ -15,6 +15,7 @@ from summarizer.batch.inputs import BatchInput
 from summarizer.batch.tasks import _call, check_task, summarize_task
 from summarizer.text.documents import Document, document_from_text, load_document
 from tests._support.batch_jobs import api_settings, fixture_answer, long_text, online_run, stable
+from tests._support.fake_openai_server import FakeOpenAIServer
 from tests._support.faults import completion_body
 from tests._support.paths import EXAMPLE
 
@@ -194,3 +195,35 @@ def test_a_check_job_drives_the_online_check_pipeline() -> None:
     assert [schema(b) for b in check_round] == ["verdicts"]
     assert [c.claim for c in done.result.claims] == claims
     assert done.result.usage.calls == 1
+
+
+def paraphrasing(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The chat fixture, but a summary whose claims are paraphrases (the local checks cannot settle them)."""
+    code, response = FakeOpenAIServer().answer(body)
+    if schema(body) == "summary":
+        draft = json.loads(response["choices"][0]["message"]["content"])
+        for claim in draft["claims"]:
+            claim["text"] = "The harbour council looked at the bridge plans."
+        draft["claims"] = draft["claims"][:1]
+        response["choices"][0]["message"]["content"] = json.dumps(draft)
+    return code, response
+
+
+def test_verify_checks_the_summary_claims_in_a_second_round() -> None:
+    document = load_document(EXAMPLE)
+    rounds = Rounds(document, verify=True)
+
+    def answer(custom_id: str, body: dict[str, Any]) -> Answer:
+        return Answer(custom_id, *paraphrasing(body))
+
+    for _ in range(5):
+        done = rounds.next(answer)
+        if not done.waiting:
+            break
+    assert done.result is not None, done.error
+    assert [[schema(b) for b in r] for r in rounds.rounds] == [["summary"], ["verdicts"]]
+    online, _ = online_run(document, SETTINGS, verify=True, answer=paraphrasing)
+    assert stable(done.result.model_dump(mode="json")) == stable(online.model_dump(mode="json"))
+    assert done.result.verification is not None and done.result.verification.usage.calls == 1
+    assert done.result.usage.calls == 2
+    assert done.result.usage.cost_usd == pytest.approx(online.usage.cost_usd / 2, abs=1e-8)
