@@ -106,3 +106,19 @@ def test_bad_input_is_one_line_and_an_exit_code(
     got, _out, err = run(capsys, *[a.replace("{tmp}", str(tmp_path)) for a in argv])
     assert got == code
     assert err.count("\n") == 1 and err.startswith("summarizer: error: ") and message in err
+
+
+def test_the_status_bar_counts_requests_over_the_batches(capsys: pytest.CaptureFixture[str]) -> None:
+    from summarizer.batch.api.remote import JobStatus
+    from summarizer.cli.batch_api import _StatusBar
+
+    files = [
+        {"name": "r1-001", "requests": 10, "batch_status": "in_progress", "counts": {"total": 10, "completed": 6, "failed": 1}},
+        {"name": "r1-002", "requests": 5, "batch_status": None, "counts": None},
+    ]
+    bar = _StatusBar()
+    bar.show(JobStatus("job", "gpt-4o-mini", 15, files))
+    assert (bar._bar.n, bar._bar.total) == (7, 15)
+    bar.close()
+    err = capsys.readouterr().err
+    assert "7/15" in err and "in_progress, not sent" in err
