@@ -14,6 +14,8 @@ DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 #: Model name sent to the bundled local llama-server (it serves whatever GGUF it loaded).
 LOCAL_MODEL = "qwen2.5-coder-1.5b-instruct"
 LOCAL_HOST = "127.0.0.1"
+#: The local server's port unless ``SUMMARIZER_LOCAL_PORT`` says otherwise (see settings.local_port).
+LOCAL_PORT = 8080
 #: llama-server ignores the key, but the OpenAI client insists on one.
 LOCAL_API_KEY = "local-no-key"
 #: Context window the local server is started with (tokens).
@@ -23,8 +25,17 @@ LOCAL_CONTEXT = 8192
 TEMPERATURE = 0.0
 #: Transport retries (429, 5xx, timeouts, connection errors) are the SDK's, honouring Retry-After.
 MAX_TRANSPORT_RETRIES = 3
-#: Seconds before one HTTP request times out (local CPU models are slow).
-REQUEST_TIMEOUT = 600.0
+#: Seconds one HTTP request may wait for the server (connect, send, and between two pieces of the answer)
+#: before it times out (and the SDK retries it). A remote API answers a summary in well under a minute.
+REQUEST_TIMEOUT = 120.0
+#: The same for the bundled local server: a 1.5B model on a CPU writes a summary's 2,048 tokens at about
+#: 10 tokens/s, after reading the prompt, and answers nothing before it is done.
+LOCAL_REQUEST_TIMEOUT = 600.0
+#: Seconds one document may take in all (every call, retry and re-ask, a slowly dripping answer
+#: included): --deadline.
+DOCUMENT_DEADLINE = 600.0
+#: The same on the local server, where a long document's map-reduce makes one slow call per part.
+LOCAL_DOCUMENT_DEADLINE = 3600.0
 #: Re-asks after a response that fails validation. The prompt never grows past one failed answer.
 MAX_REASKS = 2
 #: Upper bound on the completion of one summary call.
@@ -33,6 +44,12 @@ SUMMARY_MAX_TOKENS = 2048
 OUTPUT_RESERVE = 2048
 #: Completion tokens assumed by --dry-run when estimating cost.
 ESTIMATED_SUMMARY_OUTPUT_TOKENS = 900
+#: Completion tokens a checked claim's verdict takes (quote, verdict, reason), for estimates: 86-94 in the
+#: recorded answers of the local model; CHECK_TOKENS_PER_CLAIM below is the bound, not the expectation.
+CHECK_EXPECTED_TOKENS_PER_CLAIM = 90
+CHECK_EXPECTED_BATCH_TOKENS = 10
+#: Completion tokens a decomposed claim takes, for estimates (55 in the recorded answer).
+DECOMPOSE_EXPECTED_TOKENS_PER_CLAIM = 60
 
 # --- long documents (map-reduce) ---------------------------------------------------------------------
 #: A chunk's numbered sentences take at most this share of the room the context window leaves (window -
@@ -49,8 +66,15 @@ PARAGRAPH_MIN_FILL = 0.5
 MERGE_MAX_TOKENS = 1024
 
 # --- what the summary asks for --------------------------------------------------------------------
+# The prompt asks for at most these many, and the schema sent to the model (llm/drafts.py) allows them.
 MAX_KEY_POINTS = 6
 MAX_CLAIMS = 12
+#: Schema bounds of the summary's entities and events (the prompt names no number for them).
+MAX_ENTITIES = 12
+MAX_EVENTS = 6
+#: The merge schema allows two key points more than its prompt asks for (MAX_KEY_POINTS): a merge of many
+#: parts that keeps one or two extra points is not worth a re-ask.
+MAX_MERGED_KEY_POINTS = 8
 #: Claims kept for a long document: the first claim of every part, then the second, ... up to this many.
 LONG_MAX_CLAIMS = MAX_CLAIMS * 2
 

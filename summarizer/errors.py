@@ -46,9 +46,19 @@ class BudgetExceededError(SummarizerError):
 
 
 class ModelError(SummarizerError):
-    """Base class of failures while talking to the model."""
+    """Base class of failures while talking to the model.
+
+    ``status_code`` is the HTTP status the server answered (None when there was no answer: a connection
+    failure, a timeout, or a bad answer to a 200); ``request_id`` is the server's ``x-request-id`` (None
+    when it sent none), to quote to the provider.
+    """
 
     exit_code = 10
+
+    def __init__(self, message: str, *, status_code: int | None = None, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.request_id = request_id
 
 
 class AuthenticationError(ModelError):
@@ -61,6 +71,17 @@ class ConnectionFailedError(ModelError):
     """The server could not be reached or did not answer in time, after the SDK's retries."""
 
     exit_code = 12
+
+
+class TimedOutError(ConnectionFailedError):
+    """A time limit was hit: ``limit`` is ``"timeout"`` (one request got no answer within ``seconds``,
+    after the SDK's retries) or ``"deadline"`` (the document took longer than ``seconds`` in all, a
+    slowly dripping answer included)."""
+
+    def __init__(self, message: str, *, limit: str, seconds: float) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.seconds = seconds
 
 
 class RateLimitError(ModelError):
@@ -117,5 +138,6 @@ __all__ = [
     "RateLimitError",
     "RefusalError",
     "SummarizerError",
+    "TimedOutError",
     "TruncatedOutputError",
 ]

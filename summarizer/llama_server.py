@@ -27,13 +27,14 @@ import time
 import urllib.request
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import config, settings
+from . import activity, config, settings
 from .errors import ConfigError
+from .settings import Settings
 
-__all__ = ["LocalServer", "model_path", "server_binary", "setup", "status"]
+__all__ = ["LocalServer", "backend", "model_path", "server_binary", "serving", "setup", "status"]
 
 log = logging.getLogger(__name__)
 
@@ -169,18 +170,20 @@ class Status:
     base_url: str
 
 
-def status(port: int = settings.LOCAL_PORT) -> Status:
+def status(port: int | None = None) -> Status:
+    port = settings.local_port() if port is None else port
     binary, model = server_binary(), model_path()
     return Status(
         binary=binary if binary.exists() else None,
         model=model if model.exists() else None,
         running=is_serving(port),
-        base_url=f"http://{config.LOCAL_HOST}:{port}/v1",
+        base_url=settings.local_base_url(port),
     )
 
 
-def is_serving(port: int = settings.LOCAL_PORT, timeout: float = 1.0) -> bool:
+def is_serving(port: int | None = None, timeout: float = 1.0) -> bool:
     """True when an OpenAI-compatible server answers /health on the port."""
+    port = settings.local_port() if port is None else port
     try:
         with urllib.request.urlopen(f"http://{config.LOCAL_HOST}:{port}/health", timeout=timeout) as r:
             return bool(r.status == 200)
@@ -195,15 +198,15 @@ def _pid_file(port: int) -> Path:
 class LocalServer:
     """A llama-server process on loopback. Use as a context manager, or start()/stop()."""
 
-    def __init__(self, port: int = settings.LOCAL_PORT, context: int = config.LOCAL_CONTEXT) -> None:
-        self.port = port
+    def __init__(self, port: int | None = None, context: int = config.LOCAL_CONTEXT) -> None:
+        self.port = settings.local_port() if port is None else port
         self.context = context
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = settings.cache_dir() / f"llama-server-{port}.log"
 
     @property
     def base_url(self) -> str:
-        return f"http://{config.LOCAL_HOST}:{self.port}/v1"
+        return settings.local_base_url(self.port)
 
     def start(self, wait: float = 120.0) -> int:
         binary, model = server_binary(), model_path()
@@ -251,8 +254,9 @@ class LocalServer:
         self.stop()
 
 
-def stop_background(port: int = settings.LOCAL_PORT) -> bool:
+def stop_background(port: int | None = None) -> bool:
     """Stop a server started by ``summarizer local start``; True when one was stopped."""
+    port = settings.local_port() if port is None else port
     pid_file = _pid_file(port)
     if not pid_file.exists():
         return False
@@ -267,10 +271,11 @@ def stop_background(port: int = settings.LOCAL_PORT) -> bool:
 
 
 @contextlib.contextmanager
-def serving(port: int = settings.LOCAL_PORT) -> Iterator[str]:
+def serving(port: int | None = None) -> Iterator[str]:
     """Yield the base URL of a running local server, starting one for the duration if none runs."""
+    port = settings.local_port() if port is None else port
     if is_serving(port):
-        yield f"http://{config.LOCAL_HOST}:{port}/v1"
+        yield settings.local_base_url(port)
         return
     with _exit_on_termination(), LocalServer(port) as server:
         yield server.base_url
@@ -294,3 +299,28 @@ def _exit_on_termination() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def backend(settings: Settings) -> Iterator[Settings]:
+    """The settings to call, with the model server they need running for the duration.
+
+    For the bundled local backend (``settings.local``): a running server is used; else a temporary one is
+    started (and stopped after), and the settings point at it; when it is not set up, a
+    :class:`ConfigError` says how to set it up or configure another endpoint. Any other endpoint: the
+    settings as they are. The command line wraps every model-calling command in this.
+    """
+    if not settings.local:
+        yield settings
+        return
+    st = status()
+    if not st.running and (st.binary is None or st.model is None):
+        raise ConfigError(
+            "no OPENAI_API_KEY is set and the local model is not set up: "
+            "run `summarizer local setup`, or set OPENAI_API_KEY / OPENAI_BASE_URL"
+        )
+    if not st.running:
+        log.info("starting a temporary local llama-server at %s", st.base_url)
+        activity.report(f"starting the local model server at {st.base_url}")
+    with serving() as base_url:
+        yield replace(settings, base_url=base_url)

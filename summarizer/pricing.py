@@ -6,11 +6,14 @@ are constants in :mod:`summarizer.config`; the longest matching prefix wins.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from . import config
 
-__all__ = ["context_window", "estimate_cost", "lookup_by_prefix"]
+if TYPE_CHECKING:
+    from .types import Usage
+
+__all__ = ["context_window", "estimate_cost", "lookup_by_prefix", "usage_cost"]
 
 _T = TypeVar("_T")
 
@@ -37,3 +40,13 @@ def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int, *, bat
         return None
     factor = config.BATCH_PRICE_FACTOR if batch else 1.0
     return round((prompt_tokens * price[0] + completion_tokens * price[1]) * factor / 1_000_000, 8)
+
+
+def usage_cost(model: str | None, usage: Usage) -> float | None:
+    """What ``usage`` cost with ``model``: 0.0 when no call was made (nothing was spent, whatever the model),
+    None when calls were made to a model whose price is unknown. Every result's ``usage.cost_usd``."""
+    if usage.calls == 0:
+        return 0.0
+    if model is None:
+        return None
+    return estimate_cost(model, usage.prompt_tokens, usage.completion_tokens)

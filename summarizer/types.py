@@ -9,8 +9,8 @@ no offsets) is in :mod:`summarizer.llm.drafts`; offsets are computed locally by
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
+from datetime import datetime, timezone
+from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -68,7 +68,9 @@ class Usage(BaseModel):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float | None = Field(
-        default=None, description="Estimated from the price table; null when the model's price is unknown."
+        default=None,
+        description="Estimated from the price table: 0 when no model call was made; null when calls were made "
+        "to a model whose price is unknown.",
     )
     seconds: float | None = Field(
         default=None, description="Wall time spent producing the result, model calls included; null if unknown."
@@ -90,16 +92,53 @@ class Usage(BaseModel):
             self.seconds = round((self.seconds or 0.0) + other.seconds, 3)
 
 
-class Provenance(BaseModel):
-    model: str
-    prompt: str
-    prompt_version: str = Field(description="Content hash of the prompt template file.")
-    response_format: str = Field(description="json_schema, json_object or text: what the server accepted.")
+class _Source(Protocol):
+    """What provenance records of a source (a :class:`~summarizer.text.documents.Document` has it)."""
+
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def path(self) -> str | None: ...
+    @property
+    def text(self) -> str: ...
+
+
+_P = TypeVar("_P", bound="ProvenanceBase")
+
+
+class ProvenanceBase(BaseModel):
+    """Where an output came from, as every output records it: the source read (its sha256 of the bytes
+    read, path, length in characters of the decoded text), when, and by which version of the tool.
+    :class:`Provenance` (a summary's) and :class:`CheckProvenance` (a check report's) add what was asked."""
+
     source_sha256: str
     source_path: str | None = None
     source_chars: int
     created_at: datetime
     tool_version: str
+
+    @classmethod
+    def of_source(cls: type[_P], source: _Source, **fields: Any) -> _P:
+        """The provenance of an output made now from ``source``, with the subclass's ``fields``."""
+        from .version import get_version
+
+        return cls(
+            source_sha256=source.sha256,
+            source_path=source.path,
+            source_chars=len(source.text),
+            created_at=datetime.now(timezone.utc),
+            tool_version=get_version(),
+            **fields,
+        )
+
+
+class Provenance(ProvenanceBase):
+    """A summary's provenance: the source, and the model, prompt and structured-output mode that made it."""
+
+    model: str
+    prompt: str
+    prompt_version: str = Field(description="Content hash of the prompt template file.")
+    response_format: str = Field(description="json_schema, json_object or text: what the server accepted.")
 
 
 class Summary(BaseModel):
@@ -163,14 +202,11 @@ class VerdictCounts(BaseModel):
     not_in_source: int = 0
 
 
-class CheckProvenance(BaseModel):
+class CheckProvenance(ProvenanceBase):
+    """A check report's provenance: the source, and the model and prompts used (none when all was local)."""
+
     model: str | None = Field(description="null when every claim was settled locally.")
     prompts: dict[str, str] = Field(description="Prompt name to version hash, for the prompts used.")
-    source_sha256: str
-    source_path: str | None = None
-    source_chars: int
-    created_at: datetime
-    tool_version: str
 
 
 class CheckReport(BaseModel):

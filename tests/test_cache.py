@@ -334,11 +334,10 @@ def test_a_batch_and_a_dry_run_go_on_past_a_damaged_cache(
     DAMAGE[damage](path)
     with FakeOpenAIServer() as srv:
         out = tmp_path / "out.jsonl"
-        code = batch.run_batch_command(
-            "summarize", [str(tmp_path / "in")], settings=settings_for(srv), llm=LLM(settings_for(srv)),
-            output=str(out), progress=False,
-        )  # fmt: skip
-        assert code == 0
+        inputs = batch.collect_inputs([str(tmp_path / "in")])
+        task = batch.task_for("summarize", inputs, settings_for(srv), LLM(settings_for(srv)))
+        outcome = batch.run_task(inputs, task, output=str(out))
+        assert outcome.exit_code == 0
         assert [line["status"] for line in read_lines(out)] == ["ok"] * len(docs)
         assert srv.answered == len(docs)
     assert len(_asides(path)) == 2

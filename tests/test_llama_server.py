@@ -90,3 +90,28 @@ def test_a_temporary_server_is_stopped_when_its_parent_is_terminated(tmp_path: P
     proc.send_signal(sig)
     assert proc.wait(timeout=20) == 128 + sig
     assert marker.read_text() == "stopped"
+
+
+def test_backend_is_the_librarys_decision(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Which server a command needs, and starting it: llama_server.backend, not the command line."""
+    import contextlib
+    from collections.abc import Iterator
+
+    from summarizer.settings import Settings, resolve_settings
+
+    remote = Settings(model="gpt-4o-mini", base_url="http://remote.invalid/v1", api_key="sk-x")
+    with llama_server.backend(remote) as settings:
+        assert settings is remote
+    local = resolve_settings()
+    assert local.local
+    with pytest.raises(ConfigError, match="summarizer local setup"), llama_server.backend(local):
+        pass  # not set up in the test's empty cache
+
+    @contextlib.contextmanager
+    def serving(port: int | None = None) -> Iterator[str]:
+        yield "http://127.0.0.1:18999/v1"
+
+    monkeypatch.setattr(llama_server, "status", lambda: llama_server.Status(None, None, True, local.base_url or ""))
+    monkeypatch.setattr(llama_server, "serving", serving)
+    with llama_server.backend(local) as settings:
+        assert settings.base_url == "http://127.0.0.1:18999/v1" and settings.model == local.model

@@ -21,3 +21,13 @@ def test_batch_prices_are_the_configured_share_of_the_online_price() -> None:
     assert online is not None and batch == pytest.approx(online * config.BATCH_PRICE_FACTOR)
     assert config.BATCH_PRICE_FACTOR == 0.5  # OpenAI's Batch API: half the online price
     assert pricing.estimate_cost("some-unknown-model", 10, 10, batch=True) is None
+
+
+def test_usage_cost_is_one_rule_for_every_result() -> None:
+    from summarizer.pricing import usage_cost
+    from summarizer.types import Usage
+
+    assert usage_cost("gpt-4o-mini", Usage()) == 0.0  # no call: nothing spent
+    assert usage_cost(None, Usage()) == 0.0
+    assert usage_cost("mystery-model", Usage(calls=1, prompt_tokens=10)) is None  # price unknown
+    assert usage_cost("gpt-4o-mini", Usage(calls=1, prompt_tokens=1_000_000)) == 0.15

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from summarizer import config, errors
-from summarizer.settings import LOCAL_BASE_URL, resolve_settings
+from summarizer.settings import local_base_url, resolve_settings
 from tests._support.messages import check_message
 
 API_KEY = "sk-test-000000000000"
@@ -15,7 +17,7 @@ API_KEY = "sk-test-000000000000"
 def test_resolve_settings_without_env_is_local() -> None:
     s = resolve_settings()
     assert s.local is True
-    assert s.base_url == LOCAL_BASE_URL
+    assert s.base_url == local_base_url() == "http://127.0.0.1:8080/v1"
     assert s.model == config.LOCAL_MODEL
     assert s.api_key == config.LOCAL_API_KEY
     assert s.azure_endpoint is None
@@ -75,3 +77,42 @@ def test_resolve_settings_azure_without_model_is_a_config_error(monkeypatch: pyt
     assert type(info.value) is errors.ConfigError
     assert info.value.exit_code == 3
     check_message(info.value, "Azure", "deployment")
+
+
+def test_redact_is_the_one_helper_for_logs_and_batch_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer.batch import work
+    from summarizer.cli import output
+    from summarizer.settings import redact
+
+    monkeypatch.setenv("MY_API_KEY", "env-secret-value-123")
+    text = "a sk-abcdefghijkl key, Bearer tok.en-12345678, env-secret-value-123 and given-secret-99"
+    assert redact(text, ["given-secret-99", None, "short"]) == (
+        "a [redacted] key, [redacted], [redacted] and [redacted]"
+    )
+    assert redact("short words stay") == "short words stay"
+    assert work.redact is redact and output.redact is redact
+
+
+def test_the_local_port_is_read_when_asked_not_at_import(monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer import llama_server
+
+    monkeypatch.setenv("SUMMARIZER_LOCAL_PORT", "18123")
+    assert resolve_settings().base_url == "http://127.0.0.1:18123/v1"
+    assert llama_server.LocalServer().port == 18123
+    assert llama_server.status().base_url == "http://127.0.0.1:18123/v1"
+    monkeypatch.setenv("SUMMARIZER_LOCAL_PORT", "eighty")
+    with pytest.raises(errors.ConfigError, match="SUMMARIZER_LOCAL_PORT"):
+        resolve_settings()
+
+
+def test_batch_defaults_are_read_when_used(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from summarizer.batch import collect_inputs, run_batch
+    from summarizer.types import Usage
+
+    (tmp_path / "a.txt").write_text("A document.\n", encoding="utf-8")
+    (tmp_path / "b.note").write_text("Another.\n", encoding="utf-8")
+    monkeypatch.setattr(config, "DOCUMENT_SUFFIXES", (".note",))
+    assert [i.path for i in collect_inputs([str(tmp_path)])] == [str(tmp_path / "b.note")]
+    monkeypatch.setattr(config, "DEFAULT_JOBS", 0)  # read by run_batch at call time: refused
+    with pytest.raises(errors.ConfigError, match="--jobs must be at least 1"):
+        run_batch(collect_inputs([str(tmp_path)]), lambda d: Usage(), output=None)

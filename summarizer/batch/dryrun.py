@@ -6,14 +6,15 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SummarizerError
+from ..pipeline.estimates import Estimate
 from .inputs import BatchInput
-from .tasks import Estimate, _call
+from .journal import read_results
+from .tasks import _call
 
 if TYPE_CHECKING:
 
@@ -42,12 +43,20 @@ class DryRunRow:
 
 @dataclass(frozen=True)
 class DryRun:
+    """A batch's estimate. ``spent_usd``: what the results already in the output file cost (the budget of
+    ``--max-cost`` is the output file's: :meth:`over_budget` counts them)."""
+
     rows: list[DryRunRow]
     documents: int
     calls_documents: int
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float | None
+    spent_usd: float = 0.0
+
+    def over_budget(self, max_cost: float) -> bool:
+        """Whether running the rest would take the output file past ``max_cost`` (an unknown price is)."""
+        return self.cost_usd is None or self.spent_usd + self.cost_usd > max_cost
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +65,7 @@ class DryRun:
             "prompt_tokens": self.prompt_tokens,
             "estimated_completion_tokens": self.completion_tokens,
             "estimated_cost_usd": self.cost_usd,
+            "already_spent_usd": self.spent_usd,
             "rows": [
                 {
                     "id": r.id,
@@ -93,11 +103,13 @@ def _estimate_rows(
             if key is not None and cache is not None and cache.get(key) is not None:
                 yield DryRunRow(item.id, item.path, "cached", document_chars=chars)
                 continue
-            p, c, cost = _call(estimate, document, item)
+            est = _call(estimate, document, item)
         except SummarizerError as exc:
             yield DryRunRow(item.id, item.path, "error", error=exc.message)
             continue
-        yield DryRunRow(item.id, item.path, "new", p, c, cost, document_chars=chars)
+        yield DryRunRow(
+            item.id, item.path, "new", est.prompt_tokens, est.completion_tokens, est.cost_usd, document_chars=chars
+        )
 
 
 def dry_run_batch(
@@ -107,15 +119,19 @@ def dry_run_batch(
     cache: ResultCache | None = None,
     key_for: Callable[..., str | None] | None = None,
     output: str | None = None,
+    kind: str | None = None,
 ) -> DryRun:
     """Per-document and total tokens and estimated cost, calling nothing.
 
     With ``cache``/``key_for``, cached documents are shown at no cost; with ``output``, documents already
-    done in that results file are shown as skipped. Only ``new`` rows count in the totals.
+    done in that results file are shown as skipped (a file the run would refuse, e.g. of another ``kind``,
+    is refused here too). Only ``new`` rows count in the totals.
     """
     done_ids: frozenset[str] = frozenset()
-    if output is not None and output != "-" and os.path.exists(output):
-        done_ids = frozenset(_ok_ids(output))
+    spent = 0.0
+    if output is not None and output != "-":
+        found = read_results(output, kind)
+        done_ids, spent = frozenset(found.previous), found.spent_usd
     rows = list(_estimate_rows(inputs, estimate, cache, key_for, done_ids=done_ids))
     new = [r for r in rows if r.status == "new"]
     costs = [r.cost_usd for r in new]
@@ -126,27 +142,8 @@ def dry_run_batch(
         prompt_tokens=sum(r.prompt_tokens for r in new),
         completion_tokens=sum(r.completion_tokens for r in new),
         cost_usd=None if any(c is None for c in costs) else round(sum(c or 0.0 for c in costs), 8),
+        spent_usd=spent,
     )
-
-
-def _ok_ids(path: str) -> set[str]:
-    """Ids with an ok line in a results file (read only; a torn or foreign line is ignored)."""
-    ids: set[str] = set()
-    with open(path, "rb") as fh:
-        for raw in fh:
-            if not raw.endswith(b"\n"):
-                break
-            try:
-                record = json.loads(raw)
-            except ValueError:
-                continue
-            if (
-                isinstance(record, dict)
-                and record.get("status") == "ok"
-                and isinstance(record.get("id"), str)
-            ):
-                ids.add(record["id"])
-    return ids
 
 
 def format_dry_run(dry: DryRun, model: str, fmt: str = "text") -> str:
@@ -173,5 +170,6 @@ def format_dry_run(dry: DryRun, model: str, fmt: str = "text") -> str:
         f"dry run: {dry.calls_documents} of {dry.documents} document(s) to run with {model}; "
         f"{dry.prompt_tokens} prompt tokens, about {dry.completion_tokens} completion tokens; "
         f"estimated cost {money(dry.cost_usd)}"
+        + (f" (the output file's results already cost {money(dry.spent_usd)})" if dry.spent_usd else "")
     )
     return "\n".join(lines) + "\n"

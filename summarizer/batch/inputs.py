@@ -6,18 +6,17 @@
 from __future__ import annotations
 
 import glob
-import json
 import logging
 import os
 import re
 import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import config
 from ..errors import InputError
+from ..text.jsonl import line_document, read_jsonl
 
 if TYPE_CHECKING:
 
@@ -26,9 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["BatchInput", "collect_inputs", "is_batch"]
 
 logger = logging.getLogger(__name__)
-
-# defaults live in config.py; this name is kept for the callers of this module
-DOCUMENT_SUFFIXES = config.DOCUMENT_SUFFIXES
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
@@ -51,10 +47,11 @@ class BatchInput:
 
     def load(self) -> Document:
         """Read and decode the document (raises :class:`InputError` for a bad one)."""
-        from ..text.documents import document_from_text, load_document
+        from ..text.documents import load_document
 
         if self.text is not None:
-            return document_from_text(self.text, path=f"{self.path}#{self.id}")
+            assert self.path is not None
+            return line_document(self.path, self.id, self.text)
         assert self.path is not None
         return load_document(self.path)
 
@@ -74,7 +71,7 @@ def is_batch(specs: Sequence[str]) -> bool:
 def collect_inputs(specs: Sequence[str]) -> list[BatchInput]:
     """The documents named by ``specs``: files, folders (recursive), globs, JSONL files, ``-``.
 
-    Folders give their files ending in :data:`DOCUMENT_SUFFIXES`, hidden files and folders skipped, in
+    Folders give their files ending in :data:`summarizer.config.DOCUMENT_SUFFIXES`, hidden files and folders skipped, in
     sorted order. Globs are expanded here (for shells that did not, and for quoted patterns). A file
     named twice is taken once. Ids must be unique across the batch.
     """
@@ -131,7 +128,7 @@ def _walk(folder: str) -> list[str]:
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith(".") and name.lower().endswith(DOCUMENT_SUFFIXES):
+            if not name.startswith(".") and name.lower().endswith(config.DOCUMENT_SUFFIXES):
                 path = os.path.normpath(os.path.join(root, name))
                 if _regular_or_skipped(path):
                     found.append(path)
@@ -161,55 +158,12 @@ def _regular_or_skipped(path: str) -> bool:
 
 
 def _empty_folder(folder: str) -> str:
-    kinds = ", ".join(DOCUMENT_SUFFIXES)
+    kinds = ", ".join(config.DOCUMENT_SUFFIXES)
     return f"{folder}: no documents in this folder (looked for {kinds} files, hidden ones skipped)"
 
 
 def _read_jsonl(path: str) -> list[BatchInput]:
-    """``{"id", "text"}`` per line (blank lines skipped); ``claims`` and ``summary`` are kept as extras."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read file: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    items: list[BatchInput] = []
-    first_line: dict[str, int] = {}
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: line {n}: not valid JSON ({exc.msg})") from None
-        if not isinstance(obj, dict):
-            raise InputError(f'{path}: line {n}: expected an object with "id" and "text"')
-        raw_id = obj.get("id")
-        if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or str(raw_id).strip() == "":
-            raise InputError(f'{path}: line {n}: "id" must be a non-empty string or an integer')
-        doc_id = str(raw_id)
-        if not isinstance(obj.get("text"), str):
-            raise InputError(f'{path}: line {n}: "text" must be a string')
-        if doc_id in first_line:
-            raise InputError(
-                f"{path}: line {n}: duplicate id {doc_id!r} (first on line {first_line[doc_id]})"
-            )
-        extra: dict[str, Any] = {}
-        if "claims" in obj:
-            claims = obj["claims"]
-            if not isinstance(claims, list) or not all(isinstance(c, str) for c in claims):
-                raise InputError(f'{path}: line {n}: "claims" must be a list of strings')
-            if not all(c.strip() for c in claims):
-                raise InputError(f'{path}: line {n}: "claims" holds an empty claim')
-            extra["claims"] = list(claims)
-        if "summary" in obj:
-            if not isinstance(obj["summary"], str):
-                raise InputError(f'{path}: line {n}: "summary" must be a string')
-            extra["summary"] = obj["summary"]
-        first_line[doc_id] = n
-        items.append(BatchInput(id=doc_id, path=path, text=obj["text"], line=n, extra=extra))
-    if not items:
-        raise InputError(f"{path}: no documents (the file has no JSON lines)")
-    return items
+    """The documents of a JSONL file (:func:`summarizer.text.jsonl.read_jsonl`), as batch inputs."""
+    return [
+        BatchInput(id=it.id, path=path, text=it.text, line=it.line, extra=it.extra) for it in read_jsonl(path)
+    ]

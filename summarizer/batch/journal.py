@@ -4,6 +4,9 @@
 Resume: an existing output file is read first. Its ``ok`` lines are kept (their documents are skipped); its
 ``error`` lines and a torn last line (a kill -9 mid-write) are dropped (the file is rewritten atomically)
 and those documents run again. Each id appears once in the output.
+
+:func:`read_results` is the one reader of a results file: the run resumes with it, the dry run reads with it
+which documents are done.
 """
 
 from __future__ import annotations
@@ -16,11 +19,88 @@ import sys
 import tempfile
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
 
 log = logging.getLogger(__name__)
+
+__all__ = ["ResultsFile", "parse_results", "read_results"]
+
+# --- reading a results file ---------------------------------------------------------------------------
+
+
+@dataclass
+class ResultsFile:
+    """What a results file holds: its ``ok`` lines, first per id (``previous``, and ``keep``: those lines as
+    written), and whether anything else was in it (``changed``: error lines, duplicates, blank lines, a
+    torn last line), which a resumed run drops."""
+
+    previous: dict[str, dict[str, Any]] = field(default_factory=dict)
+    keep: list[bytes] = field(default_factory=list)
+    changed: bool = False
+    torn: bool = False
+
+    @property
+    def spent_usd(self) -> float:
+        """What the results kept here cost when they were made (cached ones cost nothing then): the part of
+        a ``--max-cost`` budget already spent on this file."""
+        total = 0.0
+        for record in self.previous.values():
+            result = record.get("result")
+            usage = result.get("usage") if isinstance(result, dict) else None
+            cost = usage.get("cost_usd") if isinstance(usage, dict) else None
+            if not record.get("cached") and isinstance(cost, (int, float)) and cost > 0:
+                total += float(cost)
+        return round(total, 8)
+
+
+def parse_results(data: bytes, path: str, kind: str | None = None) -> ResultsFile:
+    """Read a results file's bytes. A line that is not a batch result, or (with ``kind``) a result of another
+    kind, is a :class:`ConfigError`: the file is not this batch's, and nothing is resumed into it."""
+    found = ResultsFile()
+    if not data:
+        return found
+    lines = data.split(b"\n")
+    tail = lines.pop()  # b"" when the file ends with a newline, else a line cut short by a kill
+    found.changed = found.torn = bool(tail)
+    for n, raw in enumerate(lines, 1):
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            record = None
+        if not (isinstance(record, dict) and isinstance(record.get("id"), str) and "status" in record):
+            if not raw.strip():
+                found.changed = True
+                continue
+            raise ConfigError(
+                f"{path}: line {n} is not a batch result line; not resuming into this file "
+                "(choose another output file)"
+            )
+        if kind is not None and record.get("kind", kind) != kind:
+            raise ConfigError(
+                f"{path} holds {record.get('kind')} results, not {kind} results; choose another output file"
+            )
+        if record["status"] != "ok" or record["id"] in found.previous:
+            found.changed = True  # a failure to retry, or a duplicate
+            continue
+        found.previous[record["id"]] = record
+        found.keep.append(raw + b"\n")
+    return found
+
+
+def read_results(path: str, kind: str | None = None) -> ResultsFile:
+    """:func:`parse_results` of the file at ``path``, read only (an absent file holds nothing)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        return ResultsFile()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    return parse_results(data, path, kind)
+
 
 # --- the output file ----------------------------------------------------------------------------------
 
@@ -36,6 +116,7 @@ class _Output:
         self.abandoned = False
         self.lock = threading.Lock()
         self.previous: dict[str, dict[str, Any]] = {}
+        self.spent_usd = 0.0  # what the kept results cost when they were made
 
     def open(self) -> None:
         if self.path is None:
@@ -56,41 +137,15 @@ class _Output:
 
     def _resume(self, fd: int) -> tuple[list[bytes], bool]:
         """Keep the ok lines (first per id); drop error lines and a torn last line."""
+        assert self.path is not None
         with os.fdopen(os.dup(fd), "rb") as fh:
             fh.seek(0)
             data = fh.read()
-        if not data:
-            return [], False
-        lines = data.split(b"\n")
-        tail = lines.pop()  # b"" when the file ends with a newline, else a line cut short by a kill
-        changed = bool(tail)
-        if tail:
+        found = parse_results(data, self.path, self.kind)
+        if found.torn:
             log.warning("%s: dropped a torn last line (the previous run was killed mid-write)", self.path)
-        keep: list[bytes] = []
-        for n, raw in enumerate(lines, 1):
-            try:
-                record = json.loads(raw)
-            except ValueError:
-                record = None
-            if not (isinstance(record, dict) and isinstance(record.get("id"), str) and "status" in record):
-                if not raw.strip():
-                    changed = True
-                    continue
-                raise ConfigError(
-                    f"{self.path}: line {n} is not a batch result line; not resuming into this file "
-                    "(choose another output file)"
-                )
-            if record.get("kind", self.kind) != self.kind:
-                raise ConfigError(
-                    f"{self.path} holds {record.get('kind')} results, not {self.kind} results; "
-                    "choose another output file"
-                )
-            if record["status"] != "ok" or record["id"] in self.previous:
-                changed = True  # a failure to retry, or a duplicate
-                continue
-            self.previous[record["id"]] = record
-            keep.append(raw + b"\n")
-        return keep, changed
+        self.previous, self.spent_usd = found.previous, found.spent_usd
+        return found.keep, found.changed
 
     def _rewrite(self, old_fd: int, keep: list[bytes]) -> int:
         """Replace the file with ``keep``, atomically, and hold the lock on the new file."""

@@ -41,6 +41,8 @@ class BatchOutcome:
     stopped_by_budget: bool = False
     interrupted: bool = False
     estimated_cost_usd: float | None = None
+    #: What the results already in the output file cost when they were made (counted against --max-cost).
+    previously_spent_usd: float = 0.0
     elapsed: float = 0.0
 
     @property

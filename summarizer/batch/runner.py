@@ -1,72 +1,114 @@
-"""The run of a batch: worker threads that take turns, the writer of the results file, the budget, Ctrl-C;
-:func:`run_batch`, and ``summarizer summarize|check PATH...`` once its arguments are parsed
-(:func:`run_batch_command`). How a batch behaves as a whole is described in :mod:`summarizer.batch`.
+"""The run of a batch: worker threads that take turns, the writer of the results file, the budget, Ctrl-C
+(:func:`run_batch`); a :class:`~summarizer.batch.tasks.Task` run or dry-run with the result cache around it
+(:func:`run_task`, :func:`dry_run_task`); the cache's size (:func:`cache_info`). Nothing here prints: a
+progress bar draws if one is given, and the outcome is returned. What each worker does to a document is
+:mod:`summarizer.batch.work`; how a batch behaves as a whole is described in :mod:`summarizer.batch`.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import queue
-import re
-import sqlite3
-import sys
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from .. import config
-from ..errors import EXIT_BUDGET, BudgetExceededError, ConfigError, InputError, SummarizerError
+from ..errors import BudgetExceededError, ConfigError, InputError
+from ..pipeline.estimates import Estimate
 from ..turns import Turns
 from ..types import Usage
-from .dryrun import _estimate_rows, dry_run_batch, format_dry_run
-from .inputs import BatchInput, collect_inputs
+from .dryrun import DryRun, _estimate_rows, dry_run_batch
+from .inputs import BatchInput
 from .journal import _Output
-from .outcome import BatchOutcome, Failure, format_outcome
-from .progress import Progress, ProgressBar
-from .tasks import Estimate, _call, check_task, summarize_task
+from .outcome import BatchOutcome
+from .progress import Progress
+from .tasks import Task
+from .work import DocumentWork, _Done
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from ..cache import ResultCache
-    from ..llm.client import LLM
-    from ..settings import Settings
-    from ..text.documents import Document
 
-__all__ = ["cache_info", "run_batch", "run_batch_command"]
+__all__ = ["cache_info", "dry_run_task", "run_batch", "run_task"]
 
 log = logging.getLogger(__name__)
-
-# defaults live in config.py; these names are kept for the callers of this module
-DEFAULT_JOBS = config.DEFAULT_JOBS
-PRELOAD_BUDGET_CHARS = config.PRELOAD_BUDGET_CHARS
-
-_SECRET_RE = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-.]{8,})")
 
 # --- running ------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Done:
-    item: BatchInput
-    ok: bool
-    cached: bool
-    usage: Usage | None
-    failure: Failure | None
-    write_error: BaseException | None = None
+class _Budget:
+    """``--max-cost``: every remaining document's estimate, checked up front (:meth:`check`); then, as the
+    workers take documents, what is spent and what the running ones are expected to spend (:meth:`admits`,
+    :meth:`settle`). Used under the runner's lock. ``spent`` starts at what the output file's results
+    already cost: the budget is the file's."""
 
+    def __init__(self, max_cost: float | None, estimate: Callable[..., Estimate] | None) -> None:
+        if max_cost is not None and estimate is None:
+            raise ConfigError("max_cost needs an estimate function")
+        if max_cost is not None and not (math.isfinite(max_cost) and max_cost >= 0):
+            raise ConfigError(f"--max-cost must be a finite amount of USD, 0 or more (got {max_cost})")
+        self.max_cost, self.estimate = max_cost, estimate
+        self.estimates: dict[str, float] = {}
+        self.reserved: dict[str, float] = {}  # estimates of the documents running
+        self.spent = 0.0
 
-def _redact(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= 8:
-            text = text.replace(secret, "[redacted]")
-    return _SECRET_RE.sub("[redacted]", text)
+    def check(self, pending: Sequence[BatchInput], process: DocumentWork) -> float:
+        """Estimate every remaining document (keeping loaded ones for the run, within
+        :data:`config.PRELOAD_BUDGET_CHARS`); refuse to start when the total is over the budget. Returns
+        the total."""
+        assert self.max_cost is not None and self.estimate is not None
+        kept = 0
+        preloaded = process.preloaded
+        for row in _estimate_rows(pending, self.estimate, process.cache, process.key_for, keep=preloaded):
+            if row.document_chars and kept + row.document_chars > config.PRELOAD_BUDGET_CHARS:
+                preloaded.pop(row.id, None)
+            else:
+                kept += row.document_chars
+            if row.status != "new":
+                continue
+            if row.cost_usd is None:
+                raise ConfigError(
+                    f"cannot keep to --max-cost: no price is known for this model ({row.id} cannot be priced)"
+                )
+            self.estimates[row.id] = row.cost_usd
+        total = sum(self.estimates.values())
+        if self.spent + total > self.max_cost:
+            spent = f" and the output file's results already cost ${self.spent:.4f}" if self.spent else ""
+            raise BudgetExceededError(
+                f"the {len(self.estimates)} document(s) to run are estimated at ${total:.4f}{spent}, over "
+                f"--max-cost ${self.max_cost:.4f}; nothing was started (see --dry-run for each document's estimate)"
+            )
+        return total
+
+    def admits(self, item: BatchInput) -> bool:
+        """Whether ``item`` may start (the spend, the running ones' and its own estimate within the
+        budget); when it may, its estimate is reserved until :meth:`settle`."""
+        est = self.estimates.get(item.id, 0.0)
+        if self.max_cost is not None and self.spent + sum(self.reserved.values()) + est > self.max_cost:
+            return False
+        self.reserved[item.id] = est
+        return True
+
+    def settle(self, item: BatchInput, usage: Usage | None) -> None:
+        self.reserved.pop(item.id, None)
+        if usage is not None:
+            self.spent += usage.cost_usd or 0.0
 
 
 class _Runner:
+    """A batch run: ``jobs`` worker threads taking the next document each (within the budget), one writer
+    thread appending and fsyncing the lines, and the main thread accounting and handling Ctrl-C. What is
+    done to each document is :class:`~summarizer.batch.work.DocumentWork`; the budget is :class:`_Budget`.
+    It stays one class of about 200 lines because its three threads share one lock-guarded state (what is
+    pending, what is running, why the run stops), which split across classes would have to be passed
+    around under the same lock.
+    """
+
     def __init__(
         self,
         inputs: Sequence[BatchInput],
@@ -84,30 +126,21 @@ class _Runner:
     ) -> None:
         if jobs < 1:
             raise ConfigError(f"--jobs must be at least 1 (got {jobs})")
-        if max_cost is not None and estimate is None:
-            raise ConfigError("max_cost needs an estimate function")
-        if max_cost is not None and max_cost < 0:
-            raise ConfigError("--max-cost must not be negative")
+        self.budget = _Budget(max_cost, estimate)
         counts = Counter(it.id for it in inputs)
         if len(counts) != len(inputs):
             dupes = sorted(i for i, n in counts.items() if n > 1)
             raise InputError(f"duplicate ids in the batch: {', '.join(map(repr, dupes[:5]))}")
         self.inputs = list(inputs)
-        self.work, self.kind, self.jobs = work, kind, jobs
-        self.cache = cache
-        self.key_for = key_for if cache is not None else None
-        self.max_cost, self.estimate, self.progress = max_cost, estimate, progress
-        self.secrets = [s for s in secrets if s]
+        self.jobs = jobs
+        self.process = DocumentWork(work, kind=kind, cache=cache, key_for=key_for, secrets=secrets)
+        self.progress = progress
         self.out = _Output(output, kind)
         self.outcome = BatchOutcome(kind=kind, total=len(self.inputs), output=output)
-        self.preloaded: dict[str, Document] = {}
         # Scheduling state, shared by the workers (each takes its next document itself), under `lock`.
         self.lock = threading.Lock()
         self.pending: deque[BatchInput] = deque()
-        self.reserved: dict[str, float] = {}  # estimates of the documents running
-        self.spent = 0.0
         self.running: set[str] = set()  # taken by a worker, not yet reported written
-        self.estimates: dict[str, float] = {}
         self.stop_reason: str | None = None  # "budget", "interrupted", "write"
         self.writes: queue.Queue[tuple[_Done, dict[str, Any]] | None] = queue.Queue()
         self.done: queue.Queue[_Done] = queue.Queue()
@@ -118,7 +151,7 @@ class _Runner:
     def _worker(self) -> None:
         with self.turns.held():  # one worker runs at a time; each gives way while it waits for the model
             while (item := self._take()) is not None:
-                done, record = self._process(item)
+                done, record = self.process(item)
                 self._settle(item, done)
                 self.writes.put((done, record))
 
@@ -128,27 +161,22 @@ class _Runner:
             if self.stop_reason is not None or not self.pending:
                 return None
             item = self.pending[0]
-            est = self.estimates.get(item.id, 0.0)
-            if self.max_cost is not None and self.spent + sum(self.reserved.values()) + est > self.max_cost:
-                self.stop_reason = "budget"
-                self.outcome.stopped_by_budget = True
-                spent = self.spent
-            else:
+            if self.budget.admits(item):
                 self.pending.popleft()
-                self.reserved[item.id] = est
                 self.running.add(item.id)
                 return item
+            self.stop_reason = "budget"
+            self.outcome.stopped_by_budget = True
+            spent = self.budget.spent
         self._say(
-            f"stopping: the next document would take the spend past ${self.max_cost:.4f} (spent ${spent:.4f}); "
-            "the running ones finish"
+            f"stopping: the next document would take the spend past ${self.budget.max_cost:.4f} "
+            f"(spent ${spent:.4f}); the running ones finish"
         )
         return None
 
     def _settle(self, item: BatchInput, done: _Done) -> None:
         with self.lock:
-            self.reserved.pop(item.id, None)
-            if done.usage is not None:
-                self.spent += done.usage.cost_usd or 0.0
+            self.budget.settle(item, done.usage)
 
     def _writer(self) -> None:
         """Write finished documents' lines: all those waiting, then one fsync; then report them done."""
@@ -180,71 +208,6 @@ class _Runner:
             if end:
                 return
 
-    def _process(self, item: BatchInput) -> tuple[_Done, dict[str, Any]]:
-        document: Document | None = None
-        try:
-            document = self.preloaded.pop(item.id, None) or item.load()
-            key = _call(self.key_for, document, item) if self.key_for is not None else None
-            if key is not None and (hit := self._cache_get(key)) is not None:
-                hit = _as_read_from(hit, document.path)
-                return _Done(item, True, True, None, None), self._record(item, document, hit, cached=True)
-            result = _call(self.work, document, item)
-            value = result.model_dump(mode="json")
-            if key is not None:
-                self._cache_put(key, value)  # before the line: a kill in between pays nothing twice
-            usage = getattr(result, "usage", None)
-            return _Done(item, True, False, usage, None), self._record(item, document, value, cached=False)
-        except Exception as exc:  # one failing document never stops the batch
-            failure = self._failure(item, exc)
-            record = self._record(item, document, None, cached=False, failure=failure)
-            return _Done(item, False, False, None, failure), record
-
-    def _cache_get(self, key: str) -> dict[str, Any] | None:
-        assert self.cache is not None
-        try:
-            return self.cache.get(key)
-        except (sqlite3.Error, SummarizerError) as exc:
-            log.warning("result cache unavailable (%s); calling the model", exc)
-            return None
-
-    def _cache_put(self, key: str, value: dict[str, Any]) -> None:
-        assert self.cache is not None
-        try:
-            self.cache.put(key, self.kind, value)
-        except (sqlite3.Error, SummarizerError) as exc:
-            log.warning("could not store a result in the cache (%s)", exc)
-
-    def _failure(self, item: BatchInput, exc: Exception) -> Failure:
-        if isinstance(exc, SummarizerError):
-            message, code = exc.message, exc.exit_code
-        else:
-            log.debug("unexpected error on %s", item.id, exc_info=True)
-            message, code = f"{type(exc).__name__}: {exc}", 1
-        message = _redact(" ".join(str(message).split()), self.secrets)
-        return Failure(item.id, item.path, type(exc).__name__, message, code)
-
-    def _record(
-        self,
-        item: BatchInput,
-        document: Document | None,
-        result: dict[str, Any] | None,
-        *,
-        cached: bool,
-        failure: Failure | None = None,
-    ) -> dict[str, Any]:
-        return {
-            "id": item.id,
-            "path": item.path,
-            "sha256": document.sha256 if document is not None else None,
-            "kind": self.kind,
-            "status": "ok" if failure is None else "error",
-            "cached": cached,
-            "result": result,
-            "error": None
-            if failure is None
-            else {"type": failure.type, "message": failure.message, "exit_code": failure.exit_code},
-        }
-
     # --- main thread -------------------------------------------------------------------------------
 
     def run(self) -> BatchOutcome:
@@ -262,7 +225,11 @@ class _Runner:
         outcome = self.outcome
         self.pending = deque(it for it in self.inputs if it.id not in self.out.previous)
         outcome.resumed = len(self.inputs) - len(self.pending)
-        self.estimates = self._budget_check(self.pending) if self.max_cost is not None else {}
+        # the budget is the output file's: what its kept results cost counts as spent (a rerun after a
+        # budget stop does not spend it again)
+        self.budget.spent = outcome.previously_spent_usd = self.out.spent_usd
+        if self.budget.max_cost is not None:
+            outcome.estimated_cost_usd = self.budget.check(self.pending, self.process)
         if self.progress is not None:
             self.progress.start(len(self.inputs), outcome.resumed)
         threads = [
@@ -343,47 +310,6 @@ class _Runner:
         else:
             log.warning("%s", text)
 
-    def _budget_check(self, pending: deque[BatchInput]) -> dict[str, float]:
-        """Estimate every remaining document; refuse to start when the total is over the budget."""
-        assert self.max_cost is not None and self.estimate is not None
-        estimates: dict[str, float] = {}
-        kept = 0
-        for row in _estimate_rows(pending, self.estimate, self.cache, self.key_for, keep=self.preloaded):
-            if row.document_chars and kept + row.document_chars > PRELOAD_BUDGET_CHARS:
-                self.preloaded.pop(row.id, None)
-            else:
-                kept += row.document_chars
-            if row.status != "new":
-                continue
-            if row.cost_usd is None:
-                raise ConfigError(
-                    f"cannot keep to --max-cost: no price is known for this model ({row.id} cannot be priced)"
-                )
-            estimates[row.id] = row.cost_usd
-        total = sum(estimates.values())
-        self.outcome.estimated_cost_usd = total
-        if total > self.max_cost:
-            raise BudgetExceededError(
-                f"the {len(estimates)} document(s) to run are estimated at ${total:.4f}, over --max-cost "
-                f"${self.max_cost:.4f}; nothing was started (see --dry-run for each document's estimate)"
-            )
-        return estimates
-
-
-def _as_read_from(result: dict[str, Any], path: str | None) -> dict[str, Any]:
-    """A cached result, its provenance naming the file read this time.
-
-    The cache is keyed by content: the same text under another name is a hit, but its result must name
-    the file it now stands for (``summarizer report`` reads the source from there).
-    """
-    result = {**result}
-    if isinstance(result.get("provenance"), dict):
-        result["provenance"] = {**result["provenance"], "source_path": path}
-    verification = result.get("verification")
-    if isinstance(verification, dict) and isinstance(verification.get("provenance"), dict):
-        result["verification"] = {**verification, "provenance": {**verification["provenance"], "source_path": path}}
-    return result
-
 
 def _add_usage_known(outcome: BatchOutcome, usage: Usage) -> None:
     total = outcome.usage
@@ -400,7 +326,7 @@ def run_batch(
     inputs: Sequence[BatchInput],
     work: Callable[..., BaseModel],
     *,
-    jobs: int = DEFAULT_JOBS,
+    jobs: int | None = None,
     output: str | None,
     cache: ResultCache | None = None,
     key_for: Callable[..., str | None] | None = None,
@@ -410,12 +336,13 @@ def run_batch(
     kind: str = "summary",
     secrets: Sequence[str] = (),
 ) -> BatchOutcome:
-    """Run ``work(document)`` over ``inputs`` with ``jobs`` threads, one JSON line per document to ``output``.
+    """Run ``work(document)`` over ``inputs`` with ``jobs`` threads (default
+    :data:`summarizer.config.DEFAULT_JOBS`), one JSON line per document to ``output``.
 
     ``output`` is a file path (resumed, see the module doc), or None / ``"-"`` for standard output (no
     resume). ``work`` returns a pydantic model with a ``usage`` (a Summary or CheckReport). With ``cache``
     and ``key_for(document) -> key``, a cached result is used instead of calling ``work``. ``max_cost``
-    (USD) needs ``estimate(document) -> (prompt_tokens, completion_tokens, cost_usd)`` and raises
+    (USD) needs ``estimate(document) -> Estimate`` (:mod:`summarizer.pipeline.estimates`) and raises
     :class:`BudgetExceededError` before anything starts when the remaining documents' estimate is over
     it. ``kind`` ("summary" or "check") is written on every line and checked on resume. ``secrets`` are
     scrubbed from error messages. ``work``, ``key_for`` and ``estimate`` decorated with
@@ -425,7 +352,7 @@ def run_batch(
         inputs,
         work,
         kind=kind,
-        jobs=jobs,
+        jobs=config.DEFAULT_JOBS if jobs is None else jobs,
         output=output,
         cache=cache,
         key_for=key_for,
@@ -449,72 +376,29 @@ def cache_info(*, clear: bool = False, path: str | None = None) -> str:
     return text
 
 
-# --- the command line, already parsed -----------------------------------------------------------------
+# --- a task over inputs, with the result cache around it ----------------------------------------------
 
 
-def run_batch_command(
-    command: str,
-    specs: Sequence[str],
+def run_task(
+    inputs: Sequence[BatchInput],
+    task: Task,
     *,
-    settings: Settings | None,
-    llm: LLM | None = None,
-    output: str | None = None,
-    jobs: int = DEFAULT_JOBS,
+    output: str | None,
+    jobs: int | None = None,
     use_cache: bool = True,
     cache_path: str | None = None,
-    dry_run: bool = False,
     max_cost: float | None = None,
-    fmt: str = "text",
-    verify: bool = False,
-    claims: Sequence[str] = (),
-    summary: str | None = None,
-    mode: str = "hybrid",
-    split: str = "model",
-    progress: bool | None = None,
-    stdout: TextIO | None = None,
-    stderr: TextIO | None = None,
-) -> int:
-    """``summarizer summarize|check PATH...`` for a batch; returns the exit code.
-
-    ``command`` is "summarize" or "check". ``settings``/``llm`` are those the CLI builds (``llm`` inside
-    its local-server context; None for ``dry_run``). Lines go to ``output`` (JSONL; None or "-" for
-    standard output), the report to stderr. Raises :class:`SummarizerError` subclasses (bad inputs,
-    :class:`BudgetExceededError`) for the CLI to print.
-    """
-    out_stream = stdout if stdout is not None else sys.stdout
-    err_stream = stderr if stderr is not None else sys.stderr
-    inputs = collect_inputs(specs)
-    if command == "summarize":
-        if settings is None:
-            raise ConfigError("summarize needs model settings")
-        task = summarize_task(settings, llm, verify=verify)
-    elif command == "check":
-        if (
-            not claims
-            and summary is None
-            and not any(("claims" in i.extra or "summary" in i.extra) for i in inputs)
-        ):
-            raise ConfigError("nothing to check: give --claim, --claims FILE or --summary FILE")
-        task = check_task(settings, llm, claims=claims, summary=summary, mode=mode, split=split)
-    else:
-        raise ConfigError(f"unknown batch command {command!r}")
-
+    progress: Progress | None = None,
+    secrets: Sequence[str | None] = (),
+) -> BatchOutcome:
+    """:func:`run_batch` of ``task`` (its work, cache key and estimate) over ``inputs``, the result cache
+    (``use_cache``; ``cache_path``, default the user's) opened and closed around it. Prints nothing:
+    ``progress`` draws (see :class:`~summarizer.batch.progress.ProgressBar`), the outcome is returned."""
     from ..cache import ResultCache
 
     cache = ResultCache(cache_path) if use_cache else None
     try:
-        if dry_run:
-            dry = dry_run_batch(inputs, task.estimate, cache=cache, key_for=task.key_for, output=output)
-            model = settings.model if settings is not None else "no model"
-            out_stream.write(format_dry_run(dry, model, fmt))
-            out_stream.flush()
-            if max_cost is not None and (dry.cost_usd is None or dry.cost_usd > max_cost):
-                print(f"summarizer: the estimate is over --max-cost ${max_cost:.4f}", file=err_stream)
-                return EXIT_BUDGET
-            return 0
-        bar = ProgressBar(file=err_stream, enabled=progress, desc=command)
-        secrets = [settings.api_key] if settings is not None and settings.api_key else []
-        outcome = run_batch(
+        return run_batch(
             inputs,
             task.work,
             jobs=jobs,
@@ -523,13 +407,30 @@ def run_batch_command(
             key_for=task.key_for,
             max_cost=max_cost,
             estimate=task.estimate,
-            progress=bar,
+            progress=progress,
             kind=task.kind,
-            secrets=secrets,
+            secrets=[s for s in secrets if s],
         )
     finally:
         if cache is not None:
             cache.close()
-    err_stream.write(format_outcome(outcome))
-    err_stream.flush()
-    return outcome.exit_code
+
+
+def dry_run_task(
+    inputs: Sequence[BatchInput],
+    task: Task,
+    *,
+    output: str | None = None,
+    use_cache: bool = True,
+    cache_path: str | None = None,
+) -> DryRun:
+    """:func:`~summarizer.batch.dryrun.dry_run_batch` of ``task``: what running it over ``inputs`` into
+    ``output`` would cost (cached and already-done documents at no cost), calling nothing."""
+    from ..cache import ResultCache
+
+    cache = ResultCache(cache_path) if use_cache else None
+    try:
+        return dry_run_batch(inputs, task.estimate, cache=cache, key_for=task.key_for, output=output, kind=task.kind)
+    finally:
+        if cache is not None:
+            cache.close()

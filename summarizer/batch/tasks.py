@@ -5,14 +5,14 @@ call's one-time work (imports, the client, schemas) before the worker threads st
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .. import config, pricing
+from .. import config
 from ..errors import ConfigError
-from ..text import sentences, tokens
+from ..pipeline.claims import needs_model, require_claims
+from ..pipeline.estimates import Estimate, estimate_check, estimate_summary
 from ..types import SCHEMA_VERSION
 from .inputs import BatchInput
 
@@ -24,15 +24,17 @@ if TYPE_CHECKING:
     from ..text.documents import Document
 
 __all__ = [
-    "Estimate",
     "Task",
     "check_needs_model",
     "check_task",
     "summarize_task",
     "takes_item",
+    "task_for",
 ]
 
 M = TypeVar("M")
+
+_NOTHING_IN_LINE = "give claims (or a summary), or put them in the JSONL line"
 
 # --- what to do with each document ------------------------------------------------------------------
 
@@ -45,10 +47,6 @@ def takes_item(fn: Callable[..., M]) -> Callable[..., M]:
 
 def _call(fn: Callable[..., M], document: Document, item: BatchInput) -> M:
     return fn(document, item) if getattr(fn, "batch_takes_item", False) else fn(document)
-
-
-#: (prompt tokens, estimated completion tokens, estimated cost in USD or None when the price is unknown)
-Estimate = tuple[int, int, float | None]
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,7 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         versions += "+check:" + load_prompt("check").version
     params = {
         "endpoint": _endpoint_id(settings),
-        "temperature": config.TEMPERATURE,
+        "temperature": settings.temperature,
         "max_tokens": config.SUMMARY_MAX_TOKENS,
         "max_key_points": config.MAX_KEY_POINTS,
         "max_claims": config.MAX_CLAIMS,
@@ -86,33 +84,20 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         "schema": SCHEMA_VERSION,
     }
     if verify:
-        params["check"] = _check_params()
+        params["check"] = _check_params(settings)
 
     def work(document: Document) -> BaseModel:
         from ..pipeline.summary import summarize
 
         if llm is None:
             raise ConfigError("no model client: summarize_task needs an LLM to run (not only to estimate)")
-        result = summarize(document, llm=llm)
-        if verify:
-            from ..pipeline.checking import check
-
-            result.verification = check(document, [c.text for c in result.claims], llm=llm)
-            result.usage.include(result.verification.usage)
-        return result
+        return summarize(document, llm=llm, verify=verify)
 
     def key_for(document: Document) -> str:
         return cache_key("summary", model, versions, params, document.sha256)
 
     def estimate(document: Document) -> Estimate:
-        from ..pipeline.summary import estimate_calls
-
-        calls, n = estimate_calls(document, model)
-        out = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS * calls
-        if verify:
-            cp, cc = _check_tokens(document, model, n_claims=config.MAX_CLAIMS, claims_text="")
-            n, out = n + cp, out + cc
-        return n, out, pricing.estimate_cost(model, n, out)
+        return estimate_summary(document, model=model, verify=verify)
 
     if llm is not None:
         from ..llm.drafts import Decomposition, MergeDraft, SummaryDraft, VerdictBatch
@@ -153,17 +138,13 @@ def check_task(
             return base_claims, summary
         return list(item_claims or []), item_summary
 
-    def needs_model(the_summary: str | None) -> bool:
-        return mode != "local" or (the_summary is not None and split == "model")
-
     @takes_item
     def work(document: Document, item: BatchInput) -> BaseModel:
         from ..pipeline.checking import check
 
         the_claims, the_summary = inputs_of(item)
-        if not the_claims and the_summary is None:
-            raise ConfigError("nothing to check: give claims (or a summary), or put them in the JSONL line")
-        if needs_model(the_summary) and llm is None:
+        require_claims(the_claims, the_summary, hint=_NOTHING_IN_LINE)
+        if needs_model(mode, the_summary, split) and llm is None:
             raise ConfigError("no model client: this check needs a model")
         return check(
             document,
@@ -171,7 +152,7 @@ def check_task(
             summary=the_summary,
             mode=mode,  # type: ignore[arg-type]
             split=split,  # type: ignore[arg-type]
-            llm=llm if needs_model(the_summary) else None,
+            llm=llm if needs_model(mode, the_summary, split) else None,
         )
 
     @takes_item
@@ -179,7 +160,7 @@ def check_task(
         import hashlib
 
         the_claims, the_summary = inputs_of(item)
-        uses_model = needs_model(the_summary)
+        uses_model = needs_model(mode, the_summary, split)
         versions = []
         if mode != "local":
             versions.append("check:" + load_prompt("check").version)
@@ -193,7 +174,7 @@ def check_task(
             "summary": None
             if the_summary is None
             else hashlib.sha256(the_summary.encode("utf-8", "surrogatepass")).hexdigest(),
-            "check": _check_params(),
+            "check": _check_params(settings),
             "schema": SCHEMA_VERSION,
         }
         return cache_key("check", model if uses_model else "", "+".join(versions), params, document.sha256)
@@ -201,23 +182,7 @@ def check_task(
     @takes_item
     def estimate(document: Document, item: BatchInput) -> Estimate:
         the_claims, the_summary = inputs_of(item)
-        prompt = completion = 0
-        n_claims = len(the_claims)
-        if the_summary is not None:
-            n_summary = len(sentences.sentence_spans(the_summary))
-            n_claims += n_summary
-            if split == "model":
-                messages = load_prompt("decompose").render(
-                    the_summary, max_claims=config.MAX_DECOMPOSED_CLAIMS
-                )
-                prompt += tokens.count_message_tokens(messages, model)
-                completion += 60 * n_summary + 20
-        if mode != "local" and n_claims:
-            # An upper bound: every claim goes to the model (in hybrid mode local checks settle some).
-            cp, cc = _check_tokens(document, model, n_claims=n_claims, claims_text="\n".join(the_claims))
-            prompt, completion = prompt + cp, completion + cc
-        cost = pricing.estimate_cost(model, prompt, completion) if prompt else 0.0
-        return prompt, completion, cost
+        return estimate_check(document, the_claims, summary=the_summary, mode=mode, split=split, model=model)
 
     if llm is not None:
         from ..llm.drafts import Decomposition, VerdictBatch
@@ -241,17 +206,25 @@ def _prepare(llm: LLM, *outputs: type[BaseModel]) -> None:
 def check_needs_model(
     inputs: Sequence[BatchInput], *, mode: str, split: str, summary: str | None = None
 ) -> bool:
-    """Whether a check batch calls a model (so the CLI must start the local server or build a client)."""
-    if mode != "local":
-        return True
-    if split != "model":
-        return False
-    return summary is not None or any("summary" in it.extra for it in inputs)
+    """Whether a check batch calls a model (so the CLI must start the local server or build a client).
+
+    A JSONL line's own ``summary`` counts like the one given for every document."""
+    summaries = [summary, *(it.extra["summary"] for it in inputs if "summary" in it.extra)]
+    return any(needs_model(mode, s, split) for s in summaries)
 
 
-def _check_params() -> dict[str, Any]:
+def check_require_claims(
+    inputs: Sequence[BatchInput], *, claims: Sequence[str], summary: str | None
+) -> None:
+    """"Nothing to check" for a whole check batch: no claims or summary given, and none in its JSONL lines."""
+    if any("claims" in it.extra or "summary" in it.extra for it in inputs):
+        return
+    require_claims(claims, summary)
+
+
+def _check_params(settings: Settings | None) -> dict[str, Any]:
     return {
-        "temperature": config.TEMPERATURE,
+        "temperature": config.TEMPERATURE if settings is None else settings.temperature,
         "batch": config.CHECK_BATCH_SIZE,
         "per_claim": config.CHECK_TOKENS_PER_CLAIM,
         "margin": config.CHECK_TOKENS_MARGIN,
@@ -261,13 +234,28 @@ def _check_params() -> dict[str, Any]:
     }
 
 
-def _check_tokens(document: Document, model: str, *, n_claims: int, claims_text: str) -> tuple[int, int]:
-    """Rough prompt and completion tokens of checking ``n_claims`` claims against ``document``."""
-    from ..llm.prompts import load_prompt
 
-    batches = max(1, math.ceil(n_claims / config.CHECK_BATCH_SIZE))
-    overhead = tokens.count_message_tokens(load_prompt("check").render("", claims=claims_text), model)
-    source = tokens.count_tokens(document.model_text, model)
-    prompt = batches * (source + overhead) + 20 * n_claims
-    completion = n_claims * config.CHECK_TOKENS_PER_CLAIM + batches * config.CHECK_TOKENS_MARGIN
-    return prompt, completion
+
+def task_for(
+    command: str,
+    inputs: Sequence[BatchInput],
+    settings: Settings | None,
+    llm: LLM | None = None,
+    *,
+    verify: bool = False,
+    claims: Sequence[str] = (),
+    summary: str | None = None,
+    mode: str = "hybrid",
+    split: str = "model",
+) -> Task:
+    """The task of ``summarizer summarize|check`` over ``inputs``: :func:`summarize_task` (``verify``) or
+    :func:`check_task` (after "nothing to check" for the whole batch). ``llm`` may be None for a dry run,
+    or for a check that calls no model (:func:`check_needs_model`)."""
+    if command == "summarize":
+        if settings is None:
+            raise ConfigError("summarize needs model settings")
+        return summarize_task(settings, llm, verify=verify)
+    if command == "check":
+        check_require_claims(inputs, claims=claims, summary=summary)
+        return check_task(settings, llm, claims=claims, summary=summary, mode=mode, split=split)
+    raise ConfigError(f"unknown batch command {command!r}")

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import EXIT_INTERRUPTED, SummarizerError
+from ..report.terminal import terminal_safe
 from .batch_api import cmd_batch
 from .commands import (
     _cmd_cache,
@@ -47,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         }[args.command]
         return handler(args)
     except SummarizerError as exc:
-        print(f"summarizer: error: {exc.message}", file=sys.stderr)
+        print(f"summarizer: error: {terminal_safe(exc.message)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("summarizer: interrupted", file=sys.stderr)

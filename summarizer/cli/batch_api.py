@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from .. import config
+from ..report.terminal import terminal_safe
 
 __all__ = ["add_batch_parser", "cmd_batch"]
 
@@ -96,6 +97,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return handler(args)
 
 
+def _say(text: str, *, err: bool = False) -> None:
+    """A line (or a report) for the user, control characters shown, not obeyed (as every command's)."""
+    (sys.stderr if err else sys.stdout).write(terminal_safe(text if text.endswith("\n") else text + "\n"))
+
+
 def _fmt(args: argparse.Namespace) -> str:
     return str(args.format or "text")
 
@@ -121,11 +127,11 @@ def _prepare(args: argparse.Namespace) -> int:
     from ..batch.api.jobs import endpoint_id
     from ..batch.progress import ProgressBar
     from ..errors import ConfigError
+    from ..pipeline.claims import read_claims
     from ..settings import resolve_settings
-    from .commands import _read_claims
 
     settings = resolve_settings(args.model, args.base_url)
-    claims = list(args.claim) + (_read_claims(args.claims) if args.claims else [])
+    claims = list(args.claim) + (read_claims(args.claims) if args.claims else [])
     summary = None
     if args.summary:
         from ..text.documents import load_document
@@ -154,7 +160,7 @@ def _prepare(args: argparse.Namespace) -> int:
         max_bytes=args.max_file_bytes,
         progress=ProgressBar(desc="prepare"),
     )
-    sys.stdout.write(format_prepare(report, _fmt(args)))
+    _say(format_prepare(report, _fmt(args)))
     return 0
 
 
@@ -178,13 +184,13 @@ def _submit(args: argparse.Namespace) -> int:
     if _fmt(args) == "json":
         import json
 
-        print(json.dumps([{k: f.get(k) for k in ("name", "batch_id", "batch_status")} for f in submitted], indent=2))
+        _say(json.dumps([{k: f.get(k) for k in ("name", "batch_id", "batch_status")} for f in submitted], indent=2))
     elif submitted:
         for f in submitted:
-            print(f"{f['name']}: {f['requests']} request(s) → batch {f['batch_id']} ({f['batch_status']})")
-        print(f"follow it: summarizer batch status {args.job} --wait; then: summarizer batch collect {args.job} -o results.jsonl")
+            _say(f"{f['name']}: {f['requests']} request(s) → batch {f['batch_id']} ({f['batch_status']})")
+        _say(f"follow it: summarizer batch status {args.job} --wait; then: summarizer batch collect {args.job} -o results.jsonl")
     else:
-        print(f"{args.job}: nothing to submit (every request file was submitted or run)")
+        _say(f"{args.job}: nothing to submit (every request file was submitted or run)")
     return 0
 
 
@@ -203,7 +209,7 @@ def _status(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    sys.stdout.write(format_status(st, _fmt(args)))
+    _say(format_status(st, _fmt(args)))
     return 0
 
 
@@ -237,22 +243,21 @@ def _cancel(args: argparse.Namespace) -> int:
 
     cancelled = cancel(args.job, _api_settings(args))
     for f in cancelled:
-        print(f"{f['name']}: batch {f['batch_id']} {f['batch_status']}")
+        _say(f"{f['name']}: batch {f['batch_id']} {f['batch_status']}")
     if not cancelled:
-        print(f"{args.job}: no batch is running")
+        _say(f"{args.job}: no batch is running")
     return 0
 
 
 def _collect(args: argparse.Namespace) -> int:
     from ..batch.api import collect, format_collect, submit
     from ..batch.progress import ProgressBar
+    from ..llama_server import backend
     from ..settings import secret_values
-    from .commands import _backend, _with_base_url
 
     settings = _job_settings(args)
     online = args.online_merge or args.retry_online
-    with _backend(settings) if online else contextlib.nullcontext() as base_url:
-        settings = _with_base_url(settings, base_url)
+    with backend(settings) if online else contextlib.nullcontext(settings) as settings:
         report = collect(
             args.job,
             args.output,
@@ -264,20 +269,19 @@ def _collect(args: argparse.Namespace) -> int:
             progress=ProgressBar(desc="collect"),
             secrets=[*secret_values(), *([settings.api_key] if settings.api_key else [])],
         )
-    sys.stderr.write(format_collect(report, _fmt(args)))  # the results may be on stdout: the report is not
+    _say(format_collect(report, _fmt(args)), err=True)  # the results may be on stdout: the report is not
     if args.submit and report.followup_files:
         for f in submit(args.job, settings):
-            print(f"{f['name']}: {f['requests']} request(s) → batch {f['batch_id']} ({f['batch_status']})", file=sys.stderr)
+            _say(f"{f['name']}: {f['requests']} request(s) → batch {f['batch_id']} ({f['batch_status']})", err=True)
     return report.exit_code
 
 
 def _run(args: argparse.Namespace) -> int:
     from ..batch.api import format_run, run
     from ..batch.progress import ProgressBar
-    from .commands import _backend, _with_base_url
+    from ..llama_server import backend
 
-    settings = _job_settings(args)
-    with _backend(settings) as base_url:  # the local model server, when no other endpoint is set up
-        report = run(args.job, _with_base_url(settings, base_url), jobs=args.jobs, progress=ProgressBar(desc="run"))
-    sys.stdout.write(format_run(report, _fmt(args)))
+    with backend(_job_settings(args)) as settings:  # the local model server, when no other endpoint is set up
+        report = run(args.job, settings, jobs=args.jobs, progress=ProgressBar(desc="run"))
+    _say(format_run(report, _fmt(args)))
     return 0

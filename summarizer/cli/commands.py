@@ -11,14 +11,26 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from .. import config
-from ..errors import EXIT_BELOW_THRESHOLD, EXIT_SOME_FAILED, ConfigError, InputError, SummarizerError
-from ..settings import LOCAL_PORT
-from .output import _SUFFIX_FORMATS, Format, _output_format, _render, _write
+from ..errors import (
+    EXIT_BELOW_THRESHOLD,
+    EXIT_BUDGET,
+    EXIT_SOME_FAILED,
+    ConfigError,
+    InputError,
+    SummarizerError,
+)
+from ..report.save import check_output
+from ..report.terminal import terminal_safe
+from .output import _SUFFIX_FORMATS, _output_format, _render, _write
+from .status import status_line
+
+if TYPE_CHECKING:
+    from ..report.render import Format
+    from ..settings import Settings
+    from ..text.documents import Document
 
 log = logging.getLogger("summarizer")
 
@@ -28,28 +40,23 @@ log = logging.getLogger("summarizer")
 
 def _cmd_summarize(args: argparse.Namespace) -> int:
     from .. import batch
+    from ..llama_server import backend
     from ..llm.client import LLM
     from ..pipeline.summary import summarize
-    from ..settings import resolve_settings
     from ..text.documents import load_document
 
     if batch.is_batch(args.path):
         _no_html_for_batches(args)
         return _batch("summarize", args.path, args, verify=args.verify)
+    check_output(args.output)  # before anything is paid for
     fmt = _output_format(args)
     document = load_document(args.path[0])
-    settings = resolve_settings(args.model, args.base_url)
+    settings = _settings(args)
     if args.dry_run:
-        _write(_dry_run(document, settings.model, fmt), args.output)
+        _write(_dry_run(document, settings.model, fmt, verify=args.verify), args.output)
         return 0
-    with _backend(settings) as base_url:
-        llm = LLM(_with_base_url(settings, base_url))
-        result = summarize(document, llm=llm)
-        if args.verify:
-            from ..pipeline.checking import check
-
-            result.verification = check(document, [c.text for c in result.claims], llm=llm)
-            result.usage.include(result.verification.usage)
+    with status_line(enabled=not args.verbose), backend(settings) as settings:
+        result = summarize(document, llm=LLM(settings), verify=args.verify)
     _write(_render(result, document.text, fmt), args.output)
     if args.verify:
         return _threshold(result.verification.score if result.verification else None, args.fail_under)
@@ -58,34 +65,33 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from .. import batch
+    from ..llama_server import backend
     from ..llm.client import LLM
     from ..pipeline.checking import check
-    from ..settings import resolve_settings
+    from ..pipeline.claims import needs_model, read_claims, require_claims
     from ..text.documents import load_document
 
     claims = list(args.claim)
     if any(not claim.strip() for claim in claims):
         raise InputError("--claim is empty or only whitespace: give the claim's text")
     if args.claims:
-        claims += _read_claims(args.claims)
+        claims += read_claims(args.claims)
     summary = load_document(args.summary).text if args.summary else None
     if batch.is_batch(args.source) or args.dry_run:  # a dry run of one source is a batch of one
         _no_html_for_batches(args)
         return _batch(
             "check", args.source, args, claims=claims, summary=summary, mode=args.mode, split=args.split
         )
-    if not claims and summary is None:
-        raise ConfigError("nothing to check: give --claim, --claims FILE or --summary FILE")
+    require_claims(claims, summary)
+    check_output(args.output)
     fmt = _output_format(args)
     document = load_document(args.source[0])
-    settings = resolve_settings(args.model, args.base_url)
-    needs_model = args.mode != "local" or (summary is not None and args.split == "model")
-    if not needs_model:
+    settings = _settings(args)
+    if not needs_model(args.mode, summary, args.split):
         report = check(document, claims, summary=summary, mode="local", split=args.split)
     else:
-        with _backend(settings) as base_url:
-            llm = LLM(_with_base_url(settings, base_url))
-            report = check(document, claims, summary=summary, mode=args.mode, split=args.split, llm=llm)
+        with status_line(enabled=not args.verbose), backend(settings) as settings:
+            report = check(document, claims, summary=summary, mode=args.mode, split=args.split, llm=LLM(settings))
     _write(_render(report, document.text, fmt), args.output)
     return _threshold(report.score, args.fail_under)
 
@@ -95,8 +101,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     results = load_results(args.result)
     suffix = Path(args.output).suffix.lower() if args.output else ""
-    fmt = cast(Format, args.format or _SUFFIX_FORMATS.get(suffix, "html"))
+    fmt = cast("Format", args.format or _SUFFIX_FORMATS.get(suffix, "html"))
     if len(results) == 1 and not (args.output and Path(args.output).is_dir()):
+        check_output(args.output)
         (saved,) = results
         document = load_source(
             saved.result, args.source, result_path=args.result, named=saved.path, item_id=saved.id
@@ -126,7 +133,7 @@ def _report_folder(args: argparse.Namespace, results: list[Any], fmt: Format) ->
             document = load_source(saved.result, result_path=args.result, named=saved.path, item_id=saved.id)
         except SummarizerError as exc:
             failed += 1
-            print(f"summarizer: error: {exc.message}", file=sys.stderr)
+            print(f"summarizer: error: {terminal_safe(exc.message)}", file=sys.stderr)
             continue
         _write(_render(saved.result, document.text, fmt), str(folder / name))
     print(f"{len(results) - failed} report(s) written to {folder}" + (f"; {failed} failed" if failed else ""))
@@ -140,52 +147,58 @@ def _no_html_for_batches(args: argparse.Namespace) -> None:
         )
 
 
-def _dry_run(document: object, model: str, fmt: str) -> str:
-    from .. import pricing
-    from ..pipeline.summary import estimate_calls
+def _dry_run(document: Document, model: str, fmt: str, *, verify: bool) -> str:
+    from ..pipeline.estimates import estimate_summary
     from ..text import tokens
 
-    calls, n = estimate_calls(document, model)  # type: ignore[arg-type]
-    out_tokens = config.ESTIMATED_SUMMARY_OUTPUT_TOKENS * calls
-    cost = pricing.estimate_cost(model, n, out_tokens)
+    est = estimate_summary(document, model=model, verify=verify)
     info = {
         "model": model,
         "encoding": tokens.encoding_name_for_model(model),
-        "calls": calls,
-        "prompt_tokens": n,
-        "document_tokens": tokens.count_tokens(document.model_text, model),  # type: ignore[attr-defined]
-        "estimated_completion_tokens": out_tokens,
-        "estimated_cost_usd": cost,
+        "calls": est.calls,
+        "prompt_tokens": est.prompt_tokens,
+        "document_tokens": est.document_tokens,
+        "estimated_completion_tokens": est.completion_tokens,
+        "estimated_cost_usd": est.cost_usd,
     }
     if fmt == "json":
         return json.dumps(info, indent=2) + "\n"
-    cost_text = "unknown (no price for this model)" if cost is None else f"${cost:.4f}"
+    cost = "unknown (no price for this model)" if est.cost_usd is None else f"${est.cost_usd:.4f}"
     return (
-        f"dry run: {calls} call{'s' if calls > 1 else ''} to {model}; {n} prompt tokens ({info['encoding']}), "
-        f"about {out_tokens} completion tokens; estimated cost {cost_text}\n"
+        f"dry run: {est.calls} call{'s' if est.calls > 1 else ''} to {model}; {est.prompt_tokens} prompt tokens "
+        f"({info['encoding']}), about {est.completion_tokens} completion tokens; estimated cost {cost}\n"
     )
 
 
 def _batch(command: str, specs: list[str], args: argparse.Namespace, **options: Any) -> int:
     """Several documents: stream one JSONL line per document (see summarizer.batch)."""
     from .. import batch
+    from ..llama_server import backend
     from ..llm.client import LLM
-    from ..settings import resolve_settings
 
-    settings = resolve_settings(args.model, args.base_url)
-    common: dict[str, Any] = dict(output=args.output, jobs=args.jobs, use_cache=not args.no_cache,
-                                  max_cost=args.max_cost, **options)  # fmt: skip
+    settings = _settings(args)
+    inputs = batch.collect_inputs(specs)
+    where: dict[str, Any] = dict(output=args.output, use_cache=not args.no_cache)
     if args.dry_run:
+        dry = batch.dry_run_task(inputs, batch.task_for(command, inputs, settings, **options), **where)
         fmt = args.format or ("text" if sys.stdout.isatty() else "json")
-        return batch.run_batch_command(command, specs, settings=settings, dry_run=True, fmt=fmt, **common)
-    needs_model = command == "summarize" or batch.check_needs_model(
-        batch.collect_inputs(specs), mode=options["mode"], split=options["split"], summary=options["summary"]
+        _write(terminal_safe(batch.format_dry_run(dry, settings.model, fmt)), None)
+        if args.max_cost is not None and dry.over_budget(args.max_cost):
+            print(f"summarizer: the estimate is over --max-cost ${args.max_cost:.4f}", file=sys.stderr)
+            return EXIT_BUDGET
+        return 0
+    uses_model = command == "summarize" or batch.check_needs_model(
+        inputs, mode=options["mode"], split=options["split"], summary=options["summary"]
     )
-    if not needs_model:
-        return batch.run_batch_command(command, specs, settings=settings, llm=None, **common)
-    with _backend(settings) as base_url:
-        resolved = _with_base_url(settings, base_url)
-        return batch.run_batch_command(command, specs, settings=resolved, llm=LLM(resolved), **common)
+    with backend(settings) if uses_model else contextlib.nullcontext(settings) as settings:
+        llm = LLM(settings) if uses_model else None
+        task = batch.task_for(command, inputs, settings, llm, **options)
+        bar = batch.ProgressBar(file=sys.stderr, desc=command)
+        outcome = batch.run_task(inputs, task, jobs=args.jobs, max_cost=args.max_cost, progress=bar,
+                                 secrets=[settings.api_key], **where)  # fmt: skip
+    sys.stderr.write(terminal_safe(batch.format_outcome(outcome)))
+    sys.stderr.flush()
+    return outcome.exit_code
 
 
 def _cmd_cache(args: argparse.Namespace) -> int:
@@ -197,8 +210,8 @@ def _cmd_cache(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from .. import evaluation
+    from ..llama_server import backend
     from ..llm.client import LLM
-    from ..settings import resolve_settings
 
     rows = evaluation.load_rows(args.dataset, limit=args.limit, seed=args.seed)
     name = Path(args.dataset).stem
@@ -206,9 +219,9 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         predictor = evaluation.local_predictor() if args.mode == "local" else evaluation.floor_predictor()
         report = evaluation.evaluate(rows, predictor, name=args.mode, dataset=name)
     else:
-        settings = resolve_settings(args.model, args.base_url)
-        with _backend(settings) as base_url:
-            llm = LLM(_with_base_url(settings, base_url))
+        settings = _settings(args)
+        with backend(settings) as settings:
+            llm = LLM(settings)
             predictor = (
                 evaluation.naive_predictor(llm)
                 if args.mode == "naive"
@@ -270,61 +283,8 @@ def _threshold(score: float | None, fail_under: float | None) -> int:
     return 0
 
 
-def _read_claims(path: str) -> list[str]:
-    """Claims from a file: a JSON list (strings or objects with "claim"/"text"), JSONL, or one per line."""
-    from ..text.documents import load_document
+def _settings(args: argparse.Namespace) -> Settings:
+    """Where and how to call the model, from -m, --base-url, --timeout, --deadline and the environment."""
+    from ..settings import resolve_settings
 
-    text = load_document(path).text
-    stripped = text.lstrip()
-
-    def claim_of(value: object, where: str) -> str:
-        if isinstance(value, dict):
-            value = next((value[key] for key in ("claim", "text") if isinstance(value.get(key), str)), value)
-        if isinstance(value, str):
-            if not value.strip():
-                raise ConfigError(f"{path}: {where}: the claim is empty")
-            return value
-        raise ConfigError(f"{path}: {where}: expected a string or an object with a 'claim' field")
-
-    if stripped.startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
-        return [claim_of(v, f"item {i}") for i, v in enumerate(data, 1)]
-    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-    if stripped.startswith("{") or path.endswith(".jsonl"):
-        claims = []
-        for n, line in lines:
-            try:
-                claims.append(claim_of(json.loads(line), f"line {n}"))
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"{path}: line {n} is not valid JSON ({exc.msg})") from None
-        return claims
-    return [line for _, line in lines]
-
-
-def _with_base_url(settings: Any, base_url: str | None) -> Any:
-    from dataclasses import replace
-
-    return replace(settings, base_url=base_url) if settings.local and base_url else settings
-
-
-@contextlib.contextmanager
-def _backend(settings: object) -> Iterator[str | None]:
-    """For the local backend, make sure a server runs (a temporary one if needed); else do nothing."""
-    if not getattr(settings, "local", False):
-        yield None
-        return
-    from .. import llama_server
-
-    st = llama_server.status()
-    if not st.running and (st.binary is None or st.model is None):
-        raise ConfigError(
-            "no OPENAI_API_KEY is set and the local model is not set up: "
-            "run `summarizer local setup`, or set OPENAI_API_KEY / OPENAI_BASE_URL"
-        )
-    if not st.running:
-        log.info("starting a temporary local llama-server on port %d", LOCAL_PORT)
-    with llama_server.serving() as base_url:
-        yield base_url
+    return resolve_settings(args.model, args.base_url, timeout=args.timeout, deadline=args.deadline)

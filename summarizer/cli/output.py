@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import re
 import sys
-import tempfile
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from ..errors import ConfigError
-from ..settings import secret_values
+from ..report.terminal import terminal_safe
+from ..settings import redact
 
-Format = Literal["text", "markdown", "json", "html"]
+if TYPE_CHECKING:
+    from ..report.render import Format
 
 _SUFFIX_FORMATS = {
     ".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html",
@@ -38,49 +36,28 @@ def _render(result: Any, source: str, fmt: Format) -> str:
 
 def _output_format(args: argparse.Namespace) -> Format:
     if args.format:
-        return cast(Format, args.format)
+        return cast("Format", args.format)
     if args.output:
-        return cast(Format, _SUFFIX_FORMATS.get(Path(args.output).suffix.lower(), "json"))
+        return cast("Format", _SUFFIX_FORMATS.get(Path(args.output).suffix.lower(), "json"))
     return "text" if sys.stdout.isatty() else "json"
 
 
 def _write(text: str, output: str | None) -> None:
-    """Print, or write ``output`` atomically (a temporary file renamed into place)."""
+    """Print, or write ``output`` (atomically; kept in the cache when that fails: see report/save.py)."""
     if not output or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    target = Path(output)
-    if target.parent and not target.parent.exists():
-        raise ConfigError(f"{output}: the folder does not exist")
-    fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; the result is an ordinary file
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ConfigError(f"{output}: cannot write ({exc.strerror})") from None
+    from ..report.save import save_text
 
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    save_text(text, output)
 
 
 class _RedactSecrets(logging.Filter):
-    """Keep API keys out of every log line, also at -vv."""
-
-    _pattern = re.compile(r"(sk-[A-Za-z0-9_\-]{8,}|Bearer\s+[A-Za-z0-9_\-.]{8,})")
+    """Keep API keys out of every log line, also at -vv; show control characters, never send them."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        secrets = secret_values()
-        for secret in secrets:
-            message = message.replace(secret, "[redacted]")
-        record.msg, record.args = self._pattern.sub("[redacted]", message), None
+        record.msg, record.args = terminal_safe(redact(record.getMessage())), None
         return True
 
 

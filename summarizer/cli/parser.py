@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from .. import config
 from ..errors import EXIT_BELOW_THRESHOLD
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-m", "--model", help="model name (default: gpt-4o-mini with an API key, else the local model)"
     )
     common.add_argument("--base-url", help="OpenAI-compatible endpoint (default: $OPENAI_BASE_URL)")
+    _time_limits(common)
     common.add_argument("-f", "--format", choices=["text", "markdown", "json", "html"],
                         help="output format (default: by -o suffix, else text on a terminal, json otherwise); "
                         "html: one self-contained report page")  # fmt: skip
@@ -77,8 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         b.add_argument(
             "--no-cache", action="store_true", help="ignore the result cache (see `summarizer cache`)"
         )
-        b.add_argument("--max-cost", type=float, metavar="USD",
-                       help="refuse to start, or stop cleanly, before the estimated cost passes USD")  # fmt: skip
+        b.add_argument("--max-cost", type=_budget, metavar="USD",
+                       help="refuse to start, or stop cleanly, before the estimated cost passes USD; the budget "
+                       "is the output file's (what its results already cost counts)")  # fmt: skip
 
     r = sub.add_parser(
         "report", help="render a saved JSON result again (HTML, Markdown, text), no model call"
@@ -103,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     ev.add_argument("-m", "--model", help="model name")
     ev.add_argument("--base-url", help="OpenAI-compatible endpoint")
+    _time_limits(ev)
     ev.add_argument("-o", "--output", help="save the full report (with per-row predictions) as JSON")
     ev.add_argument("-v", "--verbose", action="count", default=0)
 
@@ -117,6 +121,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_batch_parser(sub)
     return parser
+
+
+def _time_limits(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                        help=f"one request's time limit (default: $SUMMARIZER_TIMEOUT, else {config.REQUEST_TIMEOUT:g} s; "
+                        f"{config.LOCAL_REQUEST_TIMEOUT:g} s for a model server on this machine)")  # fmt: skip
+    parser.add_argument("--deadline", type=_seconds, metavar="SECONDS",
+                        help="one document's time limit, all its calls included (default: $SUMMARIZER_DEADLINE, "
+                        f"else {config.DOCUMENT_DEADLINE:g} s; {config.LOCAL_DOCUMENT_DEADLINE:g} s on this machine)")  # fmt: skip
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"a time limit is a finite number of seconds above 0 (got {text!r})")
+    return value
+
+
+def _budget(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an amount of USD: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"a budget is a finite amount of USD, 0 or more (got {text!r})")
+    return value
 
 
 def _score(text: str) -> float:

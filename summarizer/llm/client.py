@@ -19,15 +19,16 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
-from .. import config, errors, turns
+from .. import activity, config, errors, turns
 from ..settings import Settings
 from ..types import Usage
+from . import limits
 from .drafts import strict_json_schema
-from .error_map import _one_line, _rejects_response_format, map_error
+from .error_map import _rejects_response_format, excerpt, map_error
 
 if TYPE_CHECKING:
     import httpx2
@@ -44,21 +45,39 @@ MODES = ("json_schema", "json_object", "text")
 
 
 def _build_client(settings: Settings, http_client: Any, *, asynchronous: bool) -> Any:
-    """The SDK client for ``settings``: OpenAI or Azure OpenAI, sync or async; retries are the SDK's."""
+    """The SDK client for ``settings``: OpenAI or Azure OpenAI, sync or async; retries are the SDK's. Its
+    HTTP client (``http_client``, or the SDK's default one) carries the deadline's hooks
+    (:mod:`summarizer.llm.limits`)."""
     import openai
 
+    _say_where(settings)
+    if http_client is None:
+        http_client = openai.DefaultAsyncHttpxClient() if asynchronous else openai.DefaultHttpxClient()
     kwargs: dict[str, Any] = {
         "api_key": settings.api_key,
         "max_retries": settings.max_retries,
         "timeout": settings.timeout,
+        "http_client": limits.add_hooks(http_client, asynchronous=asynchronous),
     }
-    if http_client is not None:
-        kwargs["http_client"] = http_client
     if settings.azure_endpoint:
         azure = openai.AsyncAzureOpenAI if asynchronous else openai.AzureOpenAI
         return azure(azure_endpoint=settings.azure_endpoint, api_version=settings.api_version, **kwargs)
     plain = openai.AsyncOpenAI if asynchronous else openai.OpenAI
     return plain(base_url=settings.base_url, **kwargs)
+
+
+_said: set[str] = set()
+
+
+def _say_where(settings: Settings) -> None:
+    """Which endpoint is called and why, once per endpoint: a warning (on stderr) for the bundled local
+    server, which is used when nothing else is configured; at -v for any other."""
+    if settings.endpoint in _said:
+        return
+    _said.add(settings.endpoint)
+    level = logging.WARNING if settings.local else logging.INFO
+    why = f": {settings.origin}" if settings.origin else ""
+    log.log(level, "calling the model %s at %s%s", settings.model, settings.endpoint, why)
 
 
 # --- one structured call: request building and answer interpretation, shared by sync and async -------
@@ -105,7 +124,7 @@ class _Call(Generic[T]):
         if _is_reasoning_model(self.settings.model):  # they take no temperature and no max_tokens
             kwargs["max_completion_tokens"] = self.max_tokens
         else:
-            kwargs["temperature"] = config.TEMPERATURE
+            kwargs["temperature"] = self.settings.temperature
             kwargs["max_tokens"] = self.max_tokens
         if self.mode == "json_schema":
             body["response_format"] = {
@@ -125,7 +144,7 @@ class _Call(Generic[T]):
             log.info("server rejected response_format %s; falling back to %s", self.mode, nxt)
             self.mode = nxt
             return
-        raise map_error(exc) from exc
+        _reraise(exc, self.settings)
 
     def on_response(self, response: ChatCompletion) -> T | None:
         """The validated answer, or None when it must be re-asked. Raises on a final failure."""
@@ -133,7 +152,7 @@ class _Call(Generic[T]):
 
         if not isinstance(response, ChatCompletion):  # e.g. an HTML page from a proxy or a web UI
             raise errors.APIError(
-                f"the server's answer is not a chat completion: {_one_line(str(response), 80)}"
+                f"the server's answer is not a chat completion: {excerpt(str(response), 80)}"
             )
         if response.usage is not None:
             self.usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
@@ -141,12 +160,12 @@ class _Call(Generic[T]):
             self.usage.add(0, 0)
         if not response.choices:
             error = (response.model_extra or {}).get("error")
-            detail = f": {_one_line(str(error))}" if error else ""
+            detail = f": {excerpt(str(error))}" if error else ""
             raise errors.APIError(f"the server returned no choices{detail}")
         choice = response.choices[0]
         refusal = getattr(choice.message, "refusal", None)
         if refusal:
-            raise errors.RefusalError(f"the model refused: {_one_line(refusal)}")
+            raise errors.RefusalError(f"the model refused: {excerpt(refusal)}")
         if choice.finish_reason == "content_filter":
             raise errors.RefusalError("the provider's content filter stopped the answer")
         if choice.finish_reason == "length":
@@ -168,6 +187,20 @@ class _Call(Generic[T]):
             )
             self.last_failure = (content, error)
             return None
+
+
+def _reraise(exc: Exception, settings: Settings) -> NoReturn:
+    """Raise the library's error for ``exc``; a programming error (not a failure of the model or of the
+    transport) propagates as it is."""
+    mapped = map_error(exc, settings.endpoint)
+    if mapped is None:
+        raise exc
+    if settings.local and type(mapped) is errors.ConnectionFailedError:
+        mapped = errors.ConnectionFailedError(
+            f"{mapped.message}; no model endpoint is configured, and the bundled local server does not "
+            "answer: start it (`summarizer local start`), or set OPENAI_API_KEY / OPENAI_BASE_URL"
+        )
+    raise mapped from exc
 
 
 def _is_reasoning_model(model: str) -> bool:
@@ -195,26 +228,58 @@ def _describe(exc: Exception) -> str:
         return "; ".join(parts)
     if isinstance(exc, json.JSONDecodeError):
         return f"not valid JSON ({exc.msg} at char {exc.pos})"
-    return _one_line(str(exc))
+    return excerpt(str(exc))
+
+
+# --- a plain-text call: for baselines such as a yes/no prompt ----------------------------------------
+
+
+@dataclass
+class _TextCall:
+    """One plain-text call (no structured output, no validation): request and answer, for both clients."""
+
+    settings: Settings
+    messages: list[dict[str, str]]
+    usage: Usage
+    max_tokens: int
+
+    def request(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"model": self.settings.model, "messages": self.messages}
+        if _is_reasoning_model(self.settings.model):
+            kwargs["max_completion_tokens"] = self.max_tokens
+        else:
+            kwargs.update(temperature=self.settings.temperature, max_tokens=self.max_tokens)
+        return kwargs
+
+    def on_error(self, exc: Exception) -> NoReturn:
+        _reraise(exc, self.settings)
+
+    def on_response(self, response: ChatCompletion) -> str:
+        if response.usage is not None:
+            self.usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
+        return (response.choices[0].message.content or "") if response.choices else ""
 
 
 # --- clients ----------------------------------------------------------------------------------------
 
 
-class LLM:
-    """A synchronous model client. ``http_client`` lets tests inject a transport."""
+class _Client:
+    """What both clients share: settings, the SDK client built on first use, the structured-output mode
+    the server accepted last, and :meth:`prepare`. The request and the reading of each answer are the
+    calls' (:class:`_Call`, :class:`_TextCall`); a client only sends them, sync or async."""
 
-    def __init__(self, settings: Settings, *, http_client: httpx2.Client | None = None) -> None:
+    _asynchronous = False
+
+    def __init__(self, settings: Settings, *, http_client: Any = None, sdk_client: Any = None) -> None:
         self.settings = settings
         self._http_client = http_client
-        self._client: openai.OpenAI | None = None
+        self._client: Any = sdk_client  # an openai client the caller made, else built on first use
         #: The structured-output mode the server accepted last (see MODES); starts with the strongest.
         self.mode = MODES[0]
 
-    @property
-    def client(self) -> openai.OpenAI:
+    def _sdk(self) -> Any:
         if self._client is None:
-            self._client = _build_client(self.settings, self._http_client, asynchronous=False)
+            self._client = _build_client(self.settings, self._http_client, asynchronous=self._asynchronous)
         return self._client
 
     def prepare(self, *outputs: type[BaseModel]) -> None:
@@ -225,7 +290,7 @@ class LLM:
         """
         from openai.types.chat import ChatCompletion
 
-        _ = self.client.chat.completions
+        _ = self._sdk().chat.completions
         ChatCompletion.model_construct(  # the SDK builds its response types' parsers on first use
             id="",
             object="chat.completion",
@@ -237,21 +302,67 @@ class LLM:
         for output in outputs:
             strict_json_schema(output)
 
+    def _report(self, request: dict[str, Any]) -> None:
+        """Say (to a status line, if one listens) that a prompt is sent and its answer awaited."""
+        messages = request.get("extra_body", {}).get("messages") or request.get("messages") or []
+        size = sum(len(m.get("content") or "") for m in messages)
+        activity.report(f"waiting for {self.settings.model}'s answer to a {size:,}-character prompt")
+
+    def _limits(self) -> limits.Limits:
+        s = self.settings
+        return limits.Limits.now(s.timeout, s.deadline, s.endpoint)
+
+    def _timed_out(self, exc: Exception, bounds: limits.Limits) -> None:
+        """Raise the :class:`~summarizer.errors.TimedOutError` that says which limit ``exc`` hit, if any."""
+        import openai
+
+        if isinstance(exc, openai.APITimeoutError):
+            url = str(exc.request.url) if getattr(exc, "request", None) is not None else self.settings.endpoint
+            raise bounds.timeout_error(url, self.settings.max_retries + 1) from exc
+        if isinstance(exc, openai.APIConnectionError) and bounds.passed():
+            raise bounds.deadline_error() from exc
+
+    def _structured_call(
+        self, messages: list[dict[str, str]], output: type[T], schema_name: str, usage: Usage, max_tokens: int
+    ) -> _Call[T]:
+        return _Call(self.settings, messages, output, schema_name, usage, max_tokens, mode=self.mode)
+
+
+class LLM(_Client):
+    """A synchronous model client. ``http_client`` lets tests inject a transport; ``sdk_client`` is an
+    ``openai.OpenAI`` (or ``AzureOpenAI``) the caller made, used as it is (see :class:`summarizer.Client`)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        http_client: httpx2.Client | None = None,
+        sdk_client: openai.OpenAI | None = None,
+    ) -> None:
+        super().__init__(settings, http_client=http_client, sdk_client=sdk_client)
+
+    @property
+    def client(self) -> openai.OpenAI:
+        return cast("openai.OpenAI", self._sdk())
+
+    def _send(self, request: dict[str, Any]) -> Any:
+        bounds = self._limits()
+        self._report(request)
+        with bounds.active(), turns.waiting():  # a batch worker gives way to the others meanwhile
+            try:
+                return self.client.chat.completions.create(**request, timeout=bounds.request_timeout())
+            except Exception as exc:
+                self._timed_out(exc, bounds)
+                raise
+
     def text(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> str:
         """A plain-text answer (no structured output, no validation): for baselines such as yes/no."""
-        kwargs: dict[str, Any] = {"model": self.settings.model, "messages": messages}
-        if _is_reasoning_model(self.settings.model):
-            kwargs["max_completion_tokens"] = max_tokens
-        else:
-            kwargs.update(temperature=config.TEMPERATURE, max_tokens=max_tokens)
+        call = _TextCall(self.settings, messages, usage, max_tokens)
         try:
-            with turns.waiting():
-                response = self.client.chat.completions.create(**kwargs)
+            response = self._send(call.request())
         except Exception as exc:
-            raise map_error(exc) from exc
-        if response.usage is not None:
-            usage.add(response.usage.prompt_tokens, response.usage.completion_tokens)
-        return (response.choices[0].message.content or "") if response.choices else ""
+            call.on_error(exc)
+        return call.on_response(response)
 
     def structured(
         self,
@@ -263,12 +374,10 @@ class LLM:
         max_tokens: int,
     ) -> tuple[T, str]:
         """Ask for a JSON answer shaped as ``output``; return it with the mode the server accepted."""
-        call = _Call(self.settings, messages, output, schema_name, usage, max_tokens, mode=self.mode)
+        call = self._structured_call(messages, output, schema_name, usage, max_tokens)
         while True:
-            request = call.request()
             try:
-                with turns.waiting():  # a batch worker gives way to the others while the server works
-                    response = self.client.chat.completions.create(**request)
+                response = self._send(call.request())
             except Exception as exc:
                 call.on_error(exc)
                 continue
@@ -278,20 +387,47 @@ class LLM:
                 return value, call.mode
 
 
-class AsyncLLM:
-    """The asynchronous twin of :class:`LLM`."""
+class AsyncLLM(_Client):
+    """The asynchronous twin of :class:`LLM`: the same calls, the same requests, awaited."""
 
-    def __init__(self, settings: Settings, *, http_client: httpx2.AsyncClient | None = None) -> None:
-        self.settings = settings
-        self._http_client = http_client
-        self._client: openai.AsyncOpenAI | None = None
-        self.mode = MODES[0]
+    _asynchronous = True
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        http_client: httpx2.AsyncClient | None = None,
+        sdk_client: openai.AsyncOpenAI | None = None,
+    ) -> None:
+        super().__init__(settings, http_client=http_client, sdk_client=sdk_client)
 
     @property
     def client(self) -> openai.AsyncOpenAI:
-        if self._client is None:
-            self._client = _build_client(self.settings, self._http_client, asynchronous=True)
-        return self._client
+        return cast("openai.AsyncOpenAI", self._sdk())
+
+    async def _send(self, request: dict[str, Any]) -> Any:
+        import asyncio
+
+        bounds = self._limits()
+        self._report(request)
+        with bounds.active():
+            call = self.client.chat.completions.create(**request, timeout=bounds.request_timeout())
+            try:  # the deadline bounds the whole call here, a slowly dripping answer included
+                return await asyncio.wait_for(call, timeout=max(bounds.remaining(), 0.001))
+            except asyncio.TimeoutError:
+                raise bounds.deadline_error() from None
+            except Exception as exc:
+                self._timed_out(exc, bounds)
+                raise
+
+    async def text(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> str:
+        """A plain-text answer (no structured output, no validation): for baselines such as yes/no."""
+        call = _TextCall(self.settings, messages, usage, max_tokens)
+        try:
+            response = await self._send(call.request())
+        except Exception as exc:
+            call.on_error(exc)
+        return call.on_response(response)
 
     async def structured(
         self,
@@ -302,10 +438,11 @@ class AsyncLLM:
         usage: Usage,
         max_tokens: int,
     ) -> tuple[T, str]:
-        call = _Call(self.settings, messages, output, schema_name, usage, max_tokens, mode=self.mode)
+        """Ask for a JSON answer shaped as ``output``; return it with the mode the server accepted."""
+        call = self._structured_call(messages, output, schema_name, usage, max_tokens)
         while True:
             try:
-                response = await self.client.chat.completions.create(**call.request())
+                response = await self._send(call.request())
             except Exception as exc:
                 call.on_error(exc)
                 continue

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .. import config
 from ..types import ClaimKind, EntityType, Verdict
 
 
@@ -49,10 +50,10 @@ class DraftClaim(_Strict):
 class SummaryDraft(_Strict):
     title: str
     tldr: str = Field(description="One sentence.")
-    key_points: list[str] = Field(min_length=1, max_length=6)
-    entities: list[DraftEntity] = Field(max_length=12)
-    events: list[DraftEvent] = Field(max_length=6)
-    claims: list[DraftClaim] = Field(min_length=1, max_length=12)
+    key_points: list[str] = Field(min_length=1, max_length=config.MAX_KEY_POINTS)
+    entities: list[DraftEntity] = Field(max_length=config.MAX_ENTITIES)
+    events: list[DraftEvent] = Field(max_length=config.MAX_EVENTS)
+    claims: list[DraftClaim] = Field(min_length=1, max_length=config.MAX_CLAIMS)
 
 
 class MergeDraft(_Strict):
@@ -60,7 +61,7 @@ class MergeDraft(_Strict):
 
     title: str
     tldr: str = Field(description="One sentence.")
-    key_points: list[str] = Field(min_length=1, max_length=8)
+    key_points: list[str] = Field(min_length=1, max_length=config.MAX_MERGED_KEY_POINTS)
 
 
 @cache

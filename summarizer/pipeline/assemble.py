@@ -5,7 +5,6 @@ page furniture, modality and attribution corrected at zero cost, usage and prove
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from typing import cast
 
 from .. import pricing
@@ -16,9 +15,8 @@ from ..settings import Settings
 from ..text.documents import Document
 from ..text.grounding import NumberedSource
 from ..types import Claim, ClaimKind, Entity, Event, Evidence, Provenance, Summary, Usage
-from ..version import get_version
 
-__all__ = ["ground_draft", "numbered"]
+__all__ = ["ground_draft", "numbered", "summary_provenance"]
 
 
 def numbered(document: Document) -> NumberedSource:
@@ -102,7 +100,7 @@ def _assemble(
     source: NumberedSource,
 ) -> Summary:
     claims, warnings = ground_draft(draft, document, source)
-    usage.cost_usd = pricing.estimate_cost(settings.model, usage.prompt_tokens, usage.completion_tokens)
+    usage.cost_usd = pricing.usage_cost(settings.model, usage)
     return Summary(
         title=draft.title,
         tldr=draft.tldr,
@@ -111,14 +109,19 @@ def _assemble(
         events=[Event(date=e.date, description=e.description) for e in draft.events],
         claims=claims,
         usage=usage,
-        provenance=Provenance(
-            model=settings.model,
-            prompt=prompt.name,
-            prompt_version=prompt.version,
-            response_format=response_format,
-            **document.provenance(),  # type: ignore[arg-type]
-            created_at=datetime.now(timezone.utc),
-            tool_version=get_version(),
-        ),
+        provenance=summary_provenance(document, settings.model, prompt, response_format),
         warnings=warnings,
+    )
+
+
+def summary_provenance(
+    document: Document, model: str, prompt: PromptTemplate, response_format: str
+) -> Provenance:
+    """A summary's provenance: ``document``, and the model, prompt and mode that summarised it (now)."""
+    return Provenance.of_source(
+        document,
+        model=model,
+        prompt=prompt.name,
+        prompt_version=prompt.version,
+        response_format=response_format,
     )

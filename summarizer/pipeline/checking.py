@@ -17,26 +17,23 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Literal
 
 from .. import config, pricing
 from ..llm.client import LLM
+from ..llm.connect import ClientLike, llm_for
 from ..llm.drafts import Decomposition
+from ..llm.limits import scoped
 from ..llm.prompts import load_prompt
 from ..rules.checker import LocalChecker, LocalResult
 from ..settings import resolve_settings
 from ..text import sentences
-from ..text.documents import Document, document_from_text
 from ..text.grounding import SourceIndex
 from ..types import CheckProvenance, CheckReport, ClaimCheck, Evidence, Usage, VerdictCounts
-from ..version import get_version
+from .claims import Mode, Split, needs_model
 from .model_check import _ModelChecker, _signals
+from .sources import Source, as_document
 
-__all__ = ["Mode", "Split", "check", "decompose"]
-
-Mode = Literal["hybrid", "local", "model"]
-Split = Literal["model", "sentences"]
+__all__ = ["Mode", "Split", "acheck", "check", "decompose"]
 
 
 @dataclass
@@ -78,8 +75,9 @@ def decompose(
     return claims[: config.MAX_DECOMPOSED_CLAIMS]
 
 
+@scoped  # one document: its deadline counts from here (summarizer.llm.limits)
 def check(
-    source: str | Document,
+    source: Source,
     claims: Sequence[str] | None = None,
     *,
     summary: str | None = None,
@@ -88,20 +86,21 @@ def check(
     model: str | None = None,
     base_url: str | None = None,
     api_key: str | None = None,
+    client: ClientLike | None = None,
     llm: LLM | None = None,
 ) -> CheckReport:
     """Check ``claims`` (or the claims of ``summary``) against ``source``; return a :class:`CheckReport`.
 
     ``mode``: ``hybrid`` (local checks, then the model for what they leave open), ``local`` (zero tokens;
     an undecided claim is reported ``not_in_source`` with confidence 0), or ``model`` (every claim to
-    the model; local signals still go along as hints).
+    the model; local signals still go along as hints). ``source`` and ``client`` are taken as
+    :func:`summarizer.summarize` takes them.
     """
     started = time.perf_counter()
-    document = source if isinstance(source, Document) else document_from_text(source)
+    document = as_document(source)
     usage = Usage()
-    needs_model = mode != "local" or (summary is not None and split == "model")
-    if llm is None and needs_model:
-        llm = LLM(resolve_settings(model, base_url, api_key))
+    if llm is None and needs_model(mode, summary, split):
+        llm = llm_for(client, model=model, base_url=base_url, api_key=api_key)
     prompts_used: dict[str, str] = {}
 
     items = [_Item(text=c.strip()) for c in claims or () if c.strip()]
@@ -136,22 +135,14 @@ def check(
     if not results:
         warnings.append("no claims to check: score is null")
     used_model = llm.settings.model if llm is not None and usage.calls else None
-    usage.cost_usd = (
-        pricing.estimate_cost(used_model, usage.prompt_tokens, usage.completion_tokens) if used_model else 0.0
-    )
+    usage.cost_usd = pricing.usage_cost(used_model, usage)
     usage.seconds = round(time.perf_counter() - started, 3)
     return CheckReport(
         score=round(counts.supported / len(results), 4) if results else None,
         counts=counts,
         claims=results,
         usage=usage,
-        provenance=CheckProvenance(
-            model=used_model,
-            prompts=prompts_used,
-            **document.provenance(),  # type: ignore[arg-type]
-            created_at=datetime.now(timezone.utc),
-            tool_version=get_version(),
-        ),
+        provenance=CheckProvenance.of_source(document, model=used_model, prompts=prompts_used),
         warnings=warnings,
     )
 
@@ -182,3 +173,37 @@ def _undecided(item: _Item) -> ClaimCheck:
         signals=_signals(item.local),
         claim_span=item.span,
     )
+
+
+# --- the async twin: a thin wrapper for now -------------------------------------------------------------
+
+
+async def acheck(
+    source: Source,
+    claims: Sequence[str] | None = None,
+    *,
+    summary: str | None = None,
+    mode: Mode = "hybrid",
+    split: Split = "model",
+    model: str | None = None,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    client: ClientLike | None = None,
+) -> CheckReport:
+    """The asynchronous twin of :func:`check`, with the same arguments and result.
+
+    For now it runs :func:`check` in a worker thread (``asyncio.to_thread``), so the event loop is not
+    blocked while the model answers; its calls are synchronous ones made with the same settings (a
+    :class:`~summarizer.llm.client.AsyncLLM` or an ``openai.AsyncOpenAI`` given as ``client`` lends its
+    settings to a synchronous twin).
+    """
+    import asyncio
+
+    from ..llm.client import AsyncLLM
+
+    llm = None
+    if needs_model(mode, summary, split):
+        if isinstance(client, AsyncLLM):
+            client = LLM(client.settings)
+        llm = llm_for(client, model=model, base_url=base_url, api_key=api_key)
+    return await asyncio.to_thread(check, source, claims, summary=summary, mode=mode, split=split, llm=llm)

@@ -13,7 +13,6 @@ import copy
 import logging
 from collections.abc import Generator
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, cast
 
 from .. import config, pricing
@@ -24,14 +23,16 @@ from ..settings import Settings
 from ..text import chunks, tokens
 from ..text.documents import Document
 from ..text.grounding import NumberedSource, normalize
-from ..types import Claim, Entity, Event, Provenance, Summary, Usage
-from ..version import get_version
-from .assemble import ground_draft
+from ..types import Claim, Entity, Event, Summary, Usage
+from .assemble import ground_draft, summary_provenance
 from .plan import _Ask
 
 log = logging.getLogger(__name__)
 
 MERGE_PROMPT_NAME = "merge"
+
+#: Tokens one part's title, TL;DR and key points take in the merge prompt (for estimates only).
+_PART_TOKENS_ESTIMATE = 120
 
 
 @dataclass(frozen=True)
@@ -47,15 +48,16 @@ class _Part:
     def render(self, k: int) -> str:
         lines = [
             f"## Part {k} (sentences {self.first}-{self.last})",
-            f"Title: {_one_line(self.title)}",
-            f"TL;DR: {_one_line(self.tldr)}",
+            f"Title: {_collapse_whitespace(self.title)}",
+            f"TL;DR: {_collapse_whitespace(self.tldr)}",
             "Key points:",
         ]
-        lines += [f"- {_one_line(point)}" for point in self.key_points]
+        lines += [f"- {_collapse_whitespace(point)}" for point in self.key_points]
         return "\n".join(lines)
 
 
-def _one_line(text: str) -> str:
+def _collapse_whitespace(text: str) -> str:
+    """``text`` with every run of whitespace (line breaks included) turned into one space."""
     return " ".join(text.split())
 
 
@@ -81,30 +83,23 @@ class _ChunkSource(NumberedSource):
         return NumberedSource._most_similar(chunk, n - self.first + 1, words)
 
 
-class _LongDocument:
-    """Map-reduce over a document too long for one call.
+class ChunkPlan:
+    """How a document too long for one call is cut into chunks, and what the calls would cost.
 
     The numbered source (and its search index) is the one the single-call attempt built, and every
     sentence's token count is computed once, so preparing a 50,000-token document costs well under a
-    second. Chunks are runs of consecutive sentences under a token budget; each keeps global numbers.
+    second. Chunks are runs of consecutive sentences under a token budget (:meth:`pack`); each keeps
+    global numbers. :meth:`estimate` is what :func:`~summarizer.pipeline.summary.estimate_calls` reports.
     """
 
     def __init__(
-        self,
-        document: Document,
-        prompt: PromptTemplate,
-        source: NumberedSource,
-        settings: Settings,
-        usage: Usage,
-        *,
-        server_rejected: bool,
+        self, prompt: PromptTemplate, source: NumberedSource, model: str, *, server_rejected: bool
     ) -> None:
-        self.document, self.prompt, self.settings, self.usage = document, prompt, settings, usage
+        self.prompt, self.model = prompt, model
         self.merge_prompt = load_prompt(MERGE_PROMPT_NAME)
-        model = settings.model
         self.enc = enc = tokens.encoding_for_model(model)
         window = pricing.context_window(model)
-        overhead = tokens.count_message_tokens(self._chunk_messages(""), model)
+        overhead = tokens.count_message_tokens(self.chunk_messages(""), model)
         sizes = [  # "[n] sentence" and its line break
             len(enc.encode(source.render([n]), disallowed_special=())) + 1
             for n in range(1, len(source.spans) + 1)
@@ -127,17 +122,85 @@ class _LongDocument:
             source, sizes = self._cut_long_sentences(source, sizes, floor)
         self.source, self.sizes = source, sizes
         self.breaks = chunks.paragraph_breaks(source.text, source.spans)  # breaks[k]: before sentence k
-        merge_overhead = tokens.count_message_tokens(self._merge_messages([]), model)
+        merge_overhead = tokens.count_message_tokens(self.merge_messages([]), model)
         self.merge_limit = (
             None
             if window is None
             else max(1, int((window - merge_overhead - config.OUTPUT_RESERVE) * config.CHUNK_BUDGET_MARGIN))
         )
 
+    def pack(self, i: int) -> int:
+        """Where the chunk starting at sentence ``i`` (0-based) ends (exclusive): :func:`chunks.pack_end`."""
+        return chunks.pack_end(self.sizes, i, self.budget, self.breaks)
+
+    def estimate(self) -> tuple[int, int]:
+        """The calls and prompt tokens of the plan: one call per chunk, plus one merge (its prompt
+        estimated, since it holds the parts' answers) when there is more than one chunk."""
+        overhead = tokens.count_message_tokens(self.chunk_messages(""), self.model)
+        calls = prompt_tokens = i = 0
+        while i < len(self.sizes):
+            j = self.pack(i)
+            calls += 1
+            prompt_tokens += overhead + sum(self.sizes[i:j])
+            i = j
+        if calls > 1:
+            merge_overhead = tokens.count_message_tokens(self.merge_messages([]), self.model)
+            calls += 1
+            prompt_tokens += merge_overhead + calls * _PART_TOKENS_ESTIMATE
+        return calls, prompt_tokens
+
+    def chunk_messages(self, rendered: str) -> list[dict[str, str]]:
+        return self.prompt.render(
+            rendered, max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS
+        )
+
+    def merge_messages(self, parts: list[_Part]) -> list[dict[str, str]]:
+        data = "\n\n".join(p.render(k) for k, p in enumerate(parts, 1))
+        return self.merge_prompt.render(data, parts=len(parts), max_key_points=config.MAX_KEY_POINTS)
+
+    def _cut_long_sentences(
+        self, source: NumberedSource, sizes: list[int], floor: int
+    ) -> tuple[NumberedSource, list[int]]:
+        """A copy of ``source`` whose sentences over ``floor`` tokens are cut into pieces (renumbered)."""
+        text = source.text
+        spans: list[tuple[int, int]] = []
+        new_sizes: list[int] = []
+        for (s, e), size in zip(source.spans, sizes, strict=True):
+            if size <= floor:
+                spans.append((s, e))
+                new_sizes.append(size)
+                continue
+            for ps, pe in chunks.cut_on_whitespace(text, s, e, self.enc, floor - 8):  # room for "[n] " and "\n"
+                spans.append((ps, pe))
+                new_sizes.append(len(self.enc.encode(_collapse_whitespace(text[ps:pe]), disallowed_special=())) + 8)
+        cut = copy.copy(source)  # shares the text and its search index
+        cut.spans = spans
+        return cut, new_sizes
+
+
+class _LongDocument:
+    """Map-reduce over a document too long for one call, along its :class:`ChunkPlan`: one call per
+    chunk (halving the budget when the server still says a part does not fit), merges, then assembly."""
+
+    def __init__(
+        self,
+        document: Document,
+        prompt: PromptTemplate,
+        source: NumberedSource,
+        settings: Settings,
+        usage: Usage,
+        *,
+        server_rejected: bool,
+    ) -> None:
+        self.document, self.prompt, self.settings, self.usage = document, prompt, settings, usage
+        self.plan = ChunkPlan(prompt, source, settings.model, server_rejected=server_rejected)
+        self.source = self.plan.source
+
     # -- the plan -------------------------------------------------------------------------------------
 
     def run(self) -> Generator[_Ask, tuple[Any, str], Summary]:
-        n = len(self.sizes)
+        plan = self.plan
+        n = len(plan.sizes)
         if n == 0:
             raise ContextLengthError("the document does not fit the model's context window")
         chunks: list[tuple[list[int], SummaryDraft]] = []
@@ -145,17 +208,17 @@ class _LongDocument:
         halvings = 0
         i = 0
         while i < n:  # map: one call per chunk
-            j = self._pack(i)
+            j = plan.pack(i)
             ids = list(range(i + 1, j + 1))
-            messages = self._chunk_messages(self.source.render(ids))
+            messages = plan.chunk_messages(self.source.render(ids))
             try:
                 draft, mode = yield _Ask(messages, SummaryDraft, "summary", config.SUMMARY_MAX_TOKENS)
             except ContextLengthError:
-                if halvings >= config.MAX_CHUNK_HALVINGS or self.budget // 2 < config.MIN_CHUNK_TOKENS:
+                if halvings >= config.MAX_CHUNK_HALVINGS or plan.budget // 2 < config.MIN_CHUNK_TOKENS:
                     raise
                 halvings += 1
-                self.budget //= 2
-                log.info("the server says a part does not fit: parts of %d tokens from here on", self.budget)
+                plan.budget //= 2
+                log.info("the server says a part does not fit: parts of %d tokens from here on", plan.budget)
                 continue
             chunks.append((ids, draft))
             i = j
@@ -166,22 +229,17 @@ class _LongDocument:
             merged = parts[0]
         return self._assemble(chunks, merged, mode)
 
-    def _pack(self, i: int) -> int:
-        """Where the chunk starting at sentence ``i`` (0-based) ends (exclusive): :func:`chunks.pack_end`."""
-        return chunks.pack_end(self.sizes, i, self.budget, self.breaks)
-
     def _reduce(self, parts: list[_Part]) -> Generator[_Ask, tuple[Any, str], tuple[_Part, str]]:
         """One merge call; when the parts are too many for one, consecutive groups are merged first."""
-        limit = self.merge_limit
+        limit = self.plan.merge_limit
+        enc = self.plan.enc
         halvings = 0
         while True:
-            sizes = [
-                len(self.enc.encode(p.render(k), disallowed_special=())) + 2 for k, p in enumerate(parts, 1)
-            ]
+            sizes = [len(enc.encode(p.render(k), disallowed_special=())) + 2 for k, p in enumerate(parts, 1)]
             if limit is None or len(parts) <= 2 or sum(sizes) <= limit:
                 try:
                     draft, mode = yield _Ask(
-                        self._merge_messages(parts), MergeDraft, "merge", config.MERGE_MAX_TOKENS
+                        self.plan.merge_messages(parts), MergeDraft, "merge", config.MERGE_MAX_TOKENS
                     )
                 except ContextLengthError:
                     if len(parts) <= 2 or halvings >= config.MAX_CHUNK_HALVINGS:
@@ -207,40 +265,6 @@ class _LongDocument:
                     grouped.append(group)
                 a = b
             parts = grouped
-
-    # -- messages -------------------------------------------------------------------------------------
-
-    def _chunk_messages(self, rendered: str) -> list[dict[str, str]]:
-        return self.prompt.render(
-            rendered, max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS
-        )
-
-    def _merge_messages(self, parts: list[_Part]) -> list[dict[str, str]]:
-        data = "\n\n".join(p.render(k) for k, p in enumerate(parts, 1))
-        return self.merge_prompt.render(data, parts=len(parts), max_key_points=config.MAX_KEY_POINTS)
-
-    # -- sentences longer than a chunk ----------------------------------------------------------------
-
-    def _cut_long_sentences(
-        self, source: NumberedSource, sizes: list[int], floor: int
-    ) -> tuple[NumberedSource, list[int]]:
-        """A copy of ``source`` whose sentences over ``floor`` tokens are cut into pieces (renumbered)."""
-        text = source.text
-        spans: list[tuple[int, int]] = []
-        new_sizes: list[int] = []
-        for (s, e), size in zip(source.spans, sizes, strict=True):
-            if size <= floor:
-                spans.append((s, e))
-                new_sizes.append(size)
-                continue
-            for ps, pe in chunks.cut_on_whitespace(
-                text, s, e, self.enc, floor - 8
-            ):  # room for "[n] " and the line break
-                spans.append((ps, pe))
-                new_sizes.append(len(self.enc.encode(_one_line(text[ps:pe]), disallowed_special=())) + 8)
-        cut = copy.copy(source)  # shares the text and its search index
-        cut.spans = spans
-        return cut, new_sizes
 
     # -- the result -----------------------------------------------------------------------------------
 
@@ -290,7 +314,7 @@ class _LongDocument:
                 events.setdefault(event_key, Event(date=event.date, description=event.description))
 
         usage, settings, document = self.usage, self.settings, self.document
-        usage.cost_usd = pricing.estimate_cost(settings.model, usage.prompt_tokens, usage.completion_tokens)
+        usage.cost_usd = pricing.usage_cost(settings.model, usage)
         return Summary(
             title=merged.title,
             tldr=merged.tldr,
@@ -299,16 +323,6 @@ class _LongDocument:
             events=list(events.values()),
             claims=[claim for kept in per_part for claim in kept],
             usage=usage,
-            provenance=Provenance(
-                model=settings.model,
-                prompt=self.prompt.name,
-                prompt_version=self.prompt.version,
-                response_format=mode,
-                source_sha256=document.sha256,
-                source_path=document.path,
-                source_chars=len(document.text),
-                created_at=datetime.now(timezone.utc),
-                tool_version=get_version(),
-            ),
+            provenance=summary_provenance(document, settings.model, self.prompt, mode),
             warnings=warnings,
         )

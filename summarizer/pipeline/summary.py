@@ -19,25 +19,25 @@ import time
 from .. import config, pricing
 from ..errors import ContextLengthError
 from ..llm.client import LLM, AsyncLLM
+from ..llm.connect import Client, ClientLike, async_llm_for, llm_for
 from ..llm.drafts import SummaryDraft
+from ..llm.limits import document_scope
 from ..llm.prompts import PromptTemplate, load_prompt
-from ..settings import Settings, resolve_settings
+from ..settings import Settings
 from ..text import tokens
-from ..text.documents import Document, document_from_text
+from ..text.documents import Document
 from ..text.grounding import NumberedSource
-from ..types import Summary, Usage
+from ..types import CheckReport, Summary, Usage
 from .assemble import _assemble, numbered
-from .longdoc import _LongDocument
+from .longdoc import ChunkPlan, _LongDocument
 from .plan import _arun, _Ask, _Plan, _run
+from .sources import Source, as_document
 
 __all__ = ["asummarize", "build_messages", "estimate_calls", "summarize"]
 
 log = logging.getLogger(__name__)
 
 PROMPT_NAME = "summarize"
-
-#: Tokens one part's title, TL;DR and key points take in the merge prompt (for estimates only).
-_PART_TOKENS_ESTIMATE = 120
 
 
 def build_messages(
@@ -66,10 +66,6 @@ def ensure_fits(messages: list[dict[str, str]], model: str) -> None:
     if window is None or tokens.max_message_tokens(messages) + config.OUTPUT_RESERVE <= window:
         return
     check_fits(messages, model)
-
-
-def _as_document(source: str | Document) -> Document:
-    return source if isinstance(source, Document) else document_from_text(source)
 
 
 def _plan(document: Document, settings: Settings, usage: Usage) -> _Plan:
@@ -109,55 +105,74 @@ def estimate_calls(document: Document, model: str) -> tuple[int, int]:
         return 1, check_fits(messages, model)
     except ContextLengthError:
         pass
-    long = _LongDocument(document, prompt, source, Settings(model=model), Usage(), server_rejected=False)
-    overhead = tokens.count_message_tokens(long._chunk_messages(""), model)
-    calls = prompt_tokens = i = 0
-    while i < len(long.sizes):
-        j = long._pack(i)
-        calls += 1
-        prompt_tokens += overhead + sum(long.sizes[i:j])
-        i = j
-    if calls > 1:
-        merge_overhead = tokens.count_message_tokens(long._merge_messages([]), model)
-        calls += 1
-        prompt_tokens += merge_overhead + calls * _PART_TOKENS_ESTIMATE
-    return calls, prompt_tokens
+    return ChunkPlan(prompt, source, model, server_rejected=False).estimate()
 
 
 def summarize(
-    source: str | Document,
+    source: Source,
     *,
     model: str | None = None,
     base_url: str | None = None,
     api_key: str | None = None,
+    client: ClientLike | None = None,
     llm: LLM | None = None,
+    verify: bool = False,
 ) -> Summary:
-    """Summarise a document (text or :class:`Document`) into a grounded :class:`Summary`.
+    """Summarise a document into a grounded :class:`Summary`.
 
-    Settings come from the arguments, then ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` (or Azure's), then
-    the bundled local server. Pass ``llm`` to reuse one client across many documents. A document too
-    long for the model's context window is summarised in parts and merged (see the module docstring).
+    ``source``: text (``str``), a :class:`Document`, or a ``pathlib.Path`` read like the command line
+    reads a file (a ``str`` that only names an existing file is refused: see
+    :mod:`summarizer.pipeline.sources`). Where to call: ``client`` (a :class:`summarizer.Client`, made once
+    and reused, or an ``openai.OpenAI``), else ``model``/``base_url``/``api_key``, then
+    ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` (or Azure's), then the bundled local server (``llm``: a
+    model client of this package, as the batch passes it). A document too long for the model's context
+    window is summarised in parts and merged (see the module docstring).
+
+    ``verify``: also check the summary's own claims against the document (:func:`summarizer.check`, with
+    the same client); the report is ``result.verification`` and its usage is included in ``result.usage``.
     """
-    document = _as_document(source)
-    llm = llm or LLM(resolve_settings(model, base_url, api_key))
-    usage, started = Usage(), time.perf_counter()
-    result = _run(_plan(document, llm.settings, usage), llm, usage)
-    usage.seconds = round(time.perf_counter() - started, 3)
+    document = as_document(source)
+    llm = llm or llm_for(client, model=model, base_url=base_url, api_key=api_key)
+    with document_scope():  # the document's deadline counts from here, its verification included
+        usage, started = Usage(), time.perf_counter()
+        result = _run(_plan(document, llm.settings, usage), llm, usage)
+        usage.seconds = round(time.perf_counter() - started, 3)
+        if verify:
+            from .checking import check
+
+            _attach(result, check(document, [c.text for c in result.claims], llm=llm))
     return result
 
 
 async def asummarize(
-    source: str | Document,
+    source: Source,
     *,
     model: str | None = None,
     base_url: str | None = None,
     api_key: str | None = None,
+    client: ClientLike | None = None,
     llm: AsyncLLM | None = None,
+    verify: bool = False,
 ) -> Summary:
-    """The asynchronous twin of :func:`summarize`."""
-    document = _as_document(source)
-    llm = llm or AsyncLLM(resolve_settings(model, base_url, api_key))
-    usage, started = Usage(), time.perf_counter()
-    result = await _arun(_plan(document, llm.settings, usage), llm, usage)
-    usage.seconds = round(time.perf_counter() - started, 3)
+    """The asynchronous twin of :func:`summarize` (``client`` may be an ``openai.AsyncOpenAI``)."""
+    document = as_document(source)
+    if client is not None and not isinstance(client, (Client, LLM, AsyncLLM)):
+        client = Client(openai_client=client)  # one Client, so the verification can use its twin
+    llm = llm or async_llm_for(client, model=model, base_url=base_url, api_key=api_key)
+    with document_scope():
+        usage, started = Usage(), time.perf_counter()
+        result = await _arun(_plan(document, llm.settings, usage), llm, usage)
+        usage.seconds = round(time.perf_counter() - started, 3)
+        if verify:
+            from .checking import acheck
+
+            claims = [c.text for c in result.claims]
+            verifier = client if isinstance(client, Client) else llm
+            _attach(result, await acheck(document, claims, client=verifier))
     return result
+
+
+def _attach(result: Summary, verification: CheckReport) -> None:
+    """A summary's verification: the report, and its usage counted in the summary's."""
+    result.verification = verification
+    result.usage.include(verification.usage)

@@ -155,10 +155,6 @@ def _header(result: Summary | CheckReport, claims: list[ClaimView]) -> str:
     )
 
 
-def _status_counts(claims: list[ClaimView]) -> list[tuple[str, int]]:
-    return [(k, n) for k in STATUSES if (n := sum(c.status == k for c in claims))]
-
-
 def _left(result: Summary | CheckReport, claims: list[ClaimView], spans: list[Span], length: int) -> str:
     out = ['<section class="pane summary-pane" aria-label="Summary and claims">']
     if isinstance(result, Summary):

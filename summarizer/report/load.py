@@ -120,7 +120,8 @@ def load_source(
     """Read the result's source and check it is unchanged.
 
     ``source`` overrides the path the result names; ``named`` replaces that path (a batch line's own
-    ``path``). A relative path is tried from the working folder, then beside the result file. A document
+    ``path``). A relative path is tried from the working folder, then from the result file's folder and
+    each of its parents, then by its file name beside the result file (:func:`_find`). A document
     that came from a line of a JSONL input (``items.jsonl#id`` in the provenance, or a batch line's
     ``path`` and ``item_id``) is read back from that line, the way the batch read it.
     """
@@ -149,20 +150,27 @@ def load_source(
 
 
 def _find(name: str, result_path: str | None) -> Path | None:
-    candidates = [Path(name)]
-    if result_path and not candidates[0].is_absolute():
-        candidates.append(Path(result_path).parent / name)
-    return next((c for c in candidates if c.exists()), None)
+    """Where the source a result names is: as named (from the working folder), else relative to the result
+    file's folder or one of its parents (the folder the result was made from, e.g. a repository's root
+    for ``examples/article.txt``), else beside the result file by its file name. The first that exists
+    is taken; its sha256 is checked after."""
+    named = Path(name)
+    candidates = [named]
+    if result_path and not named.is_absolute():
+        folder = Path(result_path).resolve().parent
+        candidates += [parent / named for parent in (folder, *folder.parents)]
+        candidates.append(folder / named.name)
+    return next((c for c in candidates if c.is_file()), None)
 
 
 def _jsonl_document(path: str, item_id: str) -> Document:
     """The document of one line of a JSONL input, read as a batch reads it."""
-    from ..batch import collect_inputs
+    from ..text.jsonl import read_jsonl
 
-    item = next((it for it in collect_inputs([path]) if it.id == item_id), None)
+    item = next((it for it in read_jsonl(path) if it.id == item_id), None)
     if item is None:
         raise InputError(f"{path}: has no line with id {item_id!r}")
-    return item.load()
+    return item.document()
 
 
 def source_mismatch(result: Result, document: Document) -> str | None:

@@ -13,6 +13,7 @@ from typing import Literal
 
 from ..types import CheckReport, Summary
 from .markdown import _check_markdown, _summary_markdown
+from .terminal import terminal_safe
 from .text import _check_text, _summary_text
 
 __all__ = ["FORMATS", "render_check", "render_summary"]
@@ -22,16 +23,20 @@ FORMATS: tuple[Format, ...] = ("text", "markdown", "json", "html")
 
 
 def render_summary(summary: Summary, fmt: Format) -> str:
+    """``summary`` as JSON, Markdown or text; Markdown and text show control characters as escape codes
+    (:func:`~summarizer.report.terminal.terminal_safe`), so none reaches a terminal from the source or the
+    model."""
     if fmt == "json":
         return summary.model_dump_json(indent=2) + "\n"
     if fmt == "markdown":
-        return _summary_markdown(summary)
-    return _summary_text(summary)
+        return terminal_safe(_summary_markdown(summary))
+    return terminal_safe(_summary_text(summary))
 
 
 def render_check(report: CheckReport, fmt: Format) -> str:
+    """``report`` as JSON, Markdown or text (control characters shown, as in :func:`render_summary`)."""
     if fmt == "json":
         return report.model_dump_json(indent=2) + "\n"
     if fmt == "markdown":
-        return _check_markdown(report) + "\n"
-    return _check_text(report) + "\n"
+        return terminal_safe(_check_markdown(report)) + "\n"
+    return terminal_safe(_check_text(report)) + "\n"

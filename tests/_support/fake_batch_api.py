@@ -18,6 +18,8 @@ answer generator (:meth:`FakeOpenAIServer.answer`: valid drafts quoting the docu
 Faults: ``lose_create_response`` / ``lose_upload_response`` (how many times): the server creates the batch
 (stores the file) and then drops the connection without answering, as a network failure would.
 
+``chat_delay``: seconds an online chat completion waits before it is answered (a slow model).
+
 Counters: ``uploads``, ``created`` (batches), ``cancels``, ``chat_calls`` (online chat completions),
 ``ran`` (custom_ids run by batches, every time one is run: a request run twice shows twice).
 """
@@ -49,6 +51,7 @@ class FakeBatchAPI:
         error_ids: dict[str, int] | None = None,
         lose_create_response: int = 0,
         lose_upload_response: int = 0,
+        chat_delay: float = 0.0,
     ) -> None:
         self.per_step = per_step
         self.auto_step = auto_step
@@ -57,6 +60,7 @@ class FakeBatchAPI:
         self.error_ids = dict(error_ids or {})
         self.lose_create_response = lose_create_response
         self.lose_upload_response = lose_upload_response
+        self.chat_delay = chat_delay
         self.chat = FakeOpenAIServer()  # its answer generator only (never started)
         self.lock = threading.RLock()
         self.files: dict[str, dict[str, Any]] = {}
@@ -274,6 +278,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path.endswith("/chat/completions"):
             with api.lock:
                 api.chat_calls += 1
+            time.sleep(api.chat_delay)
             code, payload = api.chat.answer(json.loads(raw))
             self._send(code, payload)
         elif path.endswith("/files"):

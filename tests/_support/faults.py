@@ -103,3 +103,17 @@ class FakeServer:
 
     def async_client(self) -> httpx2.AsyncClient:
         return httpx2.AsyncClient(transport=httpx2.MockTransport(self))
+
+
+def model_answers(usage: tuple[int, int] | None = None) -> Step:
+    """A 200 with the answer the fake model server (:mod:`tests._support.fake_openai_server`) makes from
+    the request: a summary draft quoting the document, verdicts, or a decomposition — in-process, no HTTP."""
+    from tests._support.fake_openai_server import FakeOpenAIServer
+
+    fake = FakeOpenAIServer(usage=usage)
+
+    def step(request: httpx2.Request) -> httpx2.Response:
+        code, payload = fake.answer(json.loads(request.content))
+        return httpx2.Response(code, json=payload)
+
+    return step

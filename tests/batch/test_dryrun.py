@@ -35,3 +35,28 @@ def test_dry_run_marks_cached_and_done_documents(tmp_path: Path, server: FakeOpe
     assert "already in the output" in text and "cached: no call" in text and "file is empty" in text
     assert "dry run: 1 of 4 document(s)" in text
     assert json.loads(batch.format_dry_run(dry, "gpt-4o-mini", "json"))["to_run"] == 1
+
+
+def test_dry_run_reads_the_results_file_as_the_run_does(tmp_path: Path) -> None:
+    """One reader: a torn last line is not done; a foreign file or another kind is refused, as a run would."""
+    from summarizer.errors import ConfigError
+    from summarizer.pipeline.estimates import Estimate
+
+    make_docs(tmp_path / "in", 2)
+    inputs = collect_inputs([str(tmp_path / "in")])
+    ids = [it.id for it in inputs]
+    out = tmp_path / "r.jsonl"
+    line = {"id": ids[0], "status": "ok", "kind": "summary", "result": {}}
+    torn = json.dumps({**line, "id": ids[1]})[:-5]
+    out.write_text(json.dumps(line) + "\n" + torn, encoding="utf-8")
+
+    def estimate(document: object) -> Estimate:
+        return Estimate.of("gpt-4o-mini", 1, 10, 5)
+
+    dry = batch.dry_run_batch(inputs, estimate, output=str(out), kind="summary")
+    assert [r.status for r in dry.rows] == ["done", "new"]
+    with pytest.raises(ConfigError, match="holds summary results, not check results"):
+        batch.dry_run_batch(inputs, estimate, output=str(out), kind="check")
+    out.write_text("not a results file\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a batch result line"):
+        batch.dry_run_batch(inputs, estimate, output=str(out))

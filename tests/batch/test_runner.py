@@ -9,7 +9,6 @@ progress bar have their own modules beside this one.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import signal
@@ -29,7 +28,7 @@ from summarizer.cache import ResultCache
 from summarizer.errors import ConfigError
 from summarizer.llm.client import LLM
 from summarizer.settings import Settings
-from summarizer.types import CheckReport, Summary
+from summarizer.types import CheckReport, Summary, Usage
 from tests._support.batches import SECRET, article, make_docs, read_lines, settings_for, summarize_run
 from tests._support.fake_openai_server import FakeOpenAIServer
 from tests._support.paths import ROOT
@@ -355,6 +354,40 @@ def test_max_cost_stops_cleanly_when_spending_runs_ahead_of_the_estimate(
     assert len(read_lines(out)) == 6
 
 
+def test_the_budget_is_the_output_files_and_a_rerun_does_not_spend_it_again(
+    tmp_path: Path, server: FakeOpenAIServer
+) -> None:
+    make_docs(tmp_path / "in", 6)
+    inputs = collect_inputs([str(tmp_path / "in")])
+    server.usage = (1000, 40_000)  # ~$0.024 a call
+    out = tmp_path / "r.jsonl"
+    first = summarize_run(server, inputs, out, cache=None, jobs=1, max_cost=0.04)
+    assert first.stopped_by_budget and first.done == 2 and server.requests == 2
+    # the same command again: the file's results already cost ~$0.048 of the $0.04, nothing more runs
+    with pytest.raises(BudgetExceededError, match=r"already cost \$0\.04"):
+        summarize_run(server, inputs, out, cache=None, jobs=1, max_cost=0.04)
+    assert server.requests == 2
+    task = batch.summarize_task(settings_for(server))
+    dry = batch.dry_run_batch(inputs, task.estimate, output=str(out), kind="summary")
+    assert dry.spent_usd == pytest.approx(2 * (1000 * 0.15 + 40_000 * 0.60) / 1e6) and dry.over_budget(0.04)
+    assert "already cost" in batch.format_dry_run(dry, "gpt-4o-mini")
+    # another output file is another budget
+    other = summarize_run(server, inputs[:1], tmp_path / "other.jsonl", cache=None, jobs=1, max_cost=0.04)
+    assert other.done == 1 and other.previously_spent_usd == 0
+
+
+@pytest.mark.parametrize("budget", [float("nan"), float("inf"), -1.0])
+def test_a_budget_must_be_finite_and_not_negative(tmp_path: Path, budget: float) -> None:
+    make_docs(tmp_path / "in", 1)
+
+    def estimate(document: object) -> Any:
+        raise AssertionError("never estimated")
+
+    with pytest.raises(ConfigError, match="finite amount"):
+        run_batch(collect_inputs([str(tmp_path / "in")]), lambda d: Usage(), output=None,
+                  max_cost=budget, estimate=estimate)  # fmt: skip
+
+
 # --- concurrency and secrets --------------------------------------------------------------------------
 
 
@@ -405,24 +438,24 @@ def test_workers_take_turns_at_their_own_work_and_wait_for_the_model_together(tm
     assert most == 1
 
 
-def test_no_secret_in_output_cache_or_errors(tmp_path: Path, server: FakeOpenAIServer) -> None:
+def test_no_secret_in_output_cache_or_errors(
+    tmp_path: Path, server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from summarizer import cli
+
     make_docs(tmp_path / "in", 3)
     server.fail_tags = {"DOC-2"}
-    cache_dir = tmp_path / "cache"
-    cache_dir.mkdir()
+    cache_dir = tmp_path / "cache"  # SUMMARIZER_CACHE_DIR (tests/conftest.py)
     out = tmp_path / "r.jsonl"
-    err = io.StringIO()
-    s = settings_for(server)
-    code = batch.run_batch_command(
-        "summarize", [str(tmp_path / "in")], settings=s, llm=LLM(s), output=str(out),
-        cache_path=str(cache_dir / "results.sqlite3"), jobs=2, stderr=err,
-    )  # fmt: skip
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    code = cli.main(["summarize", str(tmp_path / "in"), "--base-url", server.url, "-o", str(out), "-j", "2"])
+    err = capsys.readouterr().err
     assert code == batch.EXIT_SOME_FAILED
     assert all(h == f"Bearer {SECRET}" for h in server.auth_headers) and server.requests == 3
-    written = out.read_bytes() + b"".join(p.read_bytes() for p in cache_dir.iterdir())
+    written = out.read_bytes() + b"".join(p.read_bytes() for p in cache_dir.iterdir() if p.is_file())
     assert written and SECRET.encode() not in written
-    assert SECRET not in err.getvalue()
-    assert "2 of 3 document(s) ok, 1 failed" in err.getvalue() and "DOC" not in err.getvalue().split("\n")[0]
+    assert SECRET not in err
+    assert "2 of 3 document(s) ok, 1 failed" in err and "DOC" not in err.split("\n")[0]
 
 
 def test_secrets_are_scrubbed_from_error_messages(tmp_path: Path) -> None:
@@ -451,10 +484,11 @@ def test_check_batch_with_per_line_claims(tmp_path: Path, server: FakeOpenAIServ
     src.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
     out = tmp_path / "checks.jsonl"
     s = settings_for(server)
-    err = io.StringIO()
-    kwargs: dict[str, Any] = dict(settings=s, llm=LLM(s), output=str(out), mode="model", stderr=err,
-                                  claims=["The mayor resigned."], cache_path=str(tmp_path / "c.sqlite3"))  # fmt: skip
-    assert batch.run_batch_command("check", [str(src)], **kwargs) == 0, err.getvalue()
+    inputs = collect_inputs([str(src)])
+    task = batch.task_for("check", inputs, s, LLM(s), mode="model", claims=["The mayor resigned."])
+    cache = str(tmp_path / "c.sqlite3")
+    outcome = batch.run_task(inputs, task, output=str(out), cache_path=cache)
+    assert outcome.exit_code == 0, outcome.failures
     calls = server.requests
     assert calls >= 3
     records = {r["id"]: r for r in read_lines(out)}
@@ -464,33 +498,35 @@ def test_check_batch_with_per_line_claims(tmp_path: Path, server: FakeOpenAIServ
     assert [c.claim for c in reports["three"].claims] == ["The mayor resigned."]
     assert len(reports["two"].claims) == 2  # decomposed from the summary
     again = tmp_path / "again.jsonl"
-    assert batch.run_batch_command("check", [str(src)], **{**kwargs, "output": str(again)}) == 0
+    assert batch.run_task(inputs, task, output=str(again), cache_path=cache).exit_code == 0
     assert server.requests == calls and all(r["cached"] for r in read_lines(again))
 
 
 def test_check_with_nothing_to_check_is_a_config_error(tmp_path: Path) -> None:
     make_docs(tmp_path / "in", 1)
-    with pytest.raises(ConfigError, match="nothing to check"):
-        batch.run_batch_command("check", [str(tmp_path / "in")], settings=None, output="-")
     inputs = collect_inputs([str(tmp_path / "in")])
+    with pytest.raises(ConfigError, match="nothing to check"):
+        batch.task_for("check", inputs, None)
     assert not batch.check_needs_model(inputs, mode="local", split="model")
     assert batch.check_needs_model(inputs, mode="local", split="model", summary="A summary.")
     assert batch.check_needs_model(inputs, mode="hybrid", split="sentences")
 
 
 def test_command_dry_run_and_budget(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from summarizer import cli
+
     make_docs(tmp_path / "in", 3)
-    s = Settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1", api_key=SECRET)
-    assert (
-        batch.run_batch_command("summarize", [str(tmp_path / "in")], settings=s, dry_run=True, fmt="json")
-        == 0
-    )
+    base = ["summarize", str(tmp_path / "in"), "--dry-run", "-m", "gpt-4o-mini", "--base-url", "http://127.0.0.1:9/v1"]
+    assert cli.main([*base, "-f", "json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["to_run"] == 3 and len(info["rows"]) == 3 and info["estimated_cost_usd"] > 0
-    code = batch.run_batch_command(
-        "summarize", [str(tmp_path / "in")], settings=s, dry_run=True, max_cost=1e-6
-    )
-    assert code == batch.EXIT_BUDGET and "over --max-cost" in capsys.readouterr().err
+    assert cli.main([*base, "--max-cost", "0.000001"]) == batch.EXIT_BUDGET
+    assert "over --max-cost" in capsys.readouterr().err
+    # the library returns the estimate and prints nothing
+    inputs = collect_inputs([str(tmp_path / "in")])
+    s = Settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1", api_key=SECRET)
+    dry = batch.dry_run_task(inputs, batch.task_for("summarize", inputs, s))
+    assert dry.calls_documents == 3 and capsys.readouterr() == ("", "")
 
 
 def test_stdout_output_streams_lines(

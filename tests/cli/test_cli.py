@@ -254,3 +254,17 @@ def test_batch_dry_run_prints_per_document_and_total(
 def test_cache_command_reports_location(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "cache")
     assert code == 0 and "results.sqlite3" in out
+
+
+@pytest.mark.parametrize("budget", ["nan", "inf", "-0.5", "lots"])
+def test_max_cost_must_be_a_finite_amount(capsys: pytest.CaptureFixture[str], budget: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["summarize", str(EXAMPLE), "--dry-run", "--max-cost", budget])
+    assert exc.value.code == 2 and "--max-cost" in capsys.readouterr().err
+
+
+def test_dry_run_with_verify_counts_the_check_too(capsys: pytest.CaptureFixture[str]) -> None:
+    _, plain, _ = run(capsys, "summarize", str(EXAMPLE), "--dry-run", "-m", "gpt-4o-mini", "-f", "json")
+    _, verified, _ = run(capsys, "summarize", str(EXAMPLE), "--dry-run", "--verify", "-m", "gpt-4o-mini", "-f", "json")
+    assert json.loads(plain)["calls"] == 1 and json.loads(verified)["calls"] > 1
+    assert json.loads(verified)["estimated_cost_usd"] > json.loads(plain)["estimated_cost_usd"]

@@ -94,6 +94,7 @@ def test_a_check_job(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         (["batch", "status", "{tmp}/nothing"], 3, "not a prepared batch job"),
         (["batch", "prepare", "{tmp}/missing.txt", "-o", "{tmp}/job"], 2, "missing.txt: not found"),
         (["batch", "prepare", "{tmp}/docs", "-o", "{tmp}/job", "--claim", "x"], 3, "add --check"),
+        (["batch", "prepare", "{tmp}/docs", "-o", "{tmp}/job", "--check"], 3, "nothing to check: give --claim"),
         (["batch", "submit", "{tmp}/job"], 3, "the Batch API needs OPENAI_API_KEY"),
     ],
 )
@@ -122,3 +123,13 @@ def test_the_status_bar_counts_requests_over_the_batches(capsys: pytest.CaptureF
     bar.close()
     err = capsys.readouterr().err
     assert "7/15" in err and "in_progress, not sent" in err
+
+
+def test_reports_show_control_characters_instead_of_sending_them_to_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_docs(tmp_path / "docs", 1)
+    (tmp_path / "docs" / "bad\x1b[2J.txt").write_bytes(b"")  # cannot run: named in the report
+    code, out, err = run(capsys, "batch", "prepare", str(tmp_path / "docs"), "-o", str(tmp_path / "job"))
+    assert code == 0, err
+    assert "bad\\x1b[2J.txt" in out and "\x1b" not in out

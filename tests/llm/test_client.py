@@ -258,9 +258,10 @@ def test_connection_error_raises_connection_failed() -> None:
 def test_read_timeout_raises_connection_failed() -> None:
     server = FakeServer(raises(httpx2.ReadTimeout, "timed out"))
     with pytest.raises(errors.ConnectionFailedError) as info:
-        ask(make_llm(server))
-    assert type(info.value) is errors.ConnectionFailedError
-    check_message(info.value, "did not answer in time")
+        ask(make_llm(server, timeout=42))
+    assert type(info.value) is errors.TimedOutError and info.value.exit_code == 12
+    assert (info.value.limit, info.value.seconds) == ("timeout", 42)
+    check_message(info.value, "request timeout of 42 s", f"{MAX_RETRIES + 1} attempts", "--timeout")
     assert server.count == MAX_RETRIES + 1
 
 
@@ -271,6 +272,58 @@ def test_connection_reset_mid_answer_raises_connection_failed(exc_type: type[htt
         ask(make_llm(server))
     check_message(info.value, "could not connect")
     assert server.count == MAX_RETRIES + 1
+
+
+def test_connection_errors_name_the_url() -> None:
+    server = FakeServer(raises(httpx2.ConnectError, "[Errno 111] Connection refused"))
+    with pytest.raises(errors.ConnectionFailedError) as info:
+        ask(make_llm(server, max_retries=0))
+    assert "http://test.invalid/v1/chat/completions" in info.value.message
+    assert info.value.status_code is None and info.value.request_id is None
+
+
+@pytest.mark.parametrize(
+    ("step", "error", "code"),
+    [
+        (api_error(500, "boom"), errors.APIError, 500),
+        (api_error(401, "bad key", err_code="invalid_api_key"), errors.AuthenticationError, 401),
+        (api_error(429, "slow down"), errors.RateLimitError, 429),
+        (api_error(400, "maximum context length exceeded", err_code="context_length_exceeded"),
+         errors.ContextLengthError, 400),
+    ],
+    ids=["5xx", "401", "429", "context"],
+)
+def test_model_errors_keep_the_status_and_request_id(step: Any, error: type[errors.ModelError], code: int) -> None:
+    def with_request_id(request: httpx2.Request) -> httpx2.Response:
+        response = step(request)
+        response.headers["x-request-id"] = "req_abc123"
+        return response
+
+    server = FakeServer(with_request_id)
+    with pytest.raises(error) as info:
+        ask(make_llm(server, max_retries=0))
+    assert info.value.status_code == code and info.value.request_id == "req_abc123"
+
+
+@pytest.mark.parametrize("bug", [TypeError, AttributeError, KeyError])
+def test_a_programming_error_inside_the_call_is_not_a_model_error(bug: type[Exception]) -> None:
+    def broken(request: httpx2.Request) -> httpx2.Response:
+        raise bug("our own bug")
+
+    with pytest.raises(bug):
+        ask(make_llm(FakeServer(broken)))
+
+
+def test_a_programming_error_in_async_text_and_structured_is_not_a_model_error() -> None:
+    def broken(request: httpx2.Request) -> httpx2.Response:
+        raise TypeError("our own bug")
+
+    server = FakeServer(broken)
+    llm = AsyncLLM(settings(), http_client=server.async_client())
+    with pytest.raises(TypeError):
+        asyncio.run(llm.structured(MESSAGES, Answer, schema_name="answer", usage=Usage(), max_tokens=64))
+    with pytest.raises(TypeError):
+        make_llm(server).text(MESSAGES, usage=Usage(), max_tokens=8)
 
 
 def test_connection_error_then_success_recovers() -> None:
@@ -643,3 +696,29 @@ def test_async_fallback_is_remembered() -> None:
         "json_object",
         "json_object",
     ]
+
+
+def test_async_client_is_a_twin_with_prepare_and_text() -> None:
+    """AsyncLLM has what LLM has (prepare, text, structured), and sends the same requests."""
+    public = {name for name in dir(LLM) if not name.startswith("_")}
+    assert public == {name for name in dir(AsyncLLM) if not name.startswith("_")}
+
+    sync_server, async_server = FakeServer(ok("Yes.", completion_tokens=2)), FakeServer(ok("Yes.", completion_tokens=2))
+    sync_llm = LLM(settings(), http_client=sync_server.client())
+    async_llm = AsyncLLM(settings(), http_client=async_server.async_client())
+    sync_llm.prepare(Answer)
+    async_llm.prepare(Answer)
+    assert sync_server.count == async_server.count == 0  # prepare calls nothing
+
+    sync_usage, async_usage = Usage(), Usage()
+    assert sync_llm.text(MESSAGES, usage=sync_usage, max_tokens=4) == "Yes."
+
+    async def run() -> str:
+        try:
+            return await async_llm.text(MESSAGES, usage=async_usage, max_tokens=4)
+        finally:
+            await async_llm.client.close()
+
+    assert asyncio.run(run()) == "Yes."
+    assert sync_server.bodies == async_server.bodies
+    assert sync_usage == async_usage and async_usage.calls == 1

@@ -98,3 +98,29 @@ def test_instructions_inside_the_document_are_data() -> None:
     assert "arrr" not in result.model_dump_json().lower()
     assert "pirate" not in result.title.lower() and "pirate" not in result.tldr.lower()
     assert any("library" in c.text.lower() for c in result.claims)
+
+
+def test_verify_checks_the_summary_claims_in_the_library() -> None:
+    """summarize(..., verify=True): the flow the CLI and the batch use, written once."""
+    from summarizer import Client
+    from tests._support.faults import FakeServer, model_answers
+
+    text = (
+        "The harbour council voted 7 to 2 on Tuesday to approve the new bridge. "
+        "Construction is expected to start in March. The mayor said it would ease traffic.\n"
+    )
+    server = FakeServer(model_answers())
+    client = Client(base_url="http://fake.invalid/v1", api_key="sk-test-000000000000")
+    client.llm._http_client = server.client()
+    result = summarize(text, client=client, verify=True)
+    report = result.verification
+    assert report is not None and [c.claim for c in report.claims] == [c.text for c in result.claims]
+    assert result.usage.calls == 1 + report.usage.calls == server.count
+
+    async_server = FakeServer(model_answers())
+    client.async_llm._http_client = async_server.async_client()
+    client.llm._http_client, client.llm._client = async_server.client(), None
+    again = asyncio.run(asummarize(text, client=client, verify=True))
+    assert again.verification is not None
+    assert [c.claim for c in again.verification.claims] == [c.text for c in again.claims]
+    assert again.usage.calls == async_server.count == server.count

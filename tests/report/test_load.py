@@ -219,3 +219,46 @@ def test_report_of_a_batch_fed_by_jsonl_reads_each_source_from_its_line(
     single.write_text(json.dumps(json.loads(results.read_text().splitlines()[0])["result"]))
     code, out, err = run(capsys, "report", str(single), "-f", "text")
     assert code == 0 and "Faithfulness score: 0.50" in out, err
+
+
+def test_reading_a_result_back_needs_no_batch_machinery(tmp_path: Path) -> None:
+    """report/load reads a JSONL input's line with text/jsonl.py, as the batch does, not through batch/."""
+    import subprocess
+    import sys
+
+    from tests._support.paths import ROOT
+
+    lines = tmp_path / "items.jsonl"
+    lines.write_text(json.dumps({"id": "a", "text": "The council met on Monday."}) + "\n", encoding="utf-8")
+    code = (
+        "import sys\nfrom summarizer.report.load import _jsonl_document\n"
+        f"doc = _jsonl_document({str(lines)!r}, 'a')\n"
+        "assert doc.path.endswith('items.jsonl#a') and doc.text.startswith('The council'), doc\n"
+        "assert 'summarizer.batch' not in sys.modules, 'batch imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("where", ["elsewhere", "inside-examples", "relative-path"])
+def test_the_example_result_renders_from_any_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """The README's try-it: the result names ``examples/harbour-bridge-vote.txt`` (relative to the folder it
+    was made in); it is found from any working folder, and its sha256 still checked."""
+    repo = tmp_path / "repo"
+    (repo / "examples").mkdir(parents=True)
+    result = repo / "examples" / "harbour-bridge-vote.summary.json"
+    shutil.copy(EXAMPLE.parent / result.name, result)
+    shutil.copy(EXAMPLE, repo / "examples" / EXAMPLE.name)
+    cwd = {"elsewhere": tmp_path / "other", "inside-examples": repo / "examples", "relative-path": tmp_path}[where]
+    cwd.mkdir(exist_ok=True)
+    monkeypatch.chdir(cwd)
+    given = str(result) if where != "relative-path" else "repo/examples/harbour-bridge-vote.summary.json"
+    out = tmp_path / "report.html"
+    code = cli.main(["report", given, "-o", str(out)])
+    assert code == 0, capsys.readouterr().err
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    (repo / "examples" / EXAMPLE.name).write_text("changed\n", encoding="utf-8")  # found, but not the source
+    assert cli.main(["report", given, "-o", str(out)]) == errors.InputError.exit_code
+    assert "not the source of this result" in capsys.readouterr().err

@@ -35,13 +35,12 @@ from typing import TYPE_CHECKING, Any
 
 from ... import config
 from ...errors import ConfigError, InputError, SummarizerError
-from ...llm.error_map import map_error
 from ...types import Usage
 from ..inputs import BatchInput
 from ..journal import _Output
-from ..outcome import BatchOutcome, Failure, format_outcome
-from ..runner import _as_read_from, _redact
+from ..outcome import BatchOutcome, format_outcome
 from ..tasks import _call
+from ..work import DocumentWork, _as_read_from
 from .jobs import JobSpec, endpoint_id, task_for
 from .manifest import Job, JobDocument, RequestFiles
 from .remote import _client, _phase, download, refresh
@@ -52,6 +51,7 @@ if TYPE_CHECKING:
     import openai
 
     from ...cache import ResultCache
+    from ...llm.client import LLM
     from ...settings import Settings
     from ...text.documents import Document
     from ..progress import Progress
@@ -153,7 +153,6 @@ class _Collect:
         self.online_merge, self.retry_online = online_merge, retry_online
         self.use_cache, self.cache_path, self.jobs = use_cache, cache_path, jobs
         self.progress = progress
-        self.secrets = [s for s in secrets if s]
         self.spec = JobSpec.from_dict(job.manifest["spec"])
         self.kind = self.spec.result_kind
         self.out = _Output(output, self.kind)
@@ -164,9 +163,11 @@ class _Collect:
         self.llm = ReplayLLM(_settings(self.spec), job.answer, decide=self._decide,
                              ask_online=self._ask_online, encoder=self.encoder)  # fmt: skip
         self.task = task_for(self.spec, self.llm)
+        # the online batch's line and error line for a document (summarizer.batch.work): the same records
+        self.lines = DocumentWork(self.task.work, kind=self.kind, cache=None, key_for=None, secrets=secrets)
         self.cache: ResultCache | None = None
         self.pending: list[dict[str, Any]] = []  # result lines waiting for their group's fsync
-        self.online_client: openai.OpenAI | None = None
+        self.online_llm: LLM | None = None
         self._online = False  # the second pass: documents that asking online moves on
         self._lines_lock = threading.Lock()  # the second pass queues lines from its threads
 
@@ -373,17 +374,19 @@ class _Collect:
         return "use" if state == "error" else "need"
 
     def _ask_online(self, custom_id: str, kwargs: dict[str, Any]) -> Answer:
-        """Ask one request online, as the online client does; the answer is stored before it is used."""
+        """Ask one request online, as the online client sends it (its time limits, its turn-taking, its
+        errors: :meth:`summarizer.llm.client.LLM._send`), the answer kept raw; it is stored before it is
+        used."""
         import openai
 
-        from ... import turns
+        from ...llm.client import LLM, _reraise
 
-        if self.online_client is None:
-            assert self.settings is not None
-            self.online_client = _client(self.settings)
+        assert self.settings is not None
+        if self.online_llm is None:  # the online client, on the SDK's raw-response view of its client
+            raw_view: Any = _client(self.settings).with_raw_response
+            self.online_llm = LLM(self.settings, sdk_client=raw_view)
         try:
-            with turns.waiting():
-                raw = self.online_client.chat.completions.with_raw_response.create(**kwargs)
+            raw = self.online_llm._send(kwargs)
             line = output_line(custom_id, status_code=raw.http_response.status_code,
                                body=raw.http_response.json(), request_id=raw.request_id)  # fmt: skip
         except openai.APIStatusError as exc:
@@ -392,7 +395,7 @@ class _Collect:
                 body = {"error": body}
             line = output_line(custom_id, status_code=exc.status_code, body=body, request_id=exc.request_id)
         except Exception as exc:
-            raise map_error(exc) from exc
+            _reraise(exc, self.settings)
         answer = self.job.store_answer(line, online=True)
         assert answer is not None
         return dataclasses.replace(answer, online=True)
@@ -408,7 +411,7 @@ class _Collect:
         cached: bool,
         error: Exception | None = None,
     ) -> None:
-        """Queue the online batch's line for this document (see summarizer.batch.runner)."""
+        """Queue the online batch's line for this document (made by :class:`summarizer.batch.work.DocumentWork`)."""
         with self._lines_lock:
             self._queue_line(item, document, result, cached=cached, error=error)
 
@@ -424,32 +427,13 @@ class _Collect:
         outcome = self.report.outcome
         failure = None
         if error is not None:
-            if isinstance(error, SummarizerError):
-                message, code = error.message, error.exit_code
-            else:
-                log.debug("unexpected error on %s", item.id, exc_info=error)
-                message, code = f"{type(error).__name__}: {error}", 1
-            message = _redact(" ".join(str(message).split()), self.secrets)
-            failure = Failure(item.id, item.path, type(error).__name__, message, code)
+            failure = self.lines._failure(item, error)
             outcome.failed += 1
             outcome.failures.append(failure)
         else:
             outcome.done += 1
             outcome.cached += cached
-        self.pending.append(
-            {
-                "id": item.id,
-                "path": item.path,
-                "sha256": document.sha256 if document is not None else None,
-                "kind": self.kind,
-                "status": "ok" if failure is None else "error",
-                "cached": cached,
-                "result": result,
-                "error": None
-                if failure is None
-                else {"type": failure.type, "message": failure.message, "exit_code": failure.exit_code},
-            }
-        )
+        self.pending.append(self.lines._record(item, document, result, cached=cached, failure=failure))
         if len(self.pending) >= _GROUP:
             self._flush()
         self._advance()

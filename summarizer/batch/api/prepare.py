@@ -28,7 +28,7 @@ from ... import pricing
 from ...errors import ConfigError, InputError, SummarizerError
 from ..inputs import collect_inputs
 from ..outcome import BatchOutcome
-from ..tasks import _call
+from ..tasks import _call, check_require_claims
 from .jobs import JobSpec, task_for
 from .manifest import FORMAT, Job, JobDocument, RequestFiles, default_limits
 from .replay import ReplayLLM, drive
@@ -96,6 +96,8 @@ def prepare(
     if "-" in specs:
         raise InputError("standard input cannot go into a batch job (collect reads the documents again): save it to a file")
     inputs = collect_inputs(specs)
+    if spec.kind == "check":  # "nothing to check" for the whole job, as the online check batch says it
+        check_require_claims(inputs, claims=spec.claims, summary=spec.summary)
     fingerprint = _fingerprint(specs, spec, max_requests, max_bytes)
     with Job(folder, create=True) as job:
         if job.prepared:
@@ -168,7 +170,8 @@ def _prepare(
             else:
                 if outcome.result is not None:
                     report.ready += 1
-                p, c, cost = _call(task.estimate, document, item)
+                estimate = _call(task.estimate, document, item)
+                p, c, cost = estimate.prompt_tokens, estimate.completion_tokens, estimate.cost_usd
                 report.prompt_tokens += p
                 report.completion_tokens += c
                 online_costs.append(cost)

@@ -63,9 +63,10 @@ def _mapped() -> Iterator[None]:
     except Exception as exc:
         import openai
 
-        if isinstance(exc, openai.OpenAIError):
-            raise map_error(exc) from exc
-        raise
+        mapped = map_error(exc) if isinstance(exc, openai.OpenAIError) else None
+        if mapped is None:
+            raise
+        raise mapped from exc
 
 
 def bind_endpoint(job: Job, settings: Settings) -> None:

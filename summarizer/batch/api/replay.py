@@ -2,9 +2,10 @@
 
 A batch job runs exactly the work an online batch runs for each document (:mod:`summarizer.batch.tasks`:
 ``summarize``, ``--verify``, ``check``), handing it a :class:`ReplayLLM` instead of the online client.
-Every call the work makes goes through the online client's own request building
-(:class:`summarizer.llm.client._Call`); its keyword arguments name the request (:func:`~.wire.request_id`),
-and:
+:class:`ReplayLLM` is one of the online client's family (:class:`summarizer.llm.client._Client`, like
+``LLM`` and ``AsyncLLM``): every call the work makes is built by the online client's own code
+(``_Client._structured_call``, then :meth:`summarizer.llm.client._Call.request`); only the sending differs.
+Its keyword arguments name the request (:func:`~.wire.request_id`), and:
 
 * if the request has an answer (a batch output line, or one asked online earlier), the answer goes
   through the online client's own answer reading: validation against the schema the call asked for,
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeVar, cast
 
 from ... import errors, pricing
-from ...llm.client import MODES, _Call
+from ...llm.client import MODES, _Client
 from .wire import Answer, BodyEncoder, request_id
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ class Trace:
         tokens[1] += got.completion_tokens or 0
 
 
-class ReplayLLM:
+class ReplayLLM(_Client):
     """A stand-in for :class:`summarizer.llm.client.LLM` that answers from batch answers.
 
     ``lookup(custom_id)`` gives the stored answer or None; ``decide(custom_id, answer)`` says what to do
@@ -123,12 +124,12 @@ class ReplayLLM:
         ask_online: Callable[[str, dict[str, Any]], Answer] | None = None,
         encoder: BodyEncoder | None = None,
     ) -> None:
-        self.settings = settings
+        self._local = threading.local()  # before the client's set-up, which sets the mode
+        super().__init__(settings)
         self.lookup = lookup
         self.decide = decide or _default_decision
         self.ask_online = ask_online
         self.encoder = encoder or BodyEncoder()
-        self._local = threading.local()
 
     # --- per document ------------------------------------------------------------------------------
 
@@ -158,7 +159,8 @@ class ReplayLLM:
     # --- the client's surface ----------------------------------------------------------------------
 
     def prepare(self, *outputs: type[BaseModel]) -> None:
-        """The online client's one-time set-up; nothing to do here (schemas are built on first use)."""
+        """The online client's one-time set-up; nothing to do here (no SDK client; schemas are built on
+        first use)."""
 
     def structured(
         self,
@@ -171,11 +173,12 @@ class ReplayLLM:
     ) -> tuple[T, str]:
         """What :meth:`summarizer.llm.client.LLM.structured` returns, from stored answers (or a pending one).
 
-        The request building and the answer reading are the online client's (:class:`_Call`); only where
-        the answer comes from differs.
+        The request building and the answer reading are the online client's (``_structured_call``, then
+        :class:`~summarizer.llm.client._Call`), in :meth:`LLM.structured`'s order; only where the answer
+        comes from differs.
         """
         trace = self.trace
-        call = _Call(self.settings, messages, output, schema_name, usage, max_tokens, mode=self.mode)
+        call = self._structured_call(messages, output, schema_name, usage, max_tokens)
         while True:
             kwargs = call.request()
             custom_id = request_id(kwargs)

@@ -58,9 +58,9 @@ def test_the_manifest_records_inputs_model_prompts_and_the_estimate_at_batch_pri
     # the online batch's estimate, priced at batch prices (half)
     estimate = summarize_task(api_settings(URL), None).estimate
     expected = [estimate(load_document(p)) for p in docs]
-    p, c = sum(e[0] for e in expected), sum(e[1] for e in expected)
+    p, c = sum(e.prompt_tokens for e in expected), sum(e.completion_tokens for e in expected)
     assert manifest["estimate"]["prompt_tokens"] == p == report.prompt_tokens
-    online = sum(e[2] or 0 for e in expected)
+    online = sum(e.cost_usd or 0 for e in expected)
     assert manifest["estimate"]["cost_usd_online"] == pytest.approx(online)
     assert manifest["estimate"]["cost_usd_batch"] == pytest.approx(online * config.BATCH_PRICE_FACTOR)
     assert report.cost_usd == pytest.approx(pricing.estimate_cost(MODEL, p, c, batch=True), abs=1e-7)

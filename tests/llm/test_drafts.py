@@ -1,0 +1,28 @@
+"""The drafts the model fills in (summarizer.llm.drafts): their limits come from config, as the prompts' do."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+from summarizer import config
+from summarizer.llm import drafts
+from summarizer.llm.drafts import MergeDraft, SummaryDraft, strict_json_schema
+from summarizer.pipeline.summary import build_messages
+from summarizer.text.documents import document_from_text
+
+
+def test_summary_schema_and_prompt_state_the_same_limits() -> None:
+    props = strict_json_schema(SummaryDraft)["properties"]
+    assert props["key_points"]["maxItems"] == config.MAX_KEY_POINTS
+    assert props["claims"]["maxItems"] == config.MAX_CLAIMS
+    assert props["entities"]["maxItems"] == config.MAX_ENTITIES
+    assert props["events"]["maxItems"] == config.MAX_EVENTS
+    assert strict_json_schema(MergeDraft)["properties"]["key_points"]["maxItems"] == config.MAX_MERGED_KEY_POINTS
+    user = build_messages(document_from_text("One sentence here. Another one.\n"))[-1]["content"]
+    assert f"at most {config.MAX_KEY_POINTS} key points and at most {config.MAX_CLAIMS} claims" in user
+
+
+def test_no_limit_is_written_as_a_number_in_the_drafts() -> None:
+    source = inspect.getsource(drafts)
+    assert not re.findall(r"(?:max|min)_length=\d*[2-9]\d*", source)  # min_length=1 is "not empty", not a limit
