@@ -2,7 +2,7 @@
 
 It is a fixture, not a recording: every answer is made up here from the request. For the summarize
 prompt it answers a valid ``SummaryDraft`` whose claims quote the document's own numbered sentences (so
-they ground); for the check prompt a ``VerdictBatch``; for the decompose prompt a ``Decomposition``.
+they ground); for the check prompt a ``VerdictBatch``; for the decompose prompt a ``Decomposition``; for the merge prompt of a long document a ``MergeDraft``.
 
 Knobs: ``latency`` (seconds per call), ``fail_tags`` (documents whose tag, e.g. ``DOC-3``, appears in the
 document are answered HTTP 400), ``fail_times`` (tag -> how many times to fail before answering),
@@ -165,6 +165,8 @@ class FakeOpenAIServer:
             content = self._verdicts(user)
         elif schema == "decomposition":
             content = self._decomposition(_between(user, "<text>", "</text>"))
+        elif schema == "merge":
+            content = self._merge(user)
         else:
             return 400, {
                 "error": {"message": f"fixture: unknown schema {schema!r}", "type": "invalid_request_error"}
@@ -218,6 +220,13 @@ class FakeOpenAIServer:
             "events": [],
             "claims": claims,
         }
+
+    @staticmethod
+    def _merge(user: str) -> dict[str, Any]:
+        """The merge of a long document's parts: their titles joined, their first key points."""
+        titles = re.findall(r"^Title: (.+)$", user, re.MULTILINE)
+        points = re.findall(r"^- (.+)$", user, re.MULTILINE)
+        return {"title": " / ".join(titles)[:200] or "Merged", "tldr": f"{len(titles)} parts.", "key_points": points[:3] or ["Merged."]}
 
     @staticmethod
     def _verdicts(user: str) -> dict[str, Any]:
