@@ -117,6 +117,20 @@ DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".text")
 #: kept in memory for the run so they are not loaded (and HTML-extracted) twice.
 PRELOAD_BUDGET_CHARS = 64 * 1024 * 1024
 
+# --- the OpenAI Batch API (summarizer batch prepare|submit|status|cancel|collect|run) ------------------
+#: What a batch costs against the online price: OpenAI's Batch API bills half (the one place this lives;
+#: pricing.estimate_cost(..., batch=True) applies it).
+BATCH_PRICE_FACTOR = 0.5
+#: A batch input file holds at most this many requests, and at most this many bytes (OpenAI's limits:
+#: 50,000 requests and 200 MB per file; the bytes counted in decimal megabytes, to stay under either).
+BATCH_MAX_REQUESTS_PER_FILE = 50_000
+BATCH_MAX_FILE_BYTES = 200_000_000
+#: The one endpoint a summarizer batch uses, and its completion window (the only one the API offers).
+BATCH_ENDPOINT = "/v1/chat/completions"
+BATCH_COMPLETION_WINDOW = "24h"
+#: Seconds between two looks at the batches (``summarizer batch status --wait``).
+BATCH_POLL_SECONDS = 30.0
+
 # --- input ----------------------------------------------------------------------------------------
 #: Files larger than this are refused before they are read whole.
 MAX_INPUT_BYTES = 20 * 1024 * 1024

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from ..errors import EXIT_INTERRUPTED, SummarizerError
 from ..report.terminal import terminal_safe
+from .batch_api import cmd_batch
 from .commands import (
     _cmd_cache,
     _cmd_calibrate,
@@ -45,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "cache": _cmd_cache,
             "schema": _cmd_schema,
             "local": _cmd_local,
+            "batch": cmd_batch,
         }[args.command]
         return handler(args)
     except SummarizerError as exc:

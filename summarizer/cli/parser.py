@@ -139,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     lo = sub.add_parser("local", help="manage the bundled local model server")
     lo.add_argument("action", choices=["setup", "start", "stop", "status"])
     lo.add_argument("-v", "--verbose", action="count", default=0)
+
+    from .batch_api import add_batch_parser
+
+    add_batch_parser(sub)
     return parser
 
 

@@ -2,9 +2,10 @@
 
 It is a fixture, not a recording: every answer is made up here from the request. For the summarize
 prompt it answers a valid ``SummaryDraft`` whose claims quote the document's own numbered sentences (so
-they ground); for the check prompt a ``VerdictBatch``; for the decompose prompt a ``Decomposition``; for a
-scoring call (``logprobs: true``) one "<n> Yes"/"<n> No" line per numbered claim with OpenAI-shaped
-``logprobs``, P(Yes) growing with the share of the claim's words the document holds.
+they ground); for the check prompt a ``VerdictBatch``; for the decompose prompt a ``Decomposition``; for the
+merge prompt of a long document a ``MergeDraft``; for a scoring call (``logprobs: true``) one "<n> Yes" /
+"<n> No" line per numbered claim with OpenAI-shaped ``logprobs``, P(Yes) growing with the share of the
+claim's words the document holds.
 
 Knobs: ``latency`` (seconds per call), ``fail_tags`` (documents whose tag, e.g. ``DOC-3``, appears in the
 document are answered HTTP 400), ``fail_times`` (tag -> how many times to fail before answering),
@@ -169,6 +170,8 @@ class FakeOpenAIServer:
             content = self._verdicts(user)
         elif schema == "decomposition":
             content = self._decomposition(_between(user, "<text>", "</text>"))
+        elif schema == "merge":
+            content = self._merge(user)
         else:
             return 400, {
                 "error": {"message": f"fixture: unknown schema {schema!r}", "type": "invalid_request_error"}
@@ -256,6 +259,13 @@ class FakeOpenAIServer:
             "events": [],
             "claims": claims,
         }
+
+    @staticmethod
+    def _merge(user: str) -> dict[str, Any]:
+        """The merge of a long document's parts: their titles joined, their first key points."""
+        titles = re.findall(r"^Title: (.+)$", user, re.MULTILINE)
+        points = re.findall(r"^- (.+)$", user, re.MULTILINE)
+        return {"title": " / ".join(titles)[:200] or "Merged", "tldr": f"{len(titles)} parts.", "key_points": points[:3] or ["Merged."]}
 
     @staticmethod
     def _verdicts(user: str) -> dict[str, Any]:
