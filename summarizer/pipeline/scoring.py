@@ -148,24 +148,31 @@ def plan_scores(
     document: Document, claims: Sequence[str], model: str, *, claims_per_call: int
 ) -> _ScorePlan:
     """The calls that score ``claims`` against ``document``; returns each claim's log-odds (None for a
-    claim the model did not answer), or None when the server sends no log-probabilities."""
+    claim the model did not answer), or None when the server sends no log-probabilities.
+
+    Every call is asked before any answer is read: online it makes no difference (each answer comes back
+    at its yield), and a batch job (:mod:`summarizer.batch.api`) gets all of a document's calls in one
+    round."""
     prompt = load_prompt(PROMPT_NAME)
     windows = _Windows(document, prompt, model, claims_per_call)
     groups: dict[tuple[int, ...], list[int]] = {}
     for i, claim in enumerate(claims):
         groups.setdefault(windows.key(claim), []).append(i)
-    logits: list[float | None] = [None] * len(claims)
+    asked: list[tuple[tuple[int, ...], LogprobAnswer | None]] = []
     for key, members in groups.items():
         source = windows.render(key)
         for at in range(0, len(members), claims_per_call):
             batch = tuple(members[at : at + claims_per_call])
             lines = "\n".join(f"{n}. {' '.join(claims[i].split())}" for n, i in enumerate(batch, 1))
-            max_tokens = answer_tokens(len(batch))
-            answer = yield _Score(prompt.render(source, claims=lines), max_tokens)
-            if answer is None:
-                return None
-            for i, logit in zip(batch, read_answers(answer, len(batch)), strict=True):
-                logits[i] = logit
+            answer = yield _Score(prompt.render(source, claims=lines), answer_tokens(len(batch)))
+            asked.append((batch, answer))
+    if any(answer is None for _, answer in asked):
+        return None
+    logits: list[float | None] = [None] * len(claims)
+    for batch, answer in asked:
+        assert answer is not None
+        for i, logit in zip(batch, read_answers(answer, len(batch)), strict=True):
+            logits[i] = logit
     return logits
 
 

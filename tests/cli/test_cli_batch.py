@@ -78,7 +78,7 @@ def test_a_check_job(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         assert code == 0, err
         assert json.loads(text)["requests"] == 2
         (line,) = read_jsonl(tmp_path / "job" / "r1-001.jsonl")[:1]
-        assert line["body"]["response_format"]["json_schema"]["name"] == "verdicts"
+        assert line["body"]["logprobs"] is True and line["body"]["max_tokens"] == 2  # a scoring call
         assert run(capsys, "batch", "run", job, "--base-url", server.url)[0] == 0
         code, text, err = run(capsys, "batch", "collect", job, "-o", str(tmp_path / "out.jsonl"), "--base-url", server.url)
         assert code == 0, err

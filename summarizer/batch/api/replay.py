@@ -21,11 +21,10 @@ batch), a failed validation gives the re-ask. Whatever a document needs is alway
 the online path runs, so a request line is what the online path would send. :func:`drive` runs one
 document's work and says which: done (the result), failed (the error), or waiting (the needed requests).
 
-A check job today runs the current check pipeline the same way (it asks one batch of claims, reads its
-verdicts, asks the next: one round per batch). A checker that asks every claim before reading any answer
-gets all of them into one round with no change here; a call kind other than structured output (e.g. a
-short answer read from ``logprobs``) is one more method on :class:`ReplayLLM` built the same way (the
-online client's request building, then its answer reading): see :meth:`ReplayLLM.structured`.
+A check job runs the check pipeline the same way: its scoring calls (a short answer read from
+``logprobs``: :meth:`ReplayLLM.logprobs`, built and read by the online client's code like
+:meth:`ReplayLLM.structured`) are all asked before any is read, so a document's claims go in one round;
+JSON verdicts (the fallback, ``--scorer verdicts``, ``--explain``) take a round per batch of claims.
 """
 
 from __future__ import annotations
@@ -42,6 +41,7 @@ from .wire import Answer, BodyEncoder, request_id
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from ...llm.logprobs import LogprobAnswer
     from ...settings import Settings
     from ...types import Usage
 
@@ -200,6 +200,39 @@ class ReplayLLM(_Client):
                 trace.add_batch_tokens(usage, response)
             if value is not None:
                 return value, call.mode
+
+    def logprobs(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> LogprobAnswer | None:
+        """What :meth:`summarizer.llm.client.LLM.logprobs` returns, from stored answers (or a pending one):
+        the online client's request (:func:`summarizer.llm.logprobs.request`) and answer reading
+        (:func:`~summarizer.llm.logprobs.read_response`); only where the answer comes from differs."""
+        from ...llm import logprobs as lp
+        from ...llm.client import _reraise
+
+        if self.supports_logprobs is False or not lp.offers_logprobs(self.settings.model):
+            return None
+        trace = self.trace
+        kwargs = lp.request(self.settings, messages, max_tokens=max_tokens)
+        custom_id = request_id(kwargs)
+        answer = self._answer(custom_id, kwargs, trace)
+        if answer is None:
+            trace.needed.append((custom_id, kwargs))
+            return cast("LogprobAnswer", _Pending(custom_id))
+        trace.used.append(custom_id)
+        if not answer.ok:
+            trace.failed.append((custom_id, answer))
+            if answer.status_code is None:
+                raise errors.ConnectionFailedError(f"the request was not answered ({answer.describe()})")
+            exc = answer.status_error(self.encoder.client())
+            if lp.rejects_logprobs(exc):
+                self.supports_logprobs = False
+                return None
+            _reraise(exc, self.settings)
+        response = answer.completion()
+        result = lp.read_response(response, usage)
+        if not answer.online:
+            trace.add_batch_tokens(usage, response)
+        self.supports_logprobs = result is not None
+        return result
 
     def text(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> str:
         raise errors.ConfigError("plain-text calls (the naive baseline) do not run in a batch job")

@@ -57,6 +57,8 @@ class Rounds:
 
 
 def schema(body: dict[str, Any]) -> str:
+    if body.get("logprobs"):
+        return "score"  # a short Yes/No answer read from its log-probabilities
     fmt = body.get("response_format") or {}
     return str((fmt.get("json_schema") or {}).get("name") or fmt.get("type"))
 
@@ -181,7 +183,8 @@ def test_a_refusal_fails_the_document() -> None:
 
 
 def test_a_check_job_drives_the_online_check_pipeline() -> None:
-    """Claims the zero-token checks leave open go to the model as the online check sends them."""
+    """Claims the zero-token checks leave open go to the model as the online check sends them: one
+    scoring call a claim, all in one round."""
     text = EXAMPLE.read_text(encoding="utf-8")
     claims = ["The bridge vote was postponed because of the storm.", "The council met on Tuesday."]
 
@@ -192,9 +195,10 @@ def test_a_check_job_drives_the_online_check_pipeline() -> None:
     done = rounds.finish()
     assert done.result is not None, done.error
     (check_round,) = rounds.rounds
-    assert [schema(b) for b in check_round] == ["verdicts"]
+    assert [schema(b) for b in check_round] == ["score", "score"]
     assert [c.claim for c in done.result.claims] == claims
-    assert done.result.usage.calls == 1
+    assert done.result.usage.calls == 2
+    assert all(c.scored_by == "logprobs" for c in done.result.claims)
 
 
 def paraphrasing(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -221,7 +225,7 @@ def test_verify_checks_the_summary_claims_in_a_second_round() -> None:
         if not done.waiting:
             break
     assert done.result is not None, done.error
-    assert [[schema(b) for b in r] for r in rounds.rounds] == [["summary"], ["verdicts"]]
+    assert [[schema(b) for b in r] for r in rounds.rounds] == [["summary"], ["score"]]
     online, _ = online_run(document, SETTINGS, verify=True, answer=paraphrasing)
     assert stable(done.result.model_dump(mode="json")) == stable(online.model_dump(mode="json"))
     assert done.result.verification is not None and done.result.verification.usage.calls == 1
