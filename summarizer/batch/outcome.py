@@ -45,6 +45,17 @@ class BatchOutcome:
     previously_spent_usd: float = 0.0
     elapsed: float = 0.0
 
+    def add_usage(self, usage: Usage) -> None:
+        """Count one document's usage; a cost the price table does not know makes the total unknown."""
+        total = self.usage
+        total.calls += usage.calls
+        total.prompt_tokens += usage.prompt_tokens
+        total.completion_tokens += usage.completion_tokens
+        if usage.cost_usd is None:
+            self.cost_unknown = self.cost_unknown or usage.calls > 0
+        else:
+            total.cost_usd = (total.cost_usd or 0.0) + usage.cost_usd
+
     @property
     def exit_code(self) -> int:
         if self.interrupted:

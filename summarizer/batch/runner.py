@@ -296,7 +296,7 @@ class _Runner:
             outcome.done += 1
             outcome.cached += done.cached
             if done.usage is not None:
-                _add_usage_known(outcome, done.usage)
+                outcome.add_usage(done.usage)
         else:
             outcome.failed += 1
             assert done.failure is not None
@@ -310,16 +310,6 @@ class _Runner:
         else:
             log.warning("%s", text)
 
-
-def _add_usage_known(outcome: BatchOutcome, usage: Usage) -> None:
-    total = outcome.usage
-    total.calls += usage.calls
-    total.prompt_tokens += usage.prompt_tokens
-    total.completion_tokens += usage.completion_tokens
-    if usage.cost_usd is None:
-        outcome.cost_unknown = outcome.cost_unknown or usage.calls > 0
-    else:
-        total.cost_usd = (total.cost_usd or 0.0) + usage.cost_usd
 
 
 def run_batch(

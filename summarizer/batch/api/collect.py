@@ -307,7 +307,7 @@ class _Collect:
                 _cache_put(self.cache, key, self.kind, value)  # before the line: a kill in between pays nothing twice
             usage = getattr(outcome.result, "usage", None)
             if isinstance(usage, Usage):
-                _add_usage(report.outcome, usage)
+                report.outcome.add_usage(usage)
             self._line(item, document, value, cached=False)
             return
         if outcome.error is not None:
@@ -504,16 +504,6 @@ def _cache_put(cache: ResultCache, key: str, kind: str, value: dict[str, Any]) -
     except (sqlite3.Error, SummarizerError) as exc:
         log.warning("could not store a result in the cache (%s)", exc)
 
-
-def _add_usage(outcome: BatchOutcome, usage: Usage) -> None:
-    total = outcome.usage
-    total.calls += usage.calls
-    total.prompt_tokens += usage.prompt_tokens
-    total.completion_tokens += usage.completion_tokens
-    if usage.cost_usd is None:
-        outcome.cost_unknown = outcome.cost_unknown or usage.calls > 0
-    else:
-        total.cost_usd = (total.cost_usd or 0.0) + usage.cost_usd
 
 
 def format_collect(report: CollectReport, fmt: str = "text") -> str:
