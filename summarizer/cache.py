@@ -105,6 +105,9 @@ class ResultCache:
 
     It never stops the work it serves: a damaged file is moved aside (kept) and replaced, an unusable
     one turns the cache off with one warning, and :meth:`get` and :meth:`put` then miss and skip.
+
+    About 250 lines, one class, because the recovery paths (move aside, turn off, per-thread connections
+    opened and closed) all act on the same connection set and the same "off" state under one lock.
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:

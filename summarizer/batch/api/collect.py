@@ -135,6 +135,15 @@ def collect(
 
 
 class _Collect:
+    """One ``collect``: fetch the output and error files, settle every document from its answers (first
+    pass), run what may go online (merges with ``--online-merge``, failures with ``--retry-online``), queue
+    follow-up rounds, and write the result lines in input order.
+
+    It stays one class of about 330 lines because every step reads and updates the same per-run state (the
+    answers by custom id, the documents waiting on a follow-up round, the lines queued for writing under a
+    lock, the progress and the cache); split into classes, that state would be handed around whole.
+    """
+
     def __init__(
         self,
         job: Job,

@@ -95,7 +95,12 @@ class JobDocument:
 
 
 class Job:
-    """A job folder, locked for the life of the object (use as a context manager)."""
+    """A job folder, locked for the life of the object (use as a context manager).
+
+    About 220 lines, one class, because everything in the folder (the manifest, the request files, the
+    batch ids, the downloaded answers) is read and written under the same folder lock, through the same
+    atomic-rename helpers; the class is that lock plus what it guards.
+    """
 
     def __init__(self, folder: str | os.PathLike[str], *, create: bool = False) -> None:
         self.folder = Path(folder)
