@@ -1,19 +1,20 @@
 """The shapes the model is asked to fill in (the drafts), and the strict JSON Schema sent for them.
 
-Drafts hold verbatim quotes and sentence numbers but no offsets: a model cannot count characters, so
-offsets are computed locally by :mod:`summarizer.text.grounding`. What the library returns is in
+Drafts hold sentence numbers but no offsets: a model cannot count characters, so offsets are computed
+locally by :mod:`summarizer.text.grounding`. A summary draft copies no words of the source at all: each
+claim cites its sentence by number and the span is found there from the claim's own words. What the library returns is in
 :mod:`summarizer.types`.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import config
-from ..types import ClaimKind, EntityType, Verdict
+from ..types import EntityType, Verdict
 
 
 class _Strict(BaseModel):
@@ -23,37 +24,69 @@ class _Strict(BaseModel):
 # --- what the model fills in -------------------------------------------------------------------------
 
 
-class DraftEntity(_Strict):
-    name: str = Field(description="The name as written in the document.")
-    type: EntityType
+#: What a model writes in a list of names when it has none.
+_NO_NAMES = frozenset({"none", "n/a", "na", "null", "unknown", "-", "nil"})
+
+
+class DraftEntities(_Strict):
+    """The names the document mentions, grouped by type: one key per type instead of one per name.
+
+    Only the types the local model fills in sensibly: offered ``event`` and ``product`` too, it filled
+    every list, with things ("Bridge", "Corrosion") as products; it never used them when it wrote a type
+    per name. Named events and products go under ``other``.
+    """
+
+    person: list[str] = Field(max_length=config.MAX_ENTITIES_PER_TYPE)
+    organization: list[str] = Field(max_length=config.MAX_ENTITIES_PER_TYPE)
+    location: list[str] = Field(max_length=config.MAX_ENTITIES_PER_TYPE)
+    other: list[str] = Field(max_length=config.MAX_ENTITIES_PER_TYPE)
+
+    def items(self) -> list[tuple[EntityType, str]]:
+        """(type, name) pairs, in the order of the types, then of the names; each name once, under the
+        first type it is listed under, and no "None" standing for an empty list."""
+        seen: set[str] = set()
+        out: list[tuple[EntityType, str]] = []
+        for type_ in ("person", "organization", "location", "other"):
+            for name in getattr(self, type_):
+                name = name.strip()
+                if name and name.casefold() not in seen and name.casefold() not in _NO_NAMES:
+                    seen.add(name.casefold())
+                    out.append((cast(EntityType, type_), name))
+        return out[: config.MAX_ENTITIES]
 
 
 class DraftEvent(_Strict):
     date: str = Field(description="The date or time as written in the document, e.g. 'June 18-19'.")
-    description: str
+    what: str
 
 
 class DraftClaim(_Strict):
-    sentence: int = Field(description="Number of the document sentence that states the claim.")
-    quote: str = Field(description="The words of that sentence that state the claim, copied exactly.")
-    text: str = Field(description="One checkable statement, in your own words, self-contained.")
-    kind: ClaimKind = Field(
-        description="fact: stated as true; prediction: expected/forecast; speculation: rumoured or possible; "
-        "opinion: a judgement or evaluation; plan: an announced intention."
-    )
-    attribution: str = Field(
-        description="Who asserts it: 'article' when the article states it in its own voice, otherwise the "
-        "person or office the article attributes it to."
-    )
+    """One claim: the number of the sentence that states it, and the claim. No quote, kind or attribution:
+    the evidence span is found locally from the claim within the cited sentence
+    (:func:`summarizer.text.grounding.locate_claim`), and kind and attribution are read off that
+    sentence by the rules (:mod:`summarizer.rules.modality`)."""
+
+    n: int = Field(description="Number of the document sentence that states the claim.")
+    claim: str = Field(description="One checkable statement, self-contained, in the document's words.")
 
 
 class SummaryDraft(_Strict):
+    """What the model writes for one document: every key and bracket is generated again for each item,
+    so fields are few and the JSON compact. No key points: the summary's are its first claims (the local
+    model wrote its key points again as its claims). Claims come right after the TL;DR, while the model
+    reads the document; the names and dates after them. The public shape is :class:`~summarizer.types.Summary`.
+    """
+
     title: str
     tldr: str = Field(description="One sentence.")
-    key_points: list[str] = Field(min_length=1, max_length=config.MAX_KEY_POINTS)
-    entities: list[DraftEntity] = Field(max_length=config.MAX_ENTITIES)
-    events: list[DraftEvent] = Field(max_length=config.MAX_EVENTS)
     claims: list[DraftClaim] = Field(min_length=1, max_length=config.MAX_CLAIMS)
+    entities: DraftEntities
+    events: list[DraftEvent] = Field(max_length=config.MAX_EVENTS)
+
+    @property
+    def key_points(self) -> list[str]:
+        """The first claims, as the key points of a part of a long document (before they are grounded)."""
+        return [c.claim for c in self.claims[: config.MAX_KEY_POINTS]]
 
 
 class MergeDraft(_Strict):

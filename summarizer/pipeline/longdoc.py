@@ -306,12 +306,12 @@ class _LongDocument:
         entities: dict[str, Entity] = {}
         events: dict[tuple[str, str], Event] = {}
         for _, draft in chunks:
-            for entity in draft.entities:
-                name = entity.name.strip()
-                entities.setdefault(name.casefold(), Entity(name=name, type=entity.type))
+            for type_, name in draft.entities.items():
+                name = name.strip()
+                entities.setdefault(name.casefold(), Entity(name=name, type=type_))
             for event in draft.events:
-                event_key = (normalize(event.date), _claim_key(event.description))
-                events.setdefault(event_key, Event(date=event.date, description=event.description))
+                event_key = (normalize(event.date), _claim_key(event.what))
+                events.setdefault(event_key, Event(date=event.date, description=event.what))
 
         usage, settings, document = self.usage, self.settings, self.document
         usage.cost_usd = pricing.usage_cost(settings.model, usage)

@@ -1,98 +1,74 @@
-"""A draft grounded in its document: evidence located, unfound quotes flagged, page furniture never evidence
+"""A draft grounded in its document: each claim located from its own words within the sentence it cites,
+unfound claims flagged, page furniture never evidence, kind and attribution read off the evidence
 (summarizer.pipeline.assemble)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from summarizer import config
 from summarizer.llm.drafts import SummaryDraft
-from summarizer.pipeline.assemble import ground_draft
+from summarizer.pipeline.assemble import ground_draft, key_points
 from summarizer.text.documents import document_from_text
 
+NO_ENTITIES: dict[str, list[str]] = {t: [] for t in ("person", "organization", "location", "other")}
 
-def test_ground_draft_flags_unfound_quotes_and_drops_furniture() -> None:
-    text = "The council voted 7 to 2 on Monday.\nMost Commented\n"
-    doc = document_from_text(text)
-    draft = SummaryDraft.model_validate(
+
+def draft(*claims: tuple[int, str], **fields: Any) -> SummaryDraft:
+    return SummaryDraft.model_validate(
         {
             "title": "t",
             "tldr": "t",
-            "key_points": ["k"],
-            "entities": [],
+            "entities": NO_ENTITIES,
             "events": [],
-            "claims": [
-                {
-                    "sentence": 1,
-                    "quote": "voted 7 to 2",
-                    "text": "The vote was 7-2.",
-                    "kind": "fact",
-                    "attribution": "article",
-                },
-                {
-                    "sentence": 1,
-                    "quote": "the mayor resigned",
-                    "text": "The mayor resigned.",
-                    "kind": "fact",
-                    "attribution": "article",
-                },
-                {
-                    "sentence": 2,
-                    "quote": "Most Commented",
-                    "text": "It is most commented.",
-                    "kind": "fact",
-                    "attribution": "article",
-                },
-                {
-                    "sentence": 1,
-                    "quote": "voted 7 to 2",
-                    "text": "The vote was 7-2.",
-                    "kind": "fact",
-                    "attribution": "article",
-                },
-                {
-                    "sentence": 1,
-                    "quote": "the council voted seven to two on monday",
-                    "text": "The council voted seven to two on Monday.",
-                    "kind": "fact",
-                    "attribution": "article",
-                },
-            ],
+            "claims": [{"n": n, "claim": claim} for n, claim in claims],
+            **fields,
         }
     )
-    claims, warnings = ground_draft(draft, doc)
-    assert [c.text for c in claims] == [
-        "The vote was 7-2.",
-        "The mayor resigned.",
-        "The council voted seven to two on Monday.",
-    ]  # deduplicated, furniture dropped
-    paraphrased = claims[2].evidence[0]  # words not verbatim: the cited sentence stands in, marked so
-    assert (
-        paraphrased.match == "sentence" and text[paraphrased.start : paraphrased.end] == text.splitlines()[0]
+
+
+def test_ground_draft_flags_unfound_claims_and_drops_furniture() -> None:
+    text = "The council voted 7 to 2 on Monday.\nMost Commented\n"
+    doc = document_from_text(text)
+    claims, warnings = ground_draft(
+        draft(
+            (1, "The council voted 7 to 2."),
+            (1, "The mayor resigned."),
+            (2, "Most Commented"),
+            (1, "The council voted 7 to 2."),
+            (1, "The council's vote on Monday was 7 to 2."),
+        ),
+        doc,
     )
-    ok, bad, _ = claims
-    assert ok.grounded and text[ok.evidence[0].start : ok.evidence[0].end] == "voted 7 to 2"
+    assert [c.text for c in claims] == [
+        "The council voted 7 to 2.",
+        "The mayor resigned.",
+        "The council's vote on Monday was 7 to 2.",
+    ]  # deduplicated, furniture dropped
+    verbatim, bad, reworded = claims
+    assert verbatim.grounded and verbatim.evidence[0].match == "exact"
+    assert text[verbatim.evidence[0].start : verbatim.evidence[0].end] == "The council voted 7 to 2"
     assert not bad.grounded and bad.evidence[0].match == "not_found"
+    # reworded: the stretch of the cited sentence holding all its words, verbatim from the source
+    ev = reworded.evidence[0]
+    assert (
+        ev.match == "fuzzy"
+        and ev.score == 1.0
+        and ev.quote == text[ev.start : ev.end] == "council voted 7 to 2 on Monday"
+    )
     assert any("ungrounded" in w for w in warnings) and any("furniture" in w for w in warnings)
 
 
-def _draft(claims: list[dict[str, object]]) -> SummaryDraft:
-    return SummaryDraft.model_validate(
-        {"title": "t", "tldr": "t", "key_points": ["k"], "entities": [], "events": [], "claims": claims}
-    )
-
-
-def test_one_word_evidence_does_not_ground_a_claim() -> None:
+def test_a_claim_sharing_a_word_or_two_with_the_source_is_not_grounded() -> None:
     text = "The council voted 7 to 2 on Monday. The harbour bridge will close for repairs in the spring."
-    doc = document_from_text(text)
-    draft = _draft(
-        [
-            {"sentence": n, "quote": quote, "text": claim, "kind": "fact", "attribution": "article"}
-            for n, quote, claim in [
-                (1, "the", "The mayor resigned after the vote of the city board."),
-                (2, ".", "Ferry fares will double next year for every commuter."),
-                (1, "[1] The council voted 7 to 2", "The council voted 7 to 2."),
-            ]
-        ]
+    claims, warnings = ground_draft(
+        draft(
+            (1, "The mayor resigned after the vote of the city board."),
+            (2, "Ferry fares will double next year for every commuter."),
+            (1, "[1] The council voted 7 to 2."),
+        ),
+        document_from_text(text),
     )
-    claims, warnings = ground_draft(draft, doc)
     by_text = {c.text: c for c in claims}
     for thin in (
         "The mayor resigned after the vote of the city board.",
@@ -101,7 +77,66 @@ def test_one_word_evidence_does_not_ground_a_claim() -> None:
         assert not by_text[thin].grounded
         assert [ev.match for ev in by_text[thin].evidence] == ["not_found"]
         assert any(thin in w for w in warnings)
-    carried = by_text["The council voted 7 to 2."]
+    carried = by_text["The council voted 7 to 2."]  # the [1] marker the model copied is dropped
     assert carried.grounded and carried.evidence[0].match == "exact"
     ev = carried.evidence[0]
-    assert text[ev.start : ev.end] == "The council voted 7 to 2"  # the [1] marker dropped
+    assert text[ev.start : ev.end] == "The council voted 7 to 2"
+
+
+def test_kind_and_attribution_are_read_off_the_evidence() -> None:
+    text = (
+        "The bridge opened in 1941. The vote, rumored to be set for May 1, would be the largest yet. "
+        "The repairs are expected to last 30 months. Mayor Elena Varga said the city cannot wait. "
+        "According to the Department of Transport, the repairs will cost 212 million dollars."
+    )
+    claims, _ = ground_draft(
+        draft(
+            (1, "The bridge opened in 1941."),
+            (2, "The vote is set for May 1."),
+            (3, "The repairs will last 30 months."),
+            (4, "The city cannot wait."),
+            (5, "The repairs will cost 212 million dollars."),
+        ),
+        document_from_text(text),
+    )
+    assert [(c.kind, c.attribution) for c in claims] == [
+        ("fact", "article"),
+        ("speculation", "article"),  # "rumored", in the clause the evidence stands in
+        ("prediction", "article"),  # "is expected to"
+        ("fact", "Mayor Elena Varga"),  # "X said"
+        ("fact", "the Department of Transport"),  # "according to X"
+    ]
+    assert all(c.grounded for c in claims)
+
+
+def test_entities_by_type_each_name_once() -> None:
+    d = draft(
+        (1, "The council voted."),
+        entities={
+            "person": ["Elena Varga"],
+            "organization": ["Port Aldine"],  # a name listed twice: under its first type only
+            "location": ["Port Aldine", "Harbour Bridge"],
+            "other": ["None"],  # an empty list, as the local model sometimes writes it
+        },
+    )
+    assert d.entities.items() == [
+        ("person", "Elena Varga"),
+        ("organization", "Port Aldine"),
+        ("location", "Harbour Bridge"),
+    ]
+
+
+def test_key_points_are_the_first_grounded_claims() -> None:
+    text = " ".join(f"Pier {k} reopened on day {k} after repairs." for k in range(1, 10))
+    claims, _ = ground_draft(
+        draft(
+            (1, "The mayor resigned."),  # not in the source: no key point
+            *[(k, f"Pier {k} reopened on day {k}") for k in range(1, 9)],
+        ),
+        document_from_text(text),
+    )
+    assert [c.grounded for c in claims] == [False] + [True] * 8
+    assert key_points(claims) == [
+        f"Pier {k} reopened on day {k}" for k in range(1, config.MAX_KEY_POINTS + 1)
+    ]
+    assert key_points(claims[:1]) == ["The mayor resigned."]  # none grounded: the claims as they are
