@@ -171,6 +171,40 @@ def reground(args: argparse.Namespace) -> int:
     return 0
 
 
+def modality(args: argparse.Namespace) -> int:
+    """Kind and attribution as the model wrote them, as the pipeline returned them (the rules correcting
+    the model), and as the rules alone read them off the same evidence: are the rules as good?"""
+    from summarizer.pipeline.assemble import numbered, read_modality
+    from summarizer.text.documents import document_from_text
+    from summarizer.types import Evidence
+
+    folder = Path(args.out) / args.label
+    rows = []
+    for name in args.articles or list(ARTICLES):
+        if not (folder / f"{name}.answer.json").exists():
+            continue
+        record = json.loads((folder / f"{name}.answer.json").read_text(encoding="utf-8"))
+        summary = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        source = numbered(document_from_text((folder / f"{name}.source.txt").read_text(encoding="utf-8")))
+        drafted = [c for a in record["answers"] for c in json.loads(a["content"])["claims"]]
+        by_text = {" ".join(c["text"].lower().split()): c for c in drafted if "kind" in c}
+        for claim in summary["claims"]:
+            model = by_text.get(" ".join(claim["text"].lower().split()))
+            evidence = [Evidence.model_validate(ev) for ev in claim["evidence"]]
+            rules = read_modality(claim["text"], source, evidence)
+            rows.append((name, model, claim, rules))
+    same = sum((c["kind"], c["attribution"]) == r for _, _, c, r in rows)
+    model_plain = sum(
+        m is not None and m["kind"] == "fact" and m["attribution"] == "article" for _, m, _, _ in rows
+    )
+    print(f"{len(rows)} claims in {folder}: the model wrote fact/article for {model_plain}; the rules alone")
+    print(f"give the returned kind and attribution for {same} of them")
+    for name, _, c, r in rows:
+        if (c["kind"], c["attribution"]) != r:
+            print(f"  {name}: {c['text']!r}: returned {c['kind']}/{c['attribution']}, rules {r[0]}/{r[1]}")
+    return 0
+
+
 # --- fields -------------------------------------------------------------------------------------------------
 
 
@@ -389,6 +423,9 @@ def main() -> int:
     p = sub.add_parser("reground", help="ground the saved answers again with today's code (no model call)")
     p.add_argument("--label", required=True)
     p.add_argument("articles", nargs="*")
+    p = sub.add_parser("modality", help="kind and attribution: the model's, returned, the rules' alone")
+    p.add_argument("--label", default="before")
+    p.add_argument("articles", nargs="*")
     p = sub.add_parser("fields", help="tokens per field of the recorded answers")
     p.add_argument("--label", required=True)
     p.add_argument("--server", default="http://127.0.0.1:8080")
@@ -403,7 +440,8 @@ def main() -> int:
     unknown = [a for a in args.articles if a not in ARTICLES]
     if unknown:
         parser.error(f"unknown article(s) {', '.join(unknown)}; choose from {', '.join(ARTICLES)}")
-    return {"run": run, "reground": reground, "fields": fields, "table": table}[args.command](args)
+    commands = {"run": run, "reground": reground, "modality": modality, "fields": fields, "table": table}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":
