@@ -70,10 +70,8 @@ MERGE_MAX_TOKENS = 1024
 # The key points are the summary's first claims (its merge's, for a long document).
 MAX_KEY_POINTS = 6
 MAX_CLAIMS = 12
-#: Schema bounds of the summary's entities and events (the prompt names no number for them). The draft lists
-#: names by type, each list at most MAX_ENTITIES_PER_TYPE long; the summary keeps MAX_ENTITIES of them.
+#: Schema bounds of the summary's entities and events (the prompt names no number for them).
 MAX_ENTITIES = 12
-MAX_ENTITIES_PER_TYPE = 6
 MAX_EVENTS = 6
 #: The merge schema allows two key points more than its prompt asks for (MAX_KEY_POINTS): a merge of many
 #: parts that keeps one or two extra points is not worth a re-ask.

@@ -9,7 +9,7 @@ claim cites its sentence by number and the span is found there from the claim's 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,35 +24,9 @@ class _Strict(BaseModel):
 # --- what the model fills in -------------------------------------------------------------------------
 
 
-#: What a model writes in a list of names when it has none.
-_NO_NAMES = frozenset({"none", "n/a", "na", "null", "unknown", "-", "nil"})
-
-
-class DraftEntities(_Strict):
-    """The names the document mentions, grouped by type: one key per type instead of one per name.
-
-    Only the types the local model fills in sensibly: offered ``event`` and ``product`` too, it filled
-    every list, with things ("Bridge", "Corrosion") as products; it never used them when it wrote a type
-    per name. Named events and products go under ``other``.
-    """
-
-    person: list[str] = Field(max_length=config.MAX_ENTITIES_PER_TYPE)
-    organization: list[str] = Field(max_length=config.MAX_ENTITIES_PER_TYPE)
-    location: list[str] = Field(max_length=config.MAX_ENTITIES_PER_TYPE)
-    other: list[str] = Field(max_length=config.MAX_ENTITIES_PER_TYPE)
-
-    def items(self) -> list[tuple[EntityType, str]]:
-        """(type, name) pairs, in the order of the types, then of the names; each name once, under the
-        first type it is listed under, and no "None" standing for an empty list."""
-        seen: set[str] = set()
-        out: list[tuple[EntityType, str]] = []
-        for type_ in ("person", "organization", "location", "other"):
-            for name in getattr(self, type_):
-                name = name.strip()
-                if name and name.casefold() not in seen and name.casefold() not in _NO_NAMES:
-                    seen.add(name.casefold())
-                    out.append((cast(EntityType, type_), name))
-        return out[: config.MAX_ENTITIES]
+class DraftEntity(_Strict):
+    name: str = Field(description="The name as written in the document.")
+    type: EntityType
 
 
 class DraftEvent(_Strict):
@@ -80,7 +54,7 @@ class SummaryDraft(_Strict):
     title: str
     tldr: str = Field(description="One sentence.")
     claims: list[DraftClaim] = Field(min_length=1, max_length=config.MAX_CLAIMS)
-    entities: DraftEntities
+    entities: list[DraftEntity] = Field(max_length=config.MAX_ENTITIES)
     events: list[DraftEvent] = Field(max_length=config.MAX_EVENTS)
 
     @property

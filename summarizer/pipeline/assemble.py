@@ -17,7 +17,7 @@ from ..text.documents import Document
 from ..text.grounding import NumberedSource, locate_claim, strip_sentence_markers
 from ..types import Claim, ClaimKind, Entity, Event, Evidence, Provenance, Summary, Usage
 
-__all__ = ["ground_draft", "key_points", "numbered", "read_modality", "summary_provenance"]
+__all__ = ["entities", "ground_draft", "key_points", "numbered", "read_modality", "summary_provenance"]
 
 
 def numbered(document: Document) -> NumberedSource:
@@ -87,6 +87,20 @@ def read_modality(claim: str, source: NumberedSource, evidence: list[Evidence]) 
     return kind, modality.attributed_to(sentence) or "article"
 
 
+#: What a model writes as a name when it has none.
+_NO_NAMES = frozenset({"none", "n/a", "na", "null", "unknown", "-", "nil"})
+
+
+def entities(draft: SummaryDraft) -> list[Entity]:
+    """The draft's entities, each name once (under the first type given), none that stands for "none"."""
+    out: dict[str, Entity] = {}
+    for entity in draft.entities:
+        name = entity.name.strip()
+        if name and name.casefold() not in _NO_NAMES:
+            out.setdefault(name.casefold(), Entity(name=name, type=entity.type))
+    return list(out.values())
+
+
 def key_points(claims: list[Claim]) -> list[str]:
     """The summary's key points: its first claims (most important first), the grounded ones."""
     grounded = [c.text for c in claims if c.grounded] or [c.text for c in claims]
@@ -108,7 +122,7 @@ def _assemble(
         title=draft.title,
         tldr=draft.tldr,
         key_points=key_points(claims) or [draft.tldr],
-        entities=[Entity(name=name, type=type_) for type_, name in draft.entities.items()],
+        entities=entities(draft),
         events=[Event(date=e.date, description=e.what) for e in draft.events],
         claims=claims,
         usage=usage,

@@ -24,6 +24,7 @@ from ..text import chunks, tokens
 from ..text.documents import Document
 from ..text.grounding import NumberedSource, normalize
 from ..types import Claim, Entity, Event, Summary, Usage
+from .assemble import entities as part_entities
 from .assemble import ground_draft, summary_provenance
 from .plan import _Ask
 
@@ -306,9 +307,8 @@ class _LongDocument:
         entities: dict[str, Entity] = {}
         events: dict[tuple[str, str], Event] = {}
         for _, draft in chunks:
-            for type_, name in draft.entities.items():
-                name = name.strip()
-                entities.setdefault(name.casefold(), Entity(name=name, type=type_))
+            for entity in part_entities(draft):
+                entities.setdefault(entity.name.casefold(), entity)
             for event in draft.events:
                 event_key = (normalize(event.date), _claim_key(event.what))
                 events.setdefault(event_key, Event(date=event.date, description=event.what))

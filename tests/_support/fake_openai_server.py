@@ -204,7 +204,7 @@ class FakeOpenAIServer:
         return {
             "title": title or "Untitled",
             "tldr": sentences[0][1],
-            "entities": {t: [] for t in ("person", "organization", "location", "other")},
+            "entities": [],
             "events": [],
             "claims": claims,
         }

@@ -16,10 +16,7 @@ def test_summary_schema_and_prompt_state_the_same_limits() -> None:
     props = strict_json_schema(SummaryDraft)["properties"]
     assert "key_points" not in props  # the summary's key points are its first claims
     assert props["claims"]["maxItems"] == config.MAX_CLAIMS
-    entities = props["entities"]["properties"]
-    assert {name: entities[name]["maxItems"] for name in entities} == dict.fromkeys(
-        ("person", "organization", "location", "other"), config.MAX_ENTITIES_PER_TYPE
-    )
+    assert props["entities"]["maxItems"] == config.MAX_ENTITIES
     assert props["events"]["maxItems"] == config.MAX_EVENTS
     assert strict_json_schema(MergeDraft)["properties"]["key_points"]["maxItems"] == config.MAX_MERGED_KEY_POINTS
     user = build_messages(document_from_text("One sentence here. Another one.\n"))[-1]["content"]

@@ -109,7 +109,7 @@ def test_summarize_runs_on_the_fake_with_no_http() -> None:
         return {
             "title": "Mill to be rebuilt",
             "tldr": "The council will rebuild the mill.",
-            "entities": {"person": [], "organization": ["harbour council"], "location": [], "other": []},
+            "entities": [{"name": "harbour council", "type": "organization"}],
             "events": [{"date": "March", "what": "Work starts."}],
             "claims": [{"n": 2, "claim": "The mill work will cost 2 million dollars."}],
         }

@@ -8,10 +8,8 @@ from typing import Any
 
 from summarizer import config
 from summarizer.llm.drafts import SummaryDraft
-from summarizer.pipeline.assemble import ground_draft, key_points
+from summarizer.pipeline.assemble import entities, ground_draft, key_points
 from summarizer.text.documents import document_from_text
-
-NO_ENTITIES: dict[str, list[str]] = {t: [] for t in ("person", "organization", "location", "other")}
 
 
 def draft(*claims: tuple[int, str], **fields: Any) -> SummaryDraft:
@@ -19,7 +17,7 @@ def draft(*claims: tuple[int, str], **fields: Any) -> SummaryDraft:
         {
             "title": "t",
             "tldr": "t",
-            "entities": NO_ENTITIES,
+            "entities": [],
             "events": [],
             "claims": [{"n": n, "claim": claim} for n, claim in claims],
             **fields,
@@ -109,20 +107,19 @@ def test_kind_and_attribution_are_read_off_the_evidence() -> None:
     assert all(c.grounded for c in claims)
 
 
-def test_entities_by_type_each_name_once() -> None:
+def test_entities_each_name_once() -> None:
     d = draft(
         (1, "The council voted."),
-        entities={
-            "person": ["Elena Varga"],
-            "organization": ["Port Aldine"],  # a name listed twice: under its first type only
-            "location": ["Port Aldine", "Harbour Bridge"],
-            "other": ["None"],  # an empty list, as the local model sometimes writes it
-        },
+        entities=[
+            {"name": "Elena Varga", "type": "person"},
+            {"name": "Port Aldine", "type": "organization"},
+            {"name": " port aldine", "type": "location"},  # a name given twice: its first type
+            {"name": "None", "type": "other"},  # no name, as the local model sometimes writes it
+        ],
     )
-    assert d.entities.items() == [
-        ("person", "Elena Varga"),
-        ("organization", "Port Aldine"),
-        ("location", "Harbour Bridge"),
+    assert [(e.name, e.type) for e in entities(d)] == [
+        ("Elena Varga", "person"),
+        ("Port Aldine", "organization"),
     ]
 
 

@@ -73,12 +73,10 @@ def summary_answer(body: dict[str, Any]) -> dict[str, Any]:
     return {
         "title": f"Part from sentence {first}",
         "tldr": f"Sentences {first} to {sentences[-1][0]}.",
-        "entities": {
-            "person": [],
-            "organization": ["Harbour Commission"],
-            "location": [f"Ward {first}"],
-            "other": [],
-        },
+        "entities": [
+            {"name": "Harbour Commission", "type": "organization"},
+            {"name": f"Ward {first}", "type": "location"},
+        ],
         "events": [{"date": "every spring", "what": "The commission publishes its findings."}],
         "claims": claims,
     }
