@@ -342,14 +342,19 @@ def fields(args: argparse.Namespace) -> int:
 
 
 def table(args: argparse.Namespace) -> int:
+    """Before and after per article. The server's seconds are as measured (a shared server's speed varies
+    with its load: the generation rate is shown); the last time column is the generation at one rate."""
     base = Path(args.out)
     before, after = base / args.before, base / args.after
     names = [n for n in (args.articles or list(ARTICLES)) if (before / f"{n}.json").exists()]
+    rate = args.rate
     print(
-        "| article | chars | completion tokens (before → after) | server seconds | claims grounded | match kinds before | match kinds after |"
+        "| article | chars | completion tokens | server seconds (generation tokens/s) "
+        f"| generation seconds at {rate:g} tokens/s | claims grounded | match kinds |"
     )
     print("|---|---|---|---|---|---|---|")
     sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
     for name in names:
         b = _row(name, before)
         a = _row(name, after) if (after / f"{name}.json").exists() else None
@@ -357,11 +362,13 @@ def table(args: argparse.Namespace) -> int:
             if row:
                 for key in ("completion_tokens", "server_seconds", "claims", "grounded"):
                     sums[label][key] += row[key] or 0
+                kinds[label].update(row["matches"])
         print(
             f"| {name} | {b['chars']:,} | {b['completion_tokens']} → {a['completion_tokens'] if a else '–'} | "
-            f"{b['server_seconds']} → {a['server_seconds'] if a else '–'} | "
+            f"{_seconds(b)} → {_seconds(a)} | "
+            f"{b['completion_tokens'] / rate:.0f} → {_at_rate(a, rate)} | "
             f"{b['grounded']}/{b['claims']} → {_grounded(a)} | "
-            f"{_kinds(b)} | {_kinds(a) if a else '–'} |"
+            f"{_kinds(b)} → {_kinds(a) if a else '–'} |"
         )
     n = max(1, len(names))
     b, a = sums["before"], sums["after"]
@@ -370,7 +377,9 @@ def table(args: argparse.Namespace) -> int:
             f"| **per article** | | **{b['completion_tokens'] / n:.0f} → {a['completion_tokens'] / n:.0f}** "
             f"({100 * a['completion_tokens'] / b['completion_tokens']:.0f}%) | "
             f"{b['server_seconds'] / n:.0f} → {a['server_seconds'] / n:.0f} | "
-            f"{b['grounded']:.0f}/{b['claims']:.0f} → {a['grounded']:.0f}/{a['claims']:.0f} | | |"
+            f"{b['completion_tokens'] / n / rate:.0f} → {a['completion_tokens'] / n / rate:.0f} | "
+            f"{b['grounded']:.0f}/{b['claims']:.0f} → {a['grounded']:.0f}/{a['claims']:.0f} | "
+            f"{_kinds({'matches': kinds['before']})} → {_kinds({'matches': kinds['after']})} |"
         )
     if args.side_by_side:
         print()
@@ -378,12 +387,24 @@ def table(args: argparse.Namespace) -> int:
     return 0
 
 
+def _at_rate(row: dict[str, Any] | None, rate: float) -> str:
+    return f"{row['completion_tokens'] / rate:.0f}" if row else "–"
+
+
+def _seconds(row: dict[str, Any] | None) -> str:
+    if row is None or row["server_seconds"] is None:
+        return "–"
+    gen = row["generation_seconds"]
+    speed = f" ({row['completion_tokens'] / gen:.1f})" if gen else ""
+    return f"{row['server_seconds']:.0f}{speed}"
+
+
 def _grounded(row: dict[str, Any] | None) -> str:
     return f"{row['grounded']}/{row['claims']}" if row else "–"
 
 
 def _kinds(row: dict[str, Any]) -> str:
-    return ", ".join(f"{m} {k}" for m, k in row["matches"].items())
+    return ", ".join(f"{m} {row['matches'][m]}" for m in MATCHES if row["matches"].get(m))
 
 
 def _side_by_side(name: str, before: Path, after: Path) -> None:
@@ -435,6 +456,7 @@ def main() -> int:
     p.add_argument("--before", default="before")
     p.add_argument("--after", default="after")
     p.add_argument("--side-by-side", metavar="ARTICLE")
+    p.add_argument("--rate", type=float, default=13.0, help="generation tokens/s for the comparable column")
     p.add_argument("articles", nargs="*")
     args = parser.parse_args()
     unknown = [a for a in args.articles if a not in ARTICLES]

@@ -17,12 +17,38 @@ from ..text.documents import Document
 from ..text.grounding import NumberedSource, locate_claim, strip_sentence_markers
 from ..types import Claim, ClaimKind, Entity, Event, Evidence, Provenance, Summary, Usage
 
-__all__ = ["entities", "ground_draft", "key_points", "numbered", "read_modality", "summary_provenance"]
+__all__ = [
+    "as_read",
+    "entities",
+    "ground_draft",
+    "key_points",
+    "numbered",
+    "read_modality",
+    "summary_provenance",
+]
 
 
 def numbered(document: Document) -> NumberedSource:
     """The document's sentences, numbered, page furniture left out: what the model reads."""
     return NumberedSource.from_text(document.text, exclude=document.furniture)
+
+
+_STRAIGHT_QUOTE = re.compile(r'"')
+
+
+def as_read(rendered: str) -> str:
+    """Numbered sentences as the summary model reads them: straight double quotes made typographic.
+
+    The model writes its claims with the words of the sentences, inside JSON strings; a sentence's own
+    ``"`` ended the string there (the claim cut short, "... told reporters that the council "), while
+    ``“`` and ``”`` are ordinary characters. Grounding folds them back (they match either way).
+    """
+
+    def curl(m: re.Match[str]) -> str:
+        before = rendered[m.start() - 1] if m.start() else " "
+        return "\u201c" if before.isspace() or before in "([{-\u2013\u2014" else "\u201d"
+
+    return _STRAIGHT_QUOTE.sub(curl, rendered)
 
 
 def ground_draft(

@@ -24,8 +24,8 @@ from ..text import chunks, tokens
 from ..text.documents import Document
 from ..text.grounding import NumberedSource, normalize
 from ..types import Claim, Entity, Event, Summary, Usage
+from .assemble import as_read, ground_draft, summary_provenance
 from .assemble import entities as part_entities
-from .assemble import ground_draft, summary_provenance
 from .plan import _Ask
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ class ChunkPlan:
 
     def chunk_messages(self, rendered: str) -> list[dict[str, str]]:
         return self.prompt.render(
-            rendered, max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS
+            as_read(rendered), max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS
         )
 
     def merge_messages(self, parts: list[_Part]) -> list[dict[str, str]]:
