@@ -28,7 +28,7 @@ from summarizer.evaluation import (
     floor_predictor,
     format_table,
     load_rows,
-    local_predictor,
+    rules_predictor,
     save_report,
 )
 
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     files = args.files or sorted(args.data.glob("*.jsonl"))
-    predictors = {"floor": floor_predictor(), "local": local_predictor()}
+    predictors = {"floor": floor_predictor(), "local": rules_predictor()}
     if args.mode != "both":
         predictors = {args.mode: predictors[args.mode]}
     reports: list[EvalReport] = []

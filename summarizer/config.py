@@ -118,6 +118,20 @@ DOCUMENT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".text")
 #: kept in memory for the run so they are not loaded (and HTML-extracted) twice.
 PRELOAD_BUDGET_CHARS = 64 * 1024 * 1024
 
+# --- the OpenAI Batch API (summarizer batch prepare|submit|status|cancel|collect|run) ------------------
+#: What a batch costs against the online price: OpenAI's Batch API bills half (the one place this lives;
+#: pricing.estimate_cost(..., batch=True) applies it).
+BATCH_PRICE_FACTOR = 0.5
+#: A batch input file holds at most this many requests, and at most this many bytes (OpenAI's limits:
+#: 50,000 requests and 200 MB per file; the bytes counted in decimal megabytes, to stay under either).
+BATCH_MAX_REQUESTS_PER_FILE = 50_000
+BATCH_MAX_FILE_BYTES = 200_000_000
+#: The one endpoint a summarizer batch uses, and its completion window (the only one the API offers).
+BATCH_ENDPOINT = "/v1/chat/completions"
+BATCH_COMPLETION_WINDOW = "24h"
+#: Seconds between two looks at the batches (``summarizer batch status --wait``).
+BATCH_POLL_SECONDS = 30.0
+
 # --- input ----------------------------------------------------------------------------------------
 #: Files larger than this are refused before they are read whole.
 MAX_INPUT_BYTES = 20 * 1024 * 1024
@@ -154,3 +168,30 @@ PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
     "o3": (2.00, 8.00),
     LOCAL_MODEL: (0.0, 0.0),
 }
+
+# --- support scores from log-probabilities (pipeline/scoring.py) ---------------------------------------
+#: Claims per scoring call when the calibration profile does not say (each profile records its own). One:
+#: on the bundled 1.5B model a claim asked alone ranks better than in a numbered list (README, Evaluation).
+SCORE_CLAIMS_PER_CALL = 1
+#: Claims per scoring call in the generic profile (models without a profile of their own, i.e. APIs): a
+#: list of up to nine numbered claims keeps a summary's check to one scoring call and every answer line
+#: to three tokens ("9 Yes" and a line break).
+GENERIC_CLAIMS_PER_CALL = 9
+#: Prompt tokens one claim line is assumed to take when sizing the source window.
+SCORE_CLAIM_TOKENS = 120
+#: Chunks of a long source each claim is scored against.
+SCORE_CHUNKS_PER_CLAIM = 2
+#: Log-odds are clipped to +-this (a probability of about 6e-6).
+MAX_ANSWER_LOGIT = 12.0
+#: A claim judged unsupported is "contradicted" (rather than "not_in_source") when one source sentence
+#: holds at least this share of its content words (idf-weighted): the source speaks to it, differently.
+CONTRADICTION_COVERAGE = 0.6
+#: Where a profile lets a decisive local finding settle a claim: right at least this often, this many times.
+RULE_MIN_PRECISION = 0.97
+RULE_MIN_SEEN = 10
+#: L2 penalty of the calibration's logistic regression (on standardised features).
+CALIBRATION_L2 = 1.0
+#: Evidence of a scored claim: the source sentences sharing the most of its content words (idf-weighted),
+#: at most this many, each holding at least this share of them.
+EVIDENCE_SENTENCES = 2
+EVIDENCE_MIN_COVERAGE = 0.3

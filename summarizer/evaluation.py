@@ -1,14 +1,15 @@
-"""Evaluation harness: labelled (document, claim, label) rows in, balanced accuracy and costs out.
+"""Evaluation harness: labelled (document, claim, label) rows in; balanced accuracy, ranking (AUC),
+calibration (ECE, reliability bins) and costs out.
 
 A *predictor* is any callable ``predict(doc, claims)`` that labels every claim about one document
-(1 = consistent with it, 0 = not). It may return
+(1 = consistent with it, 0 = not), optionally with a probability. It may return
 
 * a list of ``(label, settled_locally)`` tuples, or of :class:`Prediction` objects, or
 * a :class:`DocPredictions`, which also carries the model usage (calls and tokens) spent on the document.
 
 :func:`evaluate` groups rows by document, so each document is read (and, for a local checker,
 analysed) once, calls the predictor, and returns an :class:`EvalReport`. Two model-free predictors live
-here: :func:`floor_predictor`, the published lexical baseline, and :func:`local_predictor`, the
+here: :func:`floor_predictor`, the published lexical baseline, and :func:`rules_predictor`, the
 :mod:`summarizer.rules` checks. Model-backed and hybrid predictors plug in the same way.
 """
 
@@ -25,6 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeAlias
 
+from .calibration import metrics
+from .calibration.metrics import balanced_accuracy
 from .errors import InputError
 from .types import Usage
 
@@ -44,8 +47,9 @@ __all__ = [
     "format_table",
     "group_by_doc",
     "load_rows",
-    "local_predictor",
     "naive_predictor",
+    "plot_reliability",
+    "rules_predictor",
     "save_report",
 ]
 
@@ -216,6 +220,9 @@ class Prediction:
     verdict: str | None = None
     """Finer verdict when known, e.g. ``supported`` / ``contradicted`` / ``not_in_source``."""
     reason: str = ""
+    probability: float | None = None
+    """The predictor's probability that the claim is consistent, when it gives one (for AUC and
+    calibration)."""
 
 
 @dataclass
@@ -248,8 +255,8 @@ def _coerce(output: DocPredictions | Sequence[Prediction | tuple[int, bool]], n:
     return result
 
 
-def local_predictor(*, undecided_label: int = 1) -> Predictor:
-    """Mode "local": :class:`~summarizer.rules.checker.LocalChecker` alone, no model.
+def rules_predictor(*, undecided_label: int = 1) -> Predictor:
+    """Mode "rules": :class:`~summarizer.rules.checker.LocalChecker`'s decisive findings alone, no model.
 
     A decided ``supported`` is 1, ``contradicted`` / ``not_in_source`` are 0; an undecided claim gets
     ``undecided_label`` (1: what a checker without a model can do is only to flag).
@@ -299,20 +306,6 @@ def floor_predictor() -> Predictor:
 # --- metrics and the report -----------------------------------------------------------------------
 
 
-def balanced_accuracy(labels: Sequence[int], preds: Sequence[int]) -> float:
-    """Mean recall over the classes present in ``labels``.
-
-    With one class present it is that class's recall (plain accuracy). Raises ``ValueError`` on empty
-    or unequal inputs.
-    """
-    if len(labels) != len(preds):
-        raise ValueError(f"{len(labels)} labels but {len(preds)} predictions")
-    if not labels:
-        raise ValueError("balanced accuracy of no rows")
-    recalls = [_recall(labels, preds, cls) for cls in sorted(set(labels))]
-    return sum(r for r in recalls if r is not None) / len(recalls)
-
-
 def _recall(labels: Sequence[int], preds: Sequence[int], cls: int) -> float | None:
     hits = [p == cls for y, p in zip(labels, preds, strict=False) if y == cls]
     return sum(hits) / len(hits) if hits else None
@@ -326,6 +319,7 @@ class RowResult:
     settled_locally: bool
     verdict: str | None = None
     reason: str = ""
+    probability: float | None = None
 
 
 @dataclass
@@ -348,6 +342,19 @@ class EvalReport:
     name: str = ""
     dataset: str = ""
     cost_usd: float | None = None
+    auc: float | None = None
+    """Area under the ROC curve of the probabilities (None when the predictor gives none)."""
+    ece: float | None = None
+    """Expected calibration error of the probabilities, 10 equal-width bins."""
+    reliability: list[dict[str, float | int | None]] = field(default_factory=list)
+    """The 10 bins: lower, upper, count, mean probability, observed rate of consistent claims."""
+    threshold: float | None = None
+    """The decision threshold the profile set (calibrated modes)."""
+    profile: str | None = None
+
+    @property
+    def claims_per_second(self) -> float | None:
+        return self.n / self.seconds if self.seconds else None
 
     @property
     def n_pos(self) -> int:
@@ -371,6 +378,7 @@ class EvalReport:
         out["n_pos"] = self.n_pos
         out["n_neg"] = self.n_neg
         out["by_verdict"] = self.by_verdict()
+        out["claims_per_second"] = self.claims_per_second
         if not with_predictions:
             out.pop("predictions")
         return out
@@ -405,7 +413,7 @@ def evaluate(
             if p.label not in (0, 1):
                 raise ValueError(f"row {row.id}: predicted label {p.label!r} is not 0 or 1")
             results[position[id(row)]] = RowResult(
-                row.id, row.label, p.label, p.settled_locally, p.verdict, p.reason
+                row.id, row.label, p.label, p.settled_locally, p.verdict, p.reason, p.probability
             )
         if on_document is not None:
             on_document(done, len(groups))
@@ -414,6 +422,9 @@ def evaluate(
     labels = [r.label for r in ordered]
     preds = [r.pred for r in ordered]
     settled = [r for r in ordered if r.settled_locally]
+    scored = [r for r in ordered if r.probability is not None]
+    probs, scored_labels = [r.probability or 0.0 for r in scored], [r.label for r in scored]
+    whole = bool(ordered) and len(scored) == len(ordered)
     return EvalReport(
         n=len(ordered),
         balanced_accuracy=balanced_accuracy(labels, preds) if ordered else 0.0,
@@ -429,21 +440,35 @@ def evaluate(
         name=name,
         dataset=dataset,
         cost_usd=cost,
+        auc=metrics.auc(probs, scored_labels) if whole else None,
+        ece=round(metrics.ece(probs, scored_labels), 4) if whole else None,
+        reliability=[asdict(b) for b in metrics.reliability_bins(probs, scored_labels)] if whole else [],
     )
 
 
-def check_predictor(mode: str, llm: Any) -> Predictor:
-    """Modes "model" and "hybrid": the :func:`summarizer.pipeline.checking.check` pipeline, one document at a time.
+def check_predictor(
+    mode: str, llm: Any, *, scorer: str = "logprobs", profile: Any = None, model: str | None = None
+) -> Predictor:
+    """The :func:`summarizer.check` pipeline, one document at a time, in ``mode`` (hybrid, model, local)
+    with ``scorer`` (logprobs, verdicts) and ``profile`` (a profile or its path; default: the model's;
+    ``model`` names the model whose profile mode ``local`` uses when ``llm`` is None).
 
-    A claim is predicted consistent (1) when its verdict is ``supported``. In hybrid mode the claims the
-    local checks settle never reach the model (``settled_locally``).
+    A claim is predicted consistent (1) when its verdict is ``supported``; its probability is the
+    calibrated one (None with JSON verdicts). Claims a local finding settles never reach the model
+    (``settled_locally``).
     """
     from .pipeline.checking import check
 
     def predict(doc: str, claims: list[str]) -> DocPredictions:
-        report = check(doc, claims, mode=mode, llm=llm)  # type: ignore[arg-type]
+        report = check(doc, claims, mode=mode, scorer=scorer, profile=profile, llm=llm, model=model)  # type: ignore[arg-type]
         preds = [
-            Prediction(int(c.verdict == "supported"), c.decided_by == "local", c.verdict, c.reason)
+            Prediction(
+                int(c.verdict == "supported"),
+                c.scored_by == "rule" or (c.scored_by is None and c.decided_by == "local"),
+                c.verdict,
+                c.reason,
+                c.probability,
+            )
             for c in report.claims
         ]
         return DocPredictions(preds, report.usage)
@@ -483,18 +508,61 @@ def save_report(report: EvalReport, path: str | Path, *, with_predictions: bool 
 def format_table(reports: Sequence[EvalReport]) -> str:
     """A Markdown table of reports: one row per (dataset, predictor)."""
     lines = [
-        "| dataset | predictor | n | BAcc | recall+ | recall- | settled locally | precision settled | calls "
-        "| tokens | s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| dataset | predictor | n | BAcc | AUC | ECE | recall+ | recall- | settled locally | precision settled "
+        "| calls | prompt tokens | completion tokens | s | claims/s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
 
     def pct(x: float | None) -> str:
         return "-" if x is None else f"{100 * x:.1f}"
 
     for r in reports:
+        ece = "-" if r.ece is None else f"{r.ece:.3f}"
+        rate = "-" if r.claims_per_second is None else f"{r.claims_per_second:.2f}"
         lines.append(
-            f"| {r.dataset} | {r.name} | {r.n} | {pct(r.balanced_accuracy)} | {pct(r.recall_pos)} | "
-            f"{pct(r.recall_neg)} | {pct(r.settled_locally)} | {pct(r.settled_precision)} | {r.calls} "
-            f"| {r.prompt_tokens + r.completion_tokens} | {r.seconds:.1f} |"
+            f"| {r.dataset} | {r.name} | {r.n} | {pct(r.balanced_accuracy)} | {pct(r.auc)} | {ece} "
+            f"| {pct(r.recall_pos)} | {pct(r.recall_neg)} | {pct(r.settled_locally)} | {pct(r.settled_precision)} "
+            f"| {r.calls} | {r.prompt_tokens} | {r.completion_tokens} | {r.seconds:.1f} | {rate} |"
         )
     return "\n".join(lines)
+
+
+def plot_reliability(
+    series: Mapping[str, tuple[Sequence[float], Sequence[int]]], path: str | Path, *, title: str = ""
+) -> Path:
+    """A reliability diagram (predicted probability against observed rate, 10 bins, with the count of each
+    bin) of each named series of ``(probabilities, labels)``, written as a PNG. Needs matplotlib
+    (``pip install 'summarizer[plot]'``): raises :class:`~summarizer.errors.MissingDependencyError`."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        from .errors import MissingDependencyError
+
+        raise MissingDependencyError(
+            f"a reliability diagram needs matplotlib ({exc}): python -m pip install 'summarizer[plot]'"
+        ) from None
+    fig, (ax, hist) = plt.subplots(2, 1, figsize=(6, 7), gridspec_kw={"height_ratios": [3, 1]}, sharex=True)
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", linewidth=1, label="perfectly calibrated")
+    for name, (probs, labels) in series.items():
+        bins = [b for b in metrics.reliability_bins(probs, labels) if b.count]
+        err = metrics.ece(probs, labels) if probs else 0.0
+        ax.plot([b.mean_prob for b in bins], [b.frequency for b in bins], marker="o",
+                label=f"{name} (ECE {err:.3f}, n={len(probs)})")  # fmt: skip
+        hist.bar([(b.lower + b.upper) / 2 for b in bins], [b.count for b in bins], width=0.09, alpha=0.5,
+                 label=name)  # fmt: skip
+    ax.set_ylabel("observed share supported")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(title or "Reliability diagram")
+    hist.set_xlabel("predicted probability that the claim is supported")
+    hist.set_ylabel("claims")
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -29,12 +29,17 @@ def context_window(model: str) -> int | None:
     return lookup_by_prefix(config.CONTEXT_WINDOWS, model)
 
 
-def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
-    """USD for a call, from the price table; None when the model's price is unknown."""
+def estimate_cost(model: str, prompt_tokens: int, completion_tokens: int, *, batch: bool = False) -> float | None:
+    """USD for a call, from the price table; None when the model's price is unknown.
+
+    ``batch=True``: the price of the same call through a batch service (OpenAI's Batch API), which bills
+    :data:`~summarizer.config.BATCH_PRICE_FACTOR` of the online price.
+    """
     price = lookup_by_prefix(config.PRICES_PER_MILLION, model)
     if price is None:
         return None
-    return round((prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000, 8)
+    factor = config.BATCH_PRICE_FACTOR if batch else 1.0
+    return round((prompt_tokens * price[0] + completion_tokens * price[1]) * factor / 1_000_000, 8)
 
 
 def usage_cost(model: str | None, usage: Usage) -> float | None:

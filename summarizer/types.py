@@ -183,13 +183,33 @@ class Signal(BaseModel):
     decisive: bool = Field(default=False, description="Whether this signal alone settles the claim.")
 
 
+ScoredBy = Literal["rule", "logprobs", "features", "verdict"]
+
+
 class ClaimCheck(BaseModel):
     claim: str
     verdict: Verdict
     evidence: list[Evidence] = Field(description="Spans located in the source (offsets into the source).")
     reason: str
-    confidence: float = Field(ge=0.0, le=1.0)
+    confidence: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="The probability that the verdict is right: calibrated by the profile unless scored_by "
+        "is 'verdict' (the model's JSON answer, when the server gives no log-probabilities).",
+    )
+    probability: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Calibrated probability that the claim is supported (null for scored_by 'verdict').",
+    )
     decided_by: Literal["local", "model"]
+    scored_by: ScoredBy | None = Field(
+        default=None,
+        description="rule: a trusted zero-token finding settled it; logprobs: the model's Yes/No "
+        "log-probabilities with the local features, calibrated; features: the local features alone, "
+        "calibrated (mode local); verdict: the model's JSON verdict (no log-probabilities available).",
+    )
     signals: list[Signal] = Field(default_factory=list)
     claim_span: Evidence | None = Field(
         default=None, description="For claims decomposed from a summary: where they stand in the summary."
@@ -207,6 +227,9 @@ class CheckProvenance(ProvenanceBase):
 
     model: str | None = Field(description="null when every claim was settled locally.")
     prompts: dict[str, str] = Field(description="Prompt name to version hash, for the prompts used.")
+    profile: str | None = Field(
+        default=None, description="The calibration profile that turned the signals into probabilities."
+    )
 
 
 class CheckReport(BaseModel):

@@ -21,7 +21,7 @@ from summarizer.evaluation import (
     format_table,
     group_by_doc,
     load_rows,
-    local_predictor,
+    rules_predictor,
     save_report,
 )
 from summarizer.types import Usage
@@ -283,14 +283,14 @@ def test_floor_predictor_flags_unknown_numbers_and_names():
     assert report.settled_locally == 0.5  # its flags count as settled, its default does not
 
 
-def test_local_predictor_settles_only_decided_claims():
+def test_rules_predictor_settles_only_decided_claims():
     doc = "The museum reopened in 2019 after a fire. Director Ana Ruiz said visitors had returned."
     rows = [
         Row(doc, "The museum reopened in 2019 after a fire.", 1, "verbatim"),
         Row(doc, "The museum reopened in 2021 after a fire.", 0, "year"),
         Row(doc, "Visitors came back, Ana Ruiz said.", 1, "paraphrase"),
     ]
-    report = evaluate(rows, local_predictor())
+    report = evaluate(rows, rules_predictor())
     by_id = {p.id: p for p in report.predictions}
     assert (by_id["verbatim"].pred, by_id["verbatim"].settled_locally) == (1, True)
     assert by_id["verbatim"].verdict == "supported"

@@ -13,6 +13,16 @@ def test_cost() -> None:
     assert pricing.estimate_cost("some-unknown-model", 1000, 1000) is None
 
 
+def test_batch_prices_are_the_configured_share_of_the_online_price() -> None:
+    from summarizer import config
+
+    online = pricing.estimate_cost("gpt-4o-mini", 1_000_000, 1_000_000)
+    batch = pricing.estimate_cost("gpt-4o-mini", 1_000_000, 1_000_000, batch=True)
+    assert online is not None and batch == pytest.approx(online * config.BATCH_PRICE_FACTOR)
+    assert config.BATCH_PRICE_FACTOR == 0.5  # OpenAI's Batch API: half the online price
+    assert pricing.estimate_cost("some-unknown-model", 10, 10, batch=True) is None
+
+
 def test_usage_cost_is_one_rule_for_every_result() -> None:
     from summarizer.pricing import usage_cost
     from summarizer.types import Usage

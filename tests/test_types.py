@@ -12,7 +12,7 @@ def test_both_provenances_share_one_base_and_keep_their_field_names() -> None:
     assert issubclass(Provenance, ProvenanceBase) and issubclass(CheckProvenance, ProvenanceBase)
     assert set(ProvenanceBase.model_fields) == SOURCE_FIELDS
     assert set(Provenance.model_fields) == SOURCE_FIELDS | {"model", "prompt", "prompt_version", "response_format"}
-    assert set(CheckProvenance.model_fields) == SOURCE_FIELDS | {"model", "prompts"}
+    assert set(CheckProvenance.model_fields) == SOURCE_FIELDS | {"model", "prompts", "profile"}
 
 
 def test_of_source_records_the_document() -> None:

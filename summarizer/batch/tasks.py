@@ -5,8 +5,9 @@ call's one-time work (imports, the client, schemas) before the worker threads st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import config
@@ -64,15 +65,22 @@ def _endpoint_id(settings: Settings) -> str:
     return "local" if settings.local else settings.endpoint
 
 
-def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool = False) -> Task:
+def summarize_task(
+    settings: Settings,
+    llm: LLM | None = None,
+    *,
+    verify: bool = False,
+    check_options: Mapping[str, Any] | None = None,
+) -> Task:
     """Summarise each document (``--verify``: and check its own claims). ``llm`` may be None for a dry run."""
     from ..cache import cache_key
     from ..llm.prompts import load_prompt
 
     model = settings.model
     versions = load_prompt("summarize").version
+    options = dict(check_options or {})
     if verify:
-        versions += "+check:" + load_prompt("check").version
+        versions += "+" + _check_versions(options)
     params = {
         "endpoint": _endpoint_id(settings),
         "temperature": settings.temperature,
@@ -84,20 +92,20 @@ def summarize_task(settings: Settings, llm: LLM | None = None, *, verify: bool =
         "schema": SCHEMA_VERSION,
     }
     if verify:
-        params["check"] = _check_params(settings)
+        params["check"] = _check_params(settings, model, options)
 
     def work(document: Document) -> BaseModel:
         from ..pipeline.summary import summarize
 
         if llm is None:
             raise ConfigError("no model client: summarize_task needs an LLM to run (not only to estimate)")
-        return summarize(document, llm=llm, verify=verify)
+        return summarize(document, llm=llm, verify=verify, check_options=options)
 
     def key_for(document: Document) -> str:
         return cache_key("summary", model, versions, params, document.sha256)
 
     def estimate(document: Document) -> Estimate:
-        return estimate_summary(document, model=model, verify=verify)
+        return estimate_summary(document, model=model, verify=verify, check_options=options)
 
     if llm is not None:
         from ..llm.drafts import Decomposition, MergeDraft, SummaryDraft, VerdictBatch
@@ -120,8 +128,11 @@ def check_task(
     summary: str | None = None,
     mode: str = "hybrid",
     split: str = "model",
+    **check_options: Any,
 ) -> Task:
     """Check claims against each document. A JSONL line's own ``claims``/``summary`` replace the given ones.
+    ``check_options``: the rest of :func:`summarizer.check`'s (``scorer``, ``explain``, ``profile``,
+    ``claims_per_call``), which enter the cache key.
 
     ``settings`` may be None only for ``mode="local"`` with ``split="sentences"`` (no model at all).
     """
@@ -153,6 +164,8 @@ def check_task(
             mode=mode,  # type: ignore[arg-type]
             split=split,  # type: ignore[arg-type]
             llm=llm if needs_model(mode, the_summary, split) else None,
+            model=model or None,
+            **check_options,
         )
 
     @takes_item
@@ -163,7 +176,7 @@ def check_task(
         uses_model = needs_model(mode, the_summary, split)
         versions = []
         if mode != "local":
-            versions.append("check:" + load_prompt("check").version)
+            versions.append(_check_versions(check_options))
         if the_summary is not None and split == "model":
             versions.append("decompose:" + load_prompt("decompose").version)
         params = {
@@ -174,7 +187,7 @@ def check_task(
             "summary": None
             if the_summary is None
             else hashlib.sha256(the_summary.encode("utf-8", "surrogatepass")).hexdigest(),
-            "check": _check_params(settings),
+            "check": _check_params(settings, model, check_options),
             "schema": SCHEMA_VERSION,
         }
         return cache_key("check", model if uses_model else "", "+".join(versions), params, document.sha256)
@@ -182,7 +195,9 @@ def check_task(
     @takes_item
     def estimate(document: Document, item: BatchInput) -> Estimate:
         the_claims, the_summary = inputs_of(item)
-        return estimate_check(document, the_claims, summary=the_summary, mode=mode, split=split, model=model)
+        return estimate_check(
+            document, the_claims, summary=the_summary, mode=mode, split=split, model=model or None, **check_options
+        )
 
     if llm is not None:
         from ..llm.drafts import Decomposition, VerdictBatch
@@ -222,8 +237,27 @@ def check_require_claims(
     require_claims(claims, summary)
 
 
-def _check_params(settings: Settings | None) -> dict[str, Any]:
+def _check_versions(options: Mapping[str, Any]) -> str:
+    """The prompts a check may use, by version: the scoring prompt, and the JSON-verdict one."""
+    from ..llm.prompts import load_prompt
+
+    return f"score:{load_prompt('score').version}+check:{load_prompt('check').version}"
+
+
+def _check_params(settings: Settings | None, model: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """What changes a check's result besides the document, claims, model and prompts: its settings and the
+    calibration profile (by content)."""
+    import hashlib
+
+    from ..calibration.profile import load_profile, profile_for_model
+
+    profile = options.get("profile")
+    chosen = load_profile(profile) if isinstance(profile, (str, Path)) else profile or profile_for_model(model or config.LOCAL_MODEL)
     return {
+        "scorer": options.get("scorer", "logprobs"),
+        "explain": bool(options.get("explain")),
+        "claims_per_call": options.get("claims_per_call") or chosen.claims_per_call,
+        "profile": hashlib.sha256(chosen.to_json().encode()).hexdigest()[:16],
         "temperature": config.TEMPERATURE if settings is None else settings.temperature,
         "batch": config.CHECK_BATCH_SIZE,
         "per_claim": config.CHECK_TOKENS_PER_CLAIM,
@@ -247,6 +281,8 @@ def task_for(
     summary: str | None = None,
     mode: str = "hybrid",
     split: str = "model",
+    check_options: Mapping[str, Any] | None = None,
+    **options: Any,
 ) -> Task:
     """The task of ``summarizer summarize|check`` over ``inputs``: :func:`summarize_task` (``verify``) or
     :func:`check_task` (after "nothing to check" for the whole batch). ``llm`` may be None for a dry run,
@@ -254,8 +290,8 @@ def task_for(
     if command == "summarize":
         if settings is None:
             raise ConfigError("summarize needs model settings")
-        return summarize_task(settings, llm, verify=verify)
+        return summarize_task(settings, llm, verify=verify, check_options=check_options or options)
     if command == "check":
         check_require_claims(inputs, claims=claims, summary=summary)
-        return check_task(settings, llm, claims=claims, summary=summary, mode=mode, split=split)
+        return check_task(settings, llm, claims=claims, summary=summary, mode=mode, split=split, **options)
     raise ConfigError(f"unknown batch command {command!r}")

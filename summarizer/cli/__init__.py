@@ -12,8 +12,10 @@ from collections.abc import Sequence
 
 from ..errors import EXIT_INTERRUPTED, SummarizerError
 from ..report.terminal import terminal_safe
+from .batch_api import cmd_batch
 from .commands import (
     _cmd_cache,
+    _cmd_calibrate,
     _cmd_check,
     _cmd_eval,
     _cmd_local,
@@ -40,9 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "check": _cmd_check,
             "report": _cmd_report,
             "eval": _cmd_eval,
+            "calibrate": _cmd_calibrate,
             "cache": _cmd_cache,
             "schema": _cmd_schema,
             "local": _cmd_local,
+            "batch": cmd_batch,
         }[args.command]
         return handler(args)
     except SummarizerError as exc:

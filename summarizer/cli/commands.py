@@ -38,6 +38,12 @@ log = logging.getLogger("summarizer")
 # --- commands -----------------------------------------------------------------------------------------
 
 
+def _check_options(args: argparse.Namespace) -> dict[str, Any]:
+    """How claims are checked, as :func:`summarizer.check` takes it (also for ``summarize --verify``)."""
+    return {"scorer": args.scorer, "explain": args.explain, "profile": args.profile,
+            "claims_per_call": args.claims_per_call}  # fmt: skip
+
+
 def _cmd_summarize(args: argparse.Namespace) -> int:
     from .. import batch
     from ..llama_server import backend
@@ -47,16 +53,17 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
 
     if batch.is_batch(args.path):
         _no_html_for_batches(args)
-        return _batch("summarize", args.path, args, verify=args.verify)
+        return _batch("summarize", args.path, args, verify=args.verify, check_options=_check_options(args))
     check_output(args.output)  # before anything is paid for
     fmt = _output_format(args)
     document = load_document(args.path[0])
     settings = _settings(args)
     if args.dry_run:
-        _write(_dry_run(document, settings.model, fmt, verify=args.verify), args.output)
+        _write(_dry_run(document, settings.model, fmt, verify=args.verify, check_options=_check_options(args)),
+               args.output)  # fmt: skip
         return 0
     with status_line(enabled=not args.verbose), backend(settings) as settings:
-        result = summarize(document, llm=LLM(settings), verify=args.verify)
+        result = summarize(document, llm=LLM(settings), verify=args.verify, check_options=_check_options(args))
     _write(_render(result, document.text, fmt), args.output)
     if args.verify:
         return _threshold(result.verification.score if result.verification else None, args.fail_under)
@@ -80,18 +87,21 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if batch.is_batch(args.source) or args.dry_run:  # a dry run of one source is a batch of one
         _no_html_for_batches(args)
         return _batch(
-            "check", args.source, args, claims=claims, summary=summary, mode=args.mode, split=args.split
-        )
+            "check", args.source, args, claims=claims, summary=summary, mode=args.mode, split=args.split,
+            **_check_options(args),
+        )  # fmt: skip
     require_claims(claims, summary)
     check_output(args.output)
     fmt = _output_format(args)
     document = load_document(args.source[0])
     settings = _settings(args)
+    options = _check_options(args)
     if not needs_model(args.mode, summary, args.split):
-        report = check(document, claims, summary=summary, mode="local", split=args.split)
+        report = check(document, claims, summary=summary, mode="local", split=args.split, model=args.model, **options)
     else:
         with status_line(enabled=not args.verbose), backend(settings) as settings:
-            report = check(document, claims, summary=summary, mode=args.mode, split=args.split, llm=LLM(settings))
+            report = check(document, claims, summary=summary, mode=args.mode, split=args.split, llm=LLM(settings),
+                           **options)  # fmt: skip
     _write(_render(report, document.text, fmt), args.output)
     return _threshold(report.score, args.fail_under)
 
@@ -147,11 +157,13 @@ def _no_html_for_batches(args: argparse.Namespace) -> None:
         )
 
 
-def _dry_run(document: Document, model: str, fmt: str, *, verify: bool) -> str:
+def _dry_run(
+    document: Document, model: str, fmt: str, *, verify: bool, check_options: dict[str, Any] | None = None
+) -> str:
     from ..pipeline.estimates import estimate_summary
     from ..text import tokens
 
-    est = estimate_summary(document, model=model, verify=verify)
+    est = estimate_summary(document, model=model, verify=verify, check_options=check_options)
     info = {
         "model": model,
         "encoding": tokens.encoding_name_for_model(model),
@@ -215,18 +227,24 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     rows = evaluation.load_rows(args.dataset, limit=args.limit, seed=args.seed)
     name = Path(args.dataset).stem
-    if args.mode in ("local", "floor"):
-        predictor = evaluation.local_predictor() if args.mode == "local" else evaluation.floor_predictor()
+    if args.output:
+        check_output(args.output)  # before anything is paid for
+    if args.mode in ("rules", "floor"):
+        predictor = evaluation.rules_predictor() if args.mode == "rules" else evaluation.floor_predictor()
         report = evaluation.evaluate(rows, predictor, name=args.mode, dataset=name)
+    elif args.mode == "local":
+        predictor = evaluation.check_predictor("local", None, profile=args.profile, model=args.model)
+        report = evaluation.evaluate(rows, predictor, name="local (calibrated, zero tokens)", dataset=name)
     else:
         settings = _settings(args)
-        with backend(settings) as settings:
+        with status_line(enabled=not args.verbose), backend(settings) as settings:
             llm = LLM(settings)
-            predictor = (
-                evaluation.naive_predictor(llm)
-                if args.mode == "naive"
-                else evaluation.check_predictor(args.mode, llm)
-            )
+            if args.mode == "naive":
+                predictor = evaluation.naive_predictor(llm)
+            elif args.mode == "verdicts":
+                predictor = evaluation.check_predictor("hybrid", llm, scorer="verdicts", profile=args.profile)
+            else:
+                predictor = evaluation.check_predictor(args.mode, llm, profile=args.profile)
             report = evaluation.evaluate(
                 rows,
                 predictor,
@@ -234,9 +252,48 @@ def _cmd_eval(args: argparse.Namespace) -> int:
                 dataset=name,
                 on_document=lambda done, total: log.info("document %d/%d", done, total),
             )
-    print(evaluation.format_table([report]))
+    print(terminal_safe(evaluation.format_table([report])))
     if args.output:
         evaluation.save_report(report, args.output)
+        _reliability_png(report, args.output)
+    return 0
+
+
+def _reliability_png(report: Any, output: str) -> None:
+    """The reliability diagram beside the JSON report, when the predictor gives probabilities."""
+    from .. import evaluation
+    from ..errors import MissingDependencyError
+
+    scored = [r for r in report.predictions if r.probability is not None]
+    if not scored:
+        return
+    png = Path(output).with_suffix(".png")
+    series = {report.name: ([r.probability for r in scored], [r.label for r in scored])}
+    try:
+        evaluation.plot_reliability(series, png, title=f"Reliability on {report.dataset} ({len(scored)} claims)")
+    except MissingDependencyError as exc:
+        print(f"summarizer: warning: no reliability diagram: {exc.message}", file=sys.stderr)
+        return
+    print(f"reliability diagram: {png}", file=sys.stderr)
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from .. import evaluation
+    from ..calibration.calibrate import calibrate_rows
+    from ..llama_server import backend
+    from ..llm.client import LLM
+
+    check_output(args.output)
+    rows = {Path(path).stem: evaluation.load_rows(path, limit=args.limit, seed=args.seed) for path in args.dataset}
+    settings = _settings(args)
+    with status_line(enabled=not args.verbose), backend(settings) as settings:
+        result = calibrate_rows(
+            rows, LLM(settings), name=args.name or settings.model, claims_per_call=args.claims_per_call,
+            examples_path=args.examples,
+            on_document=lambda done, total: log.info("document %d/%d", done, total),
+        )  # fmt: skip
+    _write(result.profile.to_json(), args.output)
+    print(terminal_safe(result.summary()))
     return 0
 
 

@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"exit {EXIT_BELOW_THRESHOLD} when the faithfulness score is below SCORE (0-1)")  # fmt: skip
 
     for p in (s, c):
+        _checking(p, verify=p is s)
         b = p.add_argument_group("batches (several documents)")
         b.add_argument(
             "-j", "--jobs", type=int, default=config.DEFAULT_JOBS, help="documents in flight at once"
@@ -99,16 +100,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("eval", help="measure the checker on labelled {doc, claim, label} JSONL rows")
     ev.add_argument("dataset", help="JSONL file with doc, claim and label (1 = consistent) per row")
-    ev.add_argument("--mode", choices=["local", "model", "hybrid", "naive", "floor"], default="hybrid",
-                    help="local: zero-token checks only; model: every claim to the model; hybrid (default); "
-                    "naive: a zero-shot yes/no prompt with the same model; floor: the lexical baseline")  # fmt: skip
+    ev.add_argument("--mode", choices=["hybrid", "model", "local", "verdicts", "rules", "naive", "floor"],
+                    default="hybrid",
+                    help="hybrid (default): trusted local findings, the model's calibrated Yes/No for the rest; "
+                    "model: every claim scored by the model; local: the local features alone, calibrated (zero "
+                    "tokens); verdicts: local findings, then the model's JSON verdicts (the previous default); "
+                    "rules: the local findings alone, an undecided claim counted consistent; naive: a zero-shot "
+                    "yes/no prompt with the same model; floor: the published lexical baseline")  # fmt: skip
+    ev.add_argument("--profile", metavar="FILE", help="calibration profile (default: the model's shipped one)")
     ev.add_argument("--limit", type=int, help="a label-stratified sample of this many rows")
     ev.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     ev.add_argument("-m", "--model", help="model name")
     ev.add_argument("--base-url", help="OpenAI-compatible endpoint")
     _time_limits(ev)
-    ev.add_argument("-o", "--output", help="save the full report (with per-row predictions) as JSON")
+    ev.add_argument("-o", "--output",
+                    help="save the full report (with per-row predictions) as JSON, and its reliability diagram "
+                    "beside it as a PNG (needs matplotlib: pip install 'summarizer[plot]')")  # fmt: skip
     ev.add_argument("-v", "--verbose", action="count", default=0)
+
+    cal = sub.add_parser("calibrate", help="fit a calibration profile for a model from labelled JSONL rows")
+    cal.add_argument("dataset", nargs="+", help="JSONL files of {doc, claim, label}; each file is one domain")
+    cal.add_argument("-o", "--output", required=True, help="where to write the profile (JSON)")
+    cal.add_argument("--limit", type=int, help="a label-stratified sample of this many rows per file")
+    cal.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    cal.add_argument("--examples", metavar="FILE",
+                     help="keep the scored examples here (JSONL) and reuse them: a refit needs no model call")  # fmt: skip
+    cal.add_argument("--claims-per-call", type=_positive, default=config.SCORE_CLAIMS_PER_CALL,
+                     help=f"claims asked per scoring call (default {config.SCORE_CLAIMS_PER_CALL})")  # fmt: skip
+    cal.add_argument("--name", help="the profile's name (default: the model's)")
+    cal.add_argument("-m", "--model", help="model name (the profile is for this model)")
+    cal.add_argument("--base-url", help="OpenAI-compatible endpoint")
+    _time_limits(cal)
+    cal.add_argument("-v", "--verbose", action="count", default=0)
 
     sc = sub.add_parser("schema", help="print the JSON Schema of an output")
     sc.add_argument("name", nargs="?", default="summary", choices=["summary", "check"])
@@ -116,7 +139,35 @@ def build_parser() -> argparse.ArgumentParser:
     lo = sub.add_parser("local", help="manage the bundled local model server")
     lo.add_argument("action", choices=["setup", "start", "stop", "status"])
     lo.add_argument("-v", "--verbose", action="count", default=0)
+
+    from .batch_api import add_batch_parser
+
+    add_batch_parser(sub)
     return parser
+
+
+def _checking(parser: argparse.ArgumentParser, *, verify: bool) -> None:
+    g = parser.add_argument_group("checking" + (" (with --verify)" if verify else ""))
+    g.add_argument("--profile", metavar="FILE",
+                   help="calibration profile: thresholds and weights (default: the model's shipped one, else the "
+                   "generic one; `summarizer calibrate` fits one)")  # fmt: skip
+    g.add_argument("--scorer", choices=["logprobs", "verdicts"], default="logprobs",
+                   help="logprobs (default): a short Yes/No answer per claim read from log-probabilities and "
+                   "calibrated; verdicts: the model's JSON verdicts with quotes and reasons (uncalibrated)")  # fmt: skip
+    g.add_argument("--explain", action="store_true",
+                   help="also ask the model for a one-sentence reason per scored claim (more tokens)")
+    g.add_argument("--claims-per-call", type=_positive, metavar="N",
+                   help="claims per scoring call (default: the profile's)")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def _time_limits(parser: argparse.ArgumentParser) -> None:

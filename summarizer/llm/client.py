@@ -29,13 +29,14 @@ from ..types import Usage
 from . import limits
 from .drafts import strict_json_schema
 from .error_map import _rejects_response_format, excerpt, map_error
+from .logprobs import LogprobAnswer
 
 if TYPE_CHECKING:
     import httpx2
     import openai
     from openai.types.chat import ChatCompletion
 
-__all__ = ["LLM", "AsyncLLM"]
+__all__ = ["LLM", "AsyncLLM", "LogprobAnswer"]
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +277,8 @@ class _Client:
         self._client: Any = sdk_client  # an openai client the caller made, else built on first use
         #: The structured-output mode the server accepted last (see MODES); starts with the strongest.
         self.mode = MODES[0]
+        #: Whether the server returns log-probabilities (None: not asked yet).
+        self.supports_logprobs: bool | None = None
 
     def _sdk(self) -> Any:
         if self._client is None:
@@ -364,6 +367,24 @@ class LLM(_Client):
             call.on_error(exc)
         return call.on_response(response)
 
+    def logprobs(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> LogprobAnswer | None:
+        """A short answer with its tokens' log-probabilities (see :mod:`summarizer.llm.logprobs`); None when
+        this server or model offers none, remembered so later calls do not ask again."""
+        from . import logprobs
+
+        if self.supports_logprobs is False or not logprobs.offers_logprobs(self.settings.model):
+            return None
+        try:
+            response = self._send(logprobs.request(self.settings, messages, max_tokens=max_tokens))
+        except Exception as exc:
+            if logprobs.rejects_logprobs(exc):
+                self.supports_logprobs = False
+                return None
+            _reraise(exc, self.settings)
+        answer = logprobs.read_response(response, usage)
+        self.supports_logprobs = answer is not None
+        return answer
+
     def structured(
         self,
         messages: list[dict[str, str]],
@@ -428,6 +449,25 @@ class AsyncLLM(_Client):
         except Exception as exc:
             call.on_error(exc)
         return call.on_response(response)
+
+    async def logprobs(
+        self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int
+    ) -> LogprobAnswer | None:
+        """The asynchronous twin of :meth:`LLM.logprobs`."""
+        from . import logprobs
+
+        if self.supports_logprobs is False or not logprobs.offers_logprobs(self.settings.model):
+            return None
+        try:
+            response = await self._send(logprobs.request(self.settings, messages, max_tokens=max_tokens))
+        except Exception as exc:
+            if logprobs.rejects_logprobs(exc):
+                self.supports_logprobs = False
+                return None
+            _reraise(exc, self.settings)
+        answer = logprobs.read_response(response, usage)
+        self.supports_logprobs = answer is not None
+        return answer
 
     async def structured(
         self,

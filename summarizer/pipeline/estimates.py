@@ -2,16 +2,18 @@
 each an :class:`Estimate` (calls, prompt tokens, completion tokens, USD).
 
 Prompt tokens are counted on the prompts the pipelines would send (exactly for a summary that fits in one
-call, by plan for a long document; for a check, batch by batch with each batch's own claims and the
-zero-token checks' hints). Completion tokens are expected figures (:data:`config.ESTIMATED_SUMMARY_OUTPUT_TOKENS`
-per summary call, :data:`config.CHECK_EXPECTED_TOKENS_PER_CLAIM` per checked claim), not the ``max_tokens``
-bounds. ``--dry-run``, the batch's dry run and ``--max-cost`` all use these.
+call, by plan for a long document; for a check, call by call with each call's own claims: one scoring call
+per claim sentence, or with JSON verdicts batch by batch with the zero-token checks' hints). Completion
+tokens are expected figures (:data:`config.ESTIMATED_SUMMARY_OUTPUT_TOKENS` per summary call, the answer
+lines of a scoring call, :data:`config.CHECK_EXPECTED_TOKENS_PER_CLAIM` per claim given a JSON verdict),
+not the ``max_tokens`` bounds. ``--dry-run``, the batch's dry run and ``--max-cost`` all use these.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from .. import config, pricing
@@ -64,7 +66,9 @@ def _model(model: str | None) -> str:
     return resolve_settings().model
 
 
-def estimate_summary(source: Source, *, model: str | None = None, verify: bool = False) -> Estimate:
+def estimate_summary(
+    source: Source, *, model: str | None = None, verify: bool = False, check_options: dict[str, Any] | None = None
+) -> Estimate:
     """The cost of ``summarize(source, verify=verify)`` with ``model`` (default: the configured one).
 
     One call when the document fits the model's context window, else one per chunk plus the merges
@@ -84,9 +88,9 @@ def estimate_summary(source: Source, *, model: str | None = None, verify: bool =
         config.ESTIMATED_SUMMARY_OUTPUT_TOKENS * calls,
         document_tokens=tokens.count_tokens(document.model_text, model),
     )
-    if verify:
-        claim = "x " * _TYPICAL_CLAIM_TOKENS
-        result = result + _check_batches(document, model, [(claim, [])] * config.MAX_CLAIMS)
+    if verify:  # the claims are not known yet: MAX_CLAIMS distinct one-sentence claims of a typical length
+        claims = [f"claim{i} " + "x " * (_TYPICAL_CLAIM_TOKENS - 1) for i in range(config.MAX_CLAIMS)]
+        result = result + _model_checks(document, model, [(c, []) for c in claims], claims, **(check_options or {}))
     return result
 
 
@@ -98,14 +102,21 @@ def estimate_check(
     mode: str = "hybrid",
     split: str = "model",
     model: str | None = None,
+    scorer: str = "logprobs",
+    explain: bool = False,
+    profile: Any = None,
+    claims_per_call: int | None = None,
 ) -> Estimate:
-    """The cost of ``check(source, claims, summary=..., mode=..., split=...)`` with ``model``.
+    """The cost of ``check(source, claims, summary=..., mode=..., ...)`` with ``model``.
 
     The zero-token checks run here as they would in the check (a few hundred microseconds a claim): in
-    ``hybrid`` mode the claims they settle cost nothing, and the hints they give the model are counted in
-    its prompt. Each batch of :data:`config.CHECK_BATCH_SIZE` open claims is one call whose prompt is the
-    numbered source, the instructions and that batch's own claims. A ``summary`` split by the model costs
-    one decomposition call; its claims, not known yet, are taken to be its sentences.
+    ``hybrid`` mode the claims the profile's trusted findings settle cost nothing. With the ``logprobs``
+    scorer each distinct sentence of the open claims is asked in a call of ``claims_per_call`` (the
+    profile's) whose prompt is the source and those claims, answered in ~3 tokens a claim; with
+    ``verdicts`` (or ``explain``) each batch of :data:`config.CHECK_BATCH_SIZE` open claims is one call
+    whose prompt is the numbered source, the instructions and that batch's claims with their hints. A
+    ``summary`` split by the model costs one decomposition call; its claims, not known yet, are taken to
+    be its sentences.
     """
     from ..llm.prompts import load_prompt
     from ..text import sentences
@@ -124,16 +135,68 @@ def estimate_check(
         texts += parts
     if mode == "local" or not texts:
         return decompose
+    from ..calibration.decide import settle
+    from ..calibration.profile import load_profile, profile_for_model
     from ..rules.checker import LocalChecker
 
-    checker = LocalChecker(document.text)
+    chosen = load_profile(profile) if isinstance(profile, (str, Path)) else profile or profile_for_model(model)
+    checker = LocalChecker(document.evidence_text)
     open_claims: list[tuple[str, list[str]]] = []
     for text in texts:
         local = checker.check(text)
-        if mode != "model" and local.verdict is not None:
+        if mode != "model" and settle(chosen, local) is not None:
             continue  # settled at zero tokens
         open_claims.append((text, [s.detail for s in local.signals]))
-    return decompose + _check_batches(document, model, open_claims)
+    return decompose + _model_checks(
+        document, model, open_claims, [t for t, _ in open_claims], scorer=scorer, explain=explain,
+        profile=chosen, claims_per_call=claims_per_call,
+    )  # fmt: skip
+
+
+def _model_checks(
+    document: Document,
+    model: str,
+    open_claims: Sequence[tuple[str, Sequence[str]]],
+    texts: Sequence[str],
+    *,
+    scorer: str = "logprobs",
+    explain: bool = False,
+    profile: Any = None,
+    claims_per_call: int | None = None,
+) -> Estimate:
+    """The model's share of a check: scoring calls, JSON verdicts, or both (``explain``)."""
+    from ..calibration.profile import load_profile, profile_for_model
+
+    if not open_claims:
+        return Estimate.of(model, 0, 0, 0)
+    if scorer == "verdicts":
+        return _check_batches(document, model, open_claims)
+    chosen = load_profile(profile) if isinstance(profile, (str, Path)) else profile or profile_for_model(model)
+    result = _score_calls(document, model, texts, claims_per_call or chosen.claims_per_call)
+    return result + _check_batches(document, model, open_claims) if explain else result
+
+
+def _score_calls(document: Document, model: str, claims: Sequence[str], per_call: int) -> Estimate:
+    """Calls and tokens of scoring ``claims`` sentence by sentence, ``per_call`` sentences a call."""
+    from ..llm.prompts import load_prompt
+    from .scoring import PROMPT_NAME, answer_tokens, claim_units
+
+    units = list(dict.fromkeys(u for c in claims for u in claim_units(c)))
+    if not units:
+        return Estimate.of(model, 0, 0, 0)
+    prompt = load_prompt(PROMPT_NAME)
+    overhead = tokens.count_message_tokens(prompt.render("", claims=""), model)
+    window = pricing.context_window(model) or config.LOCAL_CONTEXT
+    room = window - overhead - per_call * config.SCORE_CLAIM_TOKENS - answer_tokens(per_call)
+    shown = min(tokens.count_tokens(document.model_text, model), max(config.MIN_CHUNK_TOKENS, int(room * config.CHUNK_BUDGET_MARGIN)))
+    calls = prompt_tokens = completion_tokens = 0
+    for start in range(0, len(units), per_call):
+        batch = units[start : start + per_call]
+        lines = "\n".join(f"{n}. {u}" for n, u in enumerate(batch, 1))
+        calls += 1
+        prompt_tokens += overhead + shown + tokens.count_tokens(lines, model)
+        completion_tokens += answer_tokens(len(batch))
+    return Estimate.of(model, calls, prompt_tokens, completion_tokens)
 
 
 #: Tokens of a typical summary claim, for a verification whose claims are not known yet.
@@ -143,7 +206,7 @@ _TYPICAL_CLAIM_TOKENS = 20
 def _check_batches(document: Document, model: str, open_claims: Sequence[tuple[str, Sequence[str]]]) -> Estimate:
     """Calls and tokens of checking ``open_claims`` (text, hints) by the model, batch by batch.
 
-    The claim lines are written as :mod:`summarizer.pipeline.model_check` writes them ("n. claim", then
+    The claim lines are written as :mod:`summarizer.pipeline.verdicts` writes them ("n. claim", then
     up to three "(local check: ...)" hints). A source too long for the context window is shown in windows
     of the chunks relevant to each batch; the estimate takes one window of the budget per batch.
     """

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from .. import config, pricing
 from ..errors import ContextLengthError
@@ -70,7 +72,7 @@ def ensure_fits(messages: list[dict[str, str]], model: str) -> None:
     check_fits(messages, model)
 
 
-def _plan(document: Document, settings: Settings, usage: Usage) -> _Plan:
+def _plan(document: Document, settings: Settings, usage: Usage) -> _Plan[Summary]:
     prompt = load_prompt(PROMPT_NAME)
     source = numbered(document)
     messages = build_messages(document, prompt, source)
@@ -119,6 +121,7 @@ def summarize(
     client: ClientLike | None = None,
     llm: LLM | None = None,
     verify: bool = False,
+    check_options: Mapping[str, Any] | None = None,
 ) -> Summary:
     """Summarise a document into a grounded :class:`Summary`.
 
@@ -131,7 +134,8 @@ def summarize(
     window is summarised in parts and merged (see the module docstring).
 
     ``verify``: also check the summary's own claims against the document (:func:`summarizer.check`, with
-    the same client); the report is ``result.verification`` and its usage is included in ``result.usage``.
+    the same client and ``check_options``: its ``scorer``, ``explain``, ``profile``, ``claims_per_call``);
+    the report is ``result.verification`` and its usage is included in ``result.usage``.
     """
     document = as_document(source)
     llm = llm or llm_for(client, model=model, base_url=base_url, api_key=api_key)
@@ -142,7 +146,7 @@ def summarize(
         if verify:
             from .checking import check
 
-            _attach(result, check(document, [c.text for c in result.claims], llm=llm))
+            _attach(result, check(document, [c.text for c in result.claims], llm=llm, **(check_options or {})))
     return result
 
 
@@ -155,6 +159,7 @@ async def asummarize(
     client: ClientLike | None = None,
     llm: AsyncLLM | None = None,
     verify: bool = False,
+    check_options: Mapping[str, Any] | None = None,
 ) -> Summary:
     """The asynchronous twin of :func:`summarize` (``client`` may be an ``openai.AsyncOpenAI``)."""
     document = as_document(source)
@@ -170,7 +175,7 @@ async def asummarize(
 
             claims = [c.text for c in result.claims]
             verifier = client if isinstance(client, Client) else llm
-            _attach(result, await acheck(document, claims, client=verifier))
+            _attach(result, await acheck(document, claims, client=verifier, **(check_options or {})))
     return result
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..types import CheckReport, Evidence, Summary
-from .views import STATUSES, ClaimView, claim_views, status_counts, usage_text
+from .views import STATUSES, ClaimView, claim_views, settled_locally, status_counts, usage_text
 
 
 def _summary_markdown(s: Summary) -> str:
@@ -90,7 +90,7 @@ def _check_markdown(report: CheckReport) -> str:
     notes = _Footnotes()
     views = claim_views(report)
     out = ["# Claim check", "", _tally_markdown(report.provenance.source_path, "Check", views, report)]
-    local = sum(r.decided_by == "local" and r.confidence > 0 for r in report.claims)
+    local = settled_locally(report)
     out += ["", f"{local} of {len(report.claims)} claims settled locally (zero tokens).", "", "## Claims", ""]
     out += _claims_markdown(views, notes)
     if report.warnings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..types import CheckReport, Claim, ClaimCheck, Evidence, Summary, Usage
+from .views import how_decided, settled_locally
 
 __all__ = ["usage_line"]
 
@@ -57,7 +58,7 @@ _MARKS = {"supported": "✓", "contradicted": "✗", "not_in_source": "?"}
 def _score_line(report: CheckReport) -> str:
     c = report.counts
     score = "n/a (no claims)" if report.score is None else f"{report.score:.2f}"
-    local = sum(r.decided_by == "local" and r.confidence > 0 for r in report.claims)
+    local = settled_locally(report)
     return (
         f"Faithfulness score: {score} — {c.supported} supported, {c.contradicted} contradicted, "
         f"{c.not_in_source} not in source; {local} of {len(report.claims)} settled locally (zero tokens)"
@@ -65,8 +66,7 @@ def _score_line(report: CheckReport) -> str:
 
 
 def _verdict_head(r: ClaimCheck) -> str:
-    by = "undecided" if r.confidence == 0 else f"{r.decided_by}, {r.confidence:.2f}"
-    return f"{_MARKS[r.verdict]} {r.verdict.replace('_', ' ')} [{by}] {r.claim}"
+    return f"{_MARKS[r.verdict]} {r.verdict.replace('_', ' ')} [{how_decided(r)}] {r.claim}"
 
 
 def _check_text(report: CheckReport) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..types import CheckReport, ClaimCheck, Evidence, Summary, Usage
 
-__all__ = ["STATUSES", "ClaimView", "claim_views", "status_counts", "usage_text"]
+__all__ = ["STATUSES", "ClaimView", "claim_views", "how_decided", "settled_locally", "status_counts", "usage_text"]
 
 #: Status of a claim: (css class, icon, label). The label carries the meaning; colour only repeats it.
 STATUSES = {
@@ -53,9 +53,28 @@ def claim_views(result: Summary | CheckReport) -> list[ClaimView]:
     return views
 
 
+def how_decided(r: ClaimCheck) -> str:
+    """How a verdict was reached and how sure it is, in a few words (the same in every format)."""
+    if r.scored_by == "rule":
+        return f"settled by a local finding, confidence {r.confidence:.2f}"
+    if r.scored_by in ("logprobs", "features"):
+        source = "the model's Yes/No" if r.scored_by == "logprobs" else "local features only"
+        return f"P(supported) {r.probability:.2f} from {source}, calibrated; confidence {r.confidence:.2f}"
+    if r.scored_by == "verdict":
+        return f"the model's JSON verdict, confidence {r.confidence:.2f} (not calibrated)"
+    # results saved before scored_by existed
+    return "undecided" if r.confidence == 0 else f"decided by {r.decided_by} ({r.confidence:.2f})"
+
+
+def settled_locally(report: CheckReport) -> int:
+    """Claims settled with no model call by a local finding."""
+    if any(r.scored_by is not None for r in report.claims):
+        return sum(r.scored_by == "rule" for r in report.claims)
+    return sum(r.decided_by == "local" and r.confidence > 0 for r in report.claims)
+
+
 def _check_view(number: int, r: ClaimCheck) -> ClaimView:
-    by = "undecided" if r.confidence == 0 else f"decided by {r.decided_by} ({r.confidence:.2f})"
-    meta = [by] + [f"{s.kind}: {s.detail}" for s in r.signals]
+    meta = [how_decided(r)] + [f"{s.kind}: {s.detail}" for s in r.signals]
     return ClaimView(number, r.claim, r.verdict, meta, list(r.evidence), reason=r.reason)
 
 

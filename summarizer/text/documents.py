@@ -113,6 +113,15 @@ class Document:
     furniture: tuple[tuple[int, int], ...] = ()
 
     @cached_property
+    def evidence_text(self) -> str:
+        """``text`` with its furniture blanked out (spaces, newlines kept: the same length, so offsets hold):
+        where evidence may be found. A menu or a "Most Commented" list is never evidence."""
+        text = self.text
+        for start, end in reversed(self.furniture):
+            text = text[:start] + "".join(c if c == "\n" else " " for c in text[start:end]) + text[end:]
+        return text
+
+    @cached_property
     def model_text(self) -> str:
         """``text`` without its furniture lines (each removed with its newline): what the model sees."""
         if not self.furniture:

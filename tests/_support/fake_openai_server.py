@@ -2,7 +2,10 @@
 
 It is a fixture, not a recording: every answer is made up here from the request. For the summarize
 prompt it answers a valid ``SummaryDraft`` whose claims quote the document's own numbered sentences (so
-they ground); for the check prompt a ``VerdictBatch``; for the decompose prompt a ``Decomposition``.
+they ground); for the check prompt a ``VerdictBatch``; for the decompose prompt a ``Decomposition``; for the
+merge prompt of a long document a ``MergeDraft``; for a scoring call (``logprobs: true``) one "<n> Yes" /
+"<n> No" line per numbered claim with OpenAI-shaped ``logprobs``, P(Yes) growing with the share of the
+claim's words the document holds.
 
 Knobs: ``latency`` (seconds per call), ``fail_tags`` (documents whose tag, e.g. ``DOC-3``, appears in the
 document are answered HTTP 400), ``fail_times`` (tag -> how many times to fail before answering),
@@ -149,6 +152,8 @@ class FakeOpenAIServer:
     def answer(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         messages = body.get("messages") or []
         user = next((m.get("content", "") for m in reversed(messages) if m.get("role") == "user"), "")
+        if body.get("logprobs"):
+            return 200, self._scores(body, user)
         fmt = body.get("response_format") or {}
         schema = (fmt.get("json_schema") or {}).get("name")
         if schema is None:  # json_object / text modes: tell the prompts apart by their wording
@@ -165,6 +170,8 @@ class FakeOpenAIServer:
             content = self._verdicts(user)
         elif schema == "decomposition":
             content = self._decomposition(_between(user, "<text>", "</text>"))
+        elif schema == "merge":
+            content = self._merge(user)
         else:
             return 400, {
                 "error": {"message": f"fixture: unknown schema {schema!r}", "type": "invalid_request_error"}
@@ -194,6 +201,40 @@ class FakeOpenAIServer:
             },
         }
 
+    def _scores(self, body: dict[str, Any], user: str) -> dict[str, Any]:
+        import math
+
+        document = set(re.findall(r"[a-z0-9]+", _between(user, "<document>", "</document>").lower()))
+        claims = _CLAIM_LINE.findall(user.split("Claims:", 1)[-1])
+        content, text = [], []
+        for n, claim in claims:
+            words = re.findall(r"[a-z0-9]+", claim.lower()) or ["?"]
+            p_yes = 0.1 + 0.8 * sum(w in document for w in words) / len(words)
+            answer = " Yes" if p_yes >= 0.5 else " No"
+            if text:
+                content.append({"token": "\n", "logprob": 0.0, "bytes": [10], "top_logprobs": [
+                    {"token": "\n", "logprob": 0.0, "bytes": [10]}]})  # fmt: skip
+            content.append({"token": n, "logprob": 0.0, "bytes": list(n.encode()), "top_logprobs": [
+                {"token": n, "logprob": 0.0, "bytes": list(n.encode())}]})  # fmt: skip
+            top = [{"token": " Yes", "logprob": math.log(p_yes), "bytes": list(b" Yes")},
+                   {"token": " No", "logprob": math.log(1 - p_yes), "bytes": list(b" No")}]  # fmt: skip
+            content.append({"token": answer, "logprob": math.log(p_yes if answer == " Yes" else 1 - p_yes),
+                            "bytes": list(answer.encode()), "top_logprobs": top})  # fmt: skip
+            text.append(f"{n}{answer}")
+        prompt_tokens, completion_tokens = self.usage or (
+            max(1, len(json.dumps(body.get("messages") or [])) // 4), len(content)
+        )
+        return {
+            "id": "chatcmpl-fixture",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body.get("model", MODEL),
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "\n".join(text), "refusal": None},
+                         "finish_reason": "stop", "logprobs": {"content": content, "refusal": None}}],
+            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                      "total_tokens": prompt_tokens + completion_tokens},
+        }
+
     @staticmethod
     def _summary(document: str) -> dict[str, Any]:
         sentences = [(int(n), s.strip()) for n, s in _SENTENCE.findall(document)] or [
@@ -208,6 +249,13 @@ class FakeOpenAIServer:
             "events": [],
             "claims": claims,
         }
+
+    @staticmethod
+    def _merge(user: str) -> dict[str, Any]:
+        """The merge of a long document's parts: their titles joined, their first key points."""
+        titles = re.findall(r"^Title: (.+)$", user, re.MULTILINE)
+        points = re.findall(r"^- (.+)$", user, re.MULTILINE)
+        return {"title": " / ".join(titles)[:200] or "Merged", "tldr": f"{len(titles)} parts.", "key_points": points[:3] or ["Merged."]}
 
     @staticmethod
     def _verdicts(user: str) -> dict[str, Any]:

@@ -105,6 +105,52 @@ class FakeServer:
         return httpx2.AsyncClient(transport=httpx2.MockTransport(self))
 
 
+# --- answers with log-probabilities (the claim checker's scoring calls) -----------------------------------
+
+
+def logprob_body(
+    tokens: list[tuple[str, dict[str, float]]],
+    *,
+    prompt_tokens: int = 100,
+    model: str = "gpt-4o-mini",
+) -> dict[str, Any]:
+    """A chat.completion whose content is the tokens' text, with OpenAI-shaped ``logprobs``: each token is
+    given with the probabilities of its alternatives (the token itself must be among them)."""
+    import math
+
+    content = []
+    for token, alternatives in tokens:
+        top = [
+            {"token": alt, "logprob": math.log(p) if p > 0 else -9999.0, "bytes": list(alt.encode())}
+            for alt, p in sorted(alternatives.items(), key=lambda kv: -kv[1])
+        ]
+        chosen = next(t["logprob"] for t in top if t["token"] == token)
+        content.append({"token": token, "logprob": chosen, "bytes": list(token.encode()), "top_logprobs": top})
+    body = completion_body("".join(t for t, _ in tokens), prompt_tokens=prompt_tokens,
+                           completion_tokens=len(tokens), model=model)  # fmt: skip
+    body["choices"][0]["logprobs"] = {"content": content, "refusal": None}
+    return body
+
+
+def yes_no(p_yes: float, number: int = 1) -> list[tuple[str, dict[str, float]]]:
+    """The tokens of one answer line, "<number> Yes" (or "No"), with P(Yes) = ``p_yes`` at the answer."""
+    answer = " Yes" if p_yes >= 0.5 else " No"
+    return [(str(number), {str(number): 0.99, "Yes": 0.01}), (answer, {" Yes": p_yes, " No": 1.0 - p_yes})]
+
+
+def scoring(p_yes: Callable[[str], float], **kwargs: Any) -> Step:
+    """A step answering a scoring call: P(Yes) for the (one) numbered claim of the request, by ``p_yes``."""
+
+    def step(request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content)
+        assert body.get("logprobs") is True, "not a scoring call"
+        user = body["messages"][-1]["content"]
+        claim = user.split("Claims:\n1. ", 1)[1].split("\n", 1)[0]
+        return httpx2.Response(200, json=logprob_body(yes_no(p_yes(claim)), **kwargs))
+
+    return step
+
+
 def model_answers(usage: tuple[int, int] | None = None) -> Step:
     """A 200 with the answer the fake model server (:mod:`tests._support.fake_openai_server`) makes from
     the request: a summary draft quoting the document, verdicts, or a decomposition — in-process, no HTTP."""

@@ -30,8 +30,10 @@ INJECTION_SOURCE = (
 
 
 def check_report(source: str, claims: list[str], path: str = "article.txt") -> CheckReport:
-    """A real zero-token check report of ``claims`` against ``source``."""
-    return check(document_from_text(source, path=path), claims, mode="local")
+    """A real zero-token check report of ``claims`` against ``source`` (with the fixed test profile)."""
+    from tests._support.profiles import TEST_PROFILE
+
+    return check(document_from_text(source, path=path), claims, mode="local", profile=TEST_PROFILE)
 
 
 def summary_of(

@@ -75,18 +75,21 @@ def test_the_async_twins_take_the_same_client() -> None:
     client = Client(openai_client=given)
     summary = asyncio.run(asummarize(TEXT, client=client))
     assert summary.claims and client.async_llm.client is given
-    # acheck runs the check in a thread with a synchronous twin of the same settings
+    # a synchronous twin of the same settings serves the synchronous calls
     twin = client.llm.client
     assert isinstance(twin, openai.OpenAI) and str(twin.base_url) == str(given.base_url)
 
 
 def test_acheck_is_the_twin_of_check() -> None:
-    server = FakeServer(model_answers())
-    client = Client(openai_client=sdk_client(server))
+    sync_server, async_server = FakeServer(model_answers()), FakeServer(model_answers())
+    given = openai.AsyncOpenAI(api_key="sk-test-0000000000", base_url="http://fake.invalid/v1",
+                               http_client=async_server.async_client())  # fmt: skip
     claims = ["The council voted 7 to 2.", "The bridge opens in 1999."]
-    report = asyncio.run(acheck(TEXT, claims, client=client))
-    again = check(TEXT, claims, client=client)
+    report = asyncio.run(acheck(TEXT, claims, client=Client(openai_client=given)))
+    again = check(TEXT, claims, client=Client(openai_client=sdk_client(sync_server)))
     assert [c.verdict for c in report.claims] == [c.verdict for c in again.claims]
+    assert [c.probability for c in report.claims] == [c.probability for c in again.claims]
+    assert async_server.bodies == sync_server.bodies  # the same requests, awaited
     assert summarizer.acheck is acheck
 
 

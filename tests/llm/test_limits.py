@@ -105,7 +105,7 @@ def test_the_deadline_is_per_document_across_its_calls(monkeypatch: pytest.Monke
     text = EXAMPLE.read_text(encoding="utf-8")
     claims = [f"Residents talked about plan {chr(65 + i)} again." for i in range(8)]
     check(text, claims, mode="model", client=client)
-    assert server.count == len(ends) == 2 and len(set(ends)) == 1  # two batches, one deadline
+    assert server.count == len(ends) == len(claims) and len(set(ends)) == 1  # a call a claim, one deadline
 
     starts: list[float | None] = []
     real_check = checking.check

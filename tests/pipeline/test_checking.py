@@ -1,28 +1,29 @@
-"""The check pipeline: local zero-token checks, batched model checks, evidence location, aggregation.
+"""The check pipeline: claims in, trusted zero-token findings first, the rest scored from the model's
+Yes/No log-probabilities and calibrated by a profile, evidence located, a report out.
 
-Every model answer here is a fixture built in the test and served by an in-test ``httpx2.MockTransport``
-(tests/_support/faults.py); no cassette is used or written. The sources are short fictional texts.
+Model answers are fixtures built in the test (tests/_support/faults.py: a scripted in-test server behind
+``httpx2.MockTransport``) except in the two tests marked ``vcr``, whose cassettes were recorded from the
+local llama-server with ``logprobs`` on. The JSON-verdict scorer has its own module, test_verdicts.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import math
-import random
-import re
-from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 
-from summarizer import config, pricing
-from summarizer.llm.client import LLM
-from summarizer.pipeline.checking import check, decompose
+from summarizer import config
+from summarizer.calibration.profile import Logistic, Profile, RuleStat, profile_for_model
+from summarizer.errors import ConfigError
+from summarizer.llm.client import LLM, AsyncLLM
+from summarizer.pipeline.checking import acheck, check, decompose
 from summarizer.settings import Settings
-from summarizer.text import tokens
 from summarizer.types import CheckReport, Usage
-from tests._support.faults import FakeServer, completion_body, ok
+from tests._support.faults import FakeServer, api_error, ok, scoring
 
 MODEL = "gpt-4o-mini"
 
@@ -33,69 +34,21 @@ SOURCE = (
     "Volunteers planted forty oak trees around the site. "
     "The library will open on Sundays during the summer."
 )
-VOLUNTEERS = "Volunteers planted forty oak trees around the site."
-SUNDAYS = "The library will open on Sundays during the summer."
 VERBATIM = "Construction took two years and employed local carpenters."
-
-#: Settled locally: a name the source lacks, a number the source has otherwise, a verbatim sentence.
 NAME_MISSING = "Mayor Henrik Salo opened the library."
 NUMBER_MISMATCH = "The library cost 9 million euros."
-#: Left open by the local checks (no signal at all, or only a weak one).
 GARDEN = "The library has a reading garden."
-MONDAYS = "The library opens on Mondays."  # a weekday the source lacks: a non-decisive signal
 TREES = "Volunteers planted trees near the library."
-
-Verdicts = list[dict[str, Any]]
-Answerer = Callable[[list[str], str], Verdicts]
-
-
-# --- fixtures: a fake model server that reads the request -------------------------------------------
+SUNDAYS = "The library opens on Sundays in summer."
+SUMMARY = (
+    "Brellin opened a library on the east bank. It cost 4 million euros!\n\n"
+    "Critics praised the reading rooms? Volunteers planted forty oak trees around the site."
+)
 
 
 def make_llm(server: FakeServer, model: str = MODEL) -> LLM:
     settings = Settings(model=model, base_url="http://test.invalid/v1", api_key="sk-test-0000", max_retries=0)
     return LLM(settings, http_client=server.client())
-
-
-def parse_request(body: dict[str, Any]) -> tuple[str, list[str], str]:
-    """(source window, numbered claims in order, the whole last user message) of a check request."""
-    user = body["messages"][-1]["content"]
-    window = re.search(r"<source>\n(.*)\n</source>", user, re.DOTALL)
-    assert window is not None, user
-    tail = user.split("Check these claims against the source above:\n", 1)[1]
-    numbered = re.findall(r"^(\d+)\. (.*)$", tail, re.MULTILINE)
-    assert [int(n) for n, _ in numbered] == list(range(1, len(numbered) + 1)), numbered
-    return window.group(1), [text for _, text in numbered], user
-
-
-def verdicts(*items: Verdicts | dict[str, Any], **kwargs: Any) -> Callable[[httpx2.Request], httpx2.Response]:
-    """A step answering with a fixed verdict list."""
-    flat = [v for item in items for v in (item if isinstance(item, list) else [item])]
-    return ok(json.dumps({"verdicts": flat}), **kwargs)
-
-
-def answering(fn: Answerer, **kwargs: Any) -> Callable[[httpx2.Request], httpx2.Response]:
-    """A step whose verdicts depend on the claims and the source window of the request."""
-
-    def step(request: httpx2.Request) -> httpx2.Response:
-        window, claims, _ = parse_request(json.loads(request.content))
-        content = json.dumps({"verdicts": fn(claims, window)})
-        return httpx2.Response(200, json=completion_body(content, **kwargs))
-
-    return step
-
-
-def v(id: int, verdict: str, quote: str = "", reason: str = "fixture", sentence: int = 0) -> dict[str, Any]:
-    return {"id": id, "sentence": sentence, "quote": quote, "verdict": verdict, "reason": reason}
-
-
-def plain(window: str) -> str:
-    """A window of numbered sentences ("[n] text" lines) back to running text, whitespace folded."""
-    return " ".join(re.sub(r"^\[\d+\] ", "", line) for line in window.splitlines() if line != "[...]")
-
-
-def all_not_in_source(claims: list[str], window: str) -> Verdicts:
-    return [v(i, "not_in_source") for i in range(1, len(claims) + 1)]
 
 
 def never_called() -> FakeServer:
@@ -105,465 +58,309 @@ def never_called() -> FakeServer:
     return FakeServer(fail)
 
 
+def plain_profile(threshold: float = 0.5, local_bias: float = 0.0) -> Profile:
+    """A profile whose probability is the model's own P(Yes) (log-odds weight 1, no other weight), and
+    whose rules settle the three kinds the fixtures use."""
+    rules = {
+        "verbatim": RuleStat(verdict="supported", right=98, seen=98, settles=True),
+        "entity_missing": RuleStat(verdict="not_in_source", right=48, seen=48, settles=True),
+        "number_mismatch": RuleStat(verdict="contradicted", right=9, seen=10, settles=False),
+    }
+    return Profile(
+        name="plain",
+        models=[],
+        prompt_version=None,
+        claims_per_call=1,
+        fused=Logistic(weights={"model_logit": 1.0}, bias=0.0, threshold=threshold),
+        local=Logistic(weights={"coverage_best": 4.0}, bias=local_bias, threshold=0.5),
+        rules=rules,
+    )
+
+
 def by_claim(report: CheckReport) -> dict[str, Any]:
     return {c.claim: c for c in report.claims}
 
 
-def assert_located(evidence: Any, source: str, quote: str) -> None:
-    assert evidence.found
-    assert evidence.match in ("exact", "normalized")
-    assert evidence.start == source.index(quote)
-    assert source[evidence.start : evidence.end] == quote
+def p_of(table: dict[str, float], default: float = 0.5) -> Any:
+    return lambda claim: table.get(claim, default)
 
 
-# --- 1./2. settled without the model -------------------------------------------------------------------
+# --- trusted findings settle, the rest is scored -------------------------------------------------------
 
 
-def test_local_signals_settle_claims_without_a_model_call() -> None:
+def test_trusted_findings_settle_without_a_call_with_the_profiles_precision() -> None:
     server = never_called()
-    report = check(SOURCE, [NAME_MISSING, NUMBER_MISMATCH, VERBATIM], mode="hybrid", llm=make_llm(server))
+    profile = plain_profile()
+    report = check(SOURCE, [VERBATIM, NAME_MISSING], llm=make_llm(server), profile=profile)
 
-    assert server.count == 0
-    assert report.usage.calls == 0
-    assert report.usage.prompt_tokens == report.usage.completion_tokens == 0
-    assert report.provenance.model is None
-    assert report.provenance.prompts == {}
+    assert server.count == 0 and report.usage.calls == 0
+    assert report.provenance.model is None and report.provenance.profile == "plain"
     got = by_claim(report)
-    assert all(c.decided_by == "local" for c in report.claims)
-
-    name = got[NAME_MISSING]
-    assert name.verdict == "not_in_source"
-    assert name.confidence > 0.5
-    assert any(s.kind == "entity_missing" and "Henrik" in s.text for s in name.signals)
-
-    number = got[NUMBER_MISMATCH]
-    assert number.verdict == "contradicted"
-    assert [s.kind for s in number.signals] == ["number_mismatch"]
-    # the source's own value is the evidence, at its offsets
-    assert number.evidence and SOURCE[number.evidence[0].start : number.evidence[0].end] == "4 million"
-
-    verbatim = got[VERBATIM]
-    assert verbatim.verdict == "supported"
-    assert_located(verbatim.evidence[0], SOURCE, VERBATIM)
+    assert got[VERBATIM].verdict == "supported" and got[VERBATIM].scored_by == "rule"
+    assert got[VERBATIM].confidence == pytest.approx(99 / 100)  # (98 + 1) / (98 + 2)
+    assert got[VERBATIM].probability == pytest.approx(0.99)
+    assert got[NAME_MISSING].verdict == "not_in_source" and got[NAME_MISSING].decided_by == "local"
+    assert got[NAME_MISSING].confidence == pytest.approx(49 / 50)
+    assert got[NAME_MISSING].probability == pytest.approx(1 / 50)
 
 
-def test_mode_local_leaves_undecided_claims_not_in_source_with_zero_confidence() -> None:
+def test_an_untrusted_finding_goes_to_the_model_with_the_finding_as_a_feature() -> None:
+    server = FakeServer(scoring(lambda claim: 0.3))
+    report = check(SOURCE, [NUMBER_MISMATCH], llm=make_llm(server), profile=plain_profile())
+
+    assert server.count == 1  # number_mismatch does not settle in this profile: it is scored
+    result = report.claims[0]
+    assert result.scored_by == "logprobs" and result.decided_by == "model"
+    assert result.verdict == "contradicted"  # unsupported, and a source number conflicts with it
+    assert [s.kind for s in result.signals] == ["number_mismatch"]
+
+
+def test_one_scoring_call_per_claim_source_first_claim_last_two_tokens_with_logprobs() -> None:
+    server = FakeServer(scoring(p_of({GARDEN: 0.2, TREES: 0.9})))
+    report = check(SOURCE, [GARDEN, TREES], llm=make_llm(server), profile=plain_profile())
+
+    assert server.count == 2 and report.usage.calls == 2
+    for body, claim in zip(server.bodies, [GARDEN, TREES], strict=True):
+        assert body["logprobs"] is True and body["top_logprobs"] == 20
+        assert body["max_tokens"] == 2  # "1" and " Yes": nothing more is needed, nothing more allowed
+        assert body["temperature"] == 0
+        assert "response_format" not in body
+        system, user = body["messages"]
+        assert system["role"] == "system" and "Yes or No" in system["content"]
+        # the source first (cached across a document's claims), the claim last
+        assert user["content"].index(SOURCE) < user["content"].index(f"1. {claim}")
+        assert user["content"].rstrip().endswith("(for example: 1 Yes).")
+    # the same prefix for every claim of the document
+    prefixes = [b["messages"][1]["content"].split("Claims:")[0] for b in server.bodies]
+    assert prefixes[0] == prefixes[1]
+    assert report.provenance.prompts.keys() == {"score"}
+
+
+def test_the_verdict_and_its_confidence_are_the_profiles_probability() -> None:
+    server = FakeServer(scoring(p_of({GARDEN: 0.2, TREES: 0.9})))
+    report = check(SOURCE, [GARDEN, TREES], llm=make_llm(server), profile=plain_profile(threshold=0.5))
+    got = by_claim(report)
+
+    assert got[TREES].verdict == "supported"
+    assert got[TREES].probability == pytest.approx(0.9, abs=1e-4)
+    assert got[TREES].confidence == pytest.approx(0.9, abs=1e-4)
+    assert got[GARDEN].verdict in ("not_in_source", "contradicted")
+    assert got[GARDEN].probability == pytest.approx(0.2, abs=1e-4)
+    assert got[GARDEN].confidence == pytest.approx(0.8, abs=1e-4)  # the probability of *its* verdict
+    assert report.score == 0.5
+
+
+def test_the_threshold_is_the_profiles() -> None:
+    server = FakeServer(scoring(lambda claim: 0.6))
+    strict = check(SOURCE, [TREES], llm=make_llm(server), profile=plain_profile(threshold=0.7))
+    lenient = check(SOURCE, [TREES], llm=make_llm(server), profile=plain_profile(threshold=0.55))
+    assert strict.claims[0].verdict != "supported"
+    assert strict.claims[0].confidence == pytest.approx(0.4, abs=1e-4)  # a close call says so
+    assert lenient.claims[0].verdict == "supported"
+
+
+def test_a_claim_of_several_sentences_takes_its_least_supported_sentence() -> None:
+    two = f"{TREES} {GARDEN}"
+    server = FakeServer(scoring(p_of({TREES: 0.95, GARDEN: 0.1})))
+    report = check(SOURCE, [two, TREES], llm=make_llm(server), profile=plain_profile())
+    got = by_claim(report)
+
+    asked = [b["messages"][1]["content"].split("Claims:\n1. ")[1].split("\n")[0] for b in server.bodies]
+    assert sorted(asked) == sorted([TREES, GARDEN])  # each distinct sentence once, though TREES is in both
+    assert got[two].probability == pytest.approx(0.1, abs=1e-4)
+    assert got[two].verdict != "supported"
+    assert got[TREES].verdict == "supported"
+
+
+def test_unsupported_is_contradicted_when_a_sentence_speaks_to_it_else_not_in_source() -> None:
+    close = "Volunteers planted forty pine trees around the site."  # one sentence holds nearly all of it
+    far = "The library has a rooftop telescope for astronomy lessons."
+    server = FakeServer(scoring(lambda claim: 0.05))
+    got = by_claim(check(SOURCE, [close, far], llm=make_llm(server), profile=plain_profile()))
+    assert got[close].verdict == "contradicted"
+    assert got[far].verdict == "not_in_source"
+
+
+def test_evidence_is_the_best_matching_source_sentence_located_exactly() -> None:
+    server = FakeServer(scoring(lambda claim: 0.9))
+    result = check(SOURCE, [TREES], llm=make_llm(server), profile=plain_profile()).claims[0]
+
+    ev = result.evidence[0]
+    assert ev.match == "sentence" and ev.found
+    assert SOURCE[ev.start : ev.end] == "Volunteers planted forty oak trees around the site."
+    assert ev.quote == SOURCE[ev.start : ev.end]
+    assert 0.3 <= ev.score <= 1.0
+
+
+def test_page_furniture_is_never_the_evidence_of_a_scored_claim() -> None:
+    from summarizer.text.documents import document_from_text
+
+    source = SOURCE + "\n\nMost Commented\nVolunteers planted trees near the library, readers say\n"
+    document = document_from_text(source)
+    assert document.furniture  # the list under "Most Commented" is furniture
+    server = FakeServer(scoring(lambda claim: 0.9))
+    result = check(document, [TREES], llm=make_llm(server), profile=plain_profile()).claims[0]
+    assert result.evidence
+    assert all(ev.start is not None and ev.start < source.index("Most Commented") for ev in result.evidence)
+
+
+# --- when the model cannot be read ----------------------------------------------------------------------
+
+VERDICTS = json.dumps(
+    {"verdicts": [{"id": 1, "sentence": 4, "quote": "Volunteers planted forty oak trees", "verdict": "supported",
+                   "reason": "the source says so"}]}
+)
+
+
+def test_a_server_without_logprobs_gets_json_verdicts_and_the_report_says_so() -> None:
+    server = FakeServer(ok("1 Yes"), ok(VERDICTS))  # the first answer has no logprobs
+    llm = make_llm(server)
+    report = check(SOURCE, [TREES], llm=llm, profile=plain_profile())
+
+    assert server.count == 2
+    assert server.bodies[0]["logprobs"] is True and "logprobs" not in server.bodies[1]
+    result = report.claims[0]
+    assert result.scored_by == "verdict" and result.probability is None
+    assert result.verdict == "supported"
+    assert any("no log-probabilities" in w for w in report.warnings)
+    assert set(report.provenance.prompts) == {"score", "check"}
+
+    again = check(SOURCE, [TREES], llm=llm, profile=plain_profile())  # the client remembers
+    assert server.count == 3 and again.claims[0].scored_by == "verdict"
+
+
+def test_a_server_that_rejects_logprobs_gets_json_verdicts() -> None:
+    server = FakeServer(api_error(400, "logprobs is not supported by this model", err_type="invalid_request_error"), ok(VERDICTS))
+    report = check(SOURCE, [TREES], llm=make_llm(server), profile=plain_profile())
+    assert server.count == 2 and report.claims[0].scored_by == "verdict"
+
+
+def test_a_reasoning_model_is_not_asked_for_logprobs() -> None:
+    server = FakeServer(ok(VERDICTS))
+    report = check(SOURCE, [TREES], llm=make_llm(server, model="o3-mini"), profile=plain_profile())
+    assert server.count == 1 and "logprobs" not in server.bodies[0]
+    assert report.claims[0].scored_by == "verdict"
+
+
+def test_scorer_verdicts_asks_for_json_verdicts_only() -> None:
+    server = FakeServer(ok(VERDICTS))
+    report = check(SOURCE, [TREES], llm=make_llm(server), profile=plain_profile(), scorer="verdicts")
+    assert server.count == 1 and report.claims[0].scored_by == "verdict"
+    assert not any("log-probabilities" in w for w in report.warnings)
+
+
+def test_an_answer_that_is_not_yes_or_no_is_scored_on_the_local_features_with_a_warning() -> None:
+    server = FakeServer(lambda request: httpx2.Response(200, json=_prose()))
+    report = check(SOURCE, [TREES], llm=make_llm(server), profile=plain_profile())
+    result = report.claims[0]
+    assert result.scored_by == "features" and result.probability is not None
+    assert any("no Yes/No answer" in w for w in report.warnings)
+
+
+def _prose() -> dict[str, Any]:
+    from tests._support.faults import logprob_body
+
+    return logprob_body([("The", {"The": 0.9, "I": 0.1}), (" source", {" source": 0.8, " text": 0.2})])
+
+
+def test_explain_adds_the_models_reason_and_keeps_the_calibrated_verdict() -> None:
+    disagree = json.dumps(
+        {"verdicts": [{"id": 1, "sentence": 4, "quote": "Volunteers planted forty oak trees",
+                       "verdict": "not_in_source", "reason": "it says oak trees, not trees near the library"}]}
+    )
+    server = FakeServer(scoring(lambda claim: 0.9), ok(disagree))
+    report = check(SOURCE, [TREES], llm=make_llm(server), profile=plain_profile(), explain=True)
+
+    assert server.count == 2 and server.bodies[1]["response_format"]["json_schema"]["name"] == "verdicts"
+    result = report.claims[0]
+    assert result.verdict == "supported" and result.scored_by == "logprobs"  # still the calibrated one
+    assert "oak trees, not trees near the library" in result.reason
+    assert result.reason.startswith("(the model's own verdict: not_in_source)")
+
+
+# --- modes --------------------------------------------------------------------------------------------
+
+
+def test_mode_local_scores_open_claims_from_the_local_features_calibrated_with_no_call() -> None:
     server = never_called()
-    report = check(SOURCE, [GARDEN, MONDAYS, NAME_MISSING], mode="local", llm=make_llm(server))
-
-    assert server.count == 0
-    assert report.usage.calls == 0
-    assert report.provenance.model is None
+    report = check(SOURCE, [GARDEN, TREES, NAME_MISSING], mode="local", llm=make_llm(server), profile=plain_profile())
     got = by_claim(report)
-    for claim in (GARDEN, MONDAYS):
-        assert got[claim].verdict == "not_in_source"
-        assert got[claim].confidence == 0.0
-        assert got[claim].decided_by == "local"
-        assert got[claim].evidence == []
-    assert got[NAME_MISSING].confidence > 0  # decided, not merely undecided
-    assert [s.kind for s in got[MONDAYS].signals] == ["date_missing"]
-    assert len(report.warnings) == 1
-    assert "2 claim(s) could not be settled" in report.warnings[0]
-    assert "mode local" in report.warnings[0]
+
+    assert server.count == 0 and report.usage.calls == 0 and report.provenance.model is None
+    assert got[NAME_MISSING].scored_by == "rule"
+    for claim in (GARDEN, TREES):
+        assert got[claim].scored_by == "features" and got[claim].decided_by == "local"
+        assert 0.0 < got[claim].probability < 1.0
+    # more of TREES stands in a source sentence: a higher probability of support
+    assert got[TREES].probability > got[GARDEN].probability
 
 
 def test_mode_local_needs_no_model_settings_at_all() -> None:
     report = check(SOURCE, [GARDEN], mode="local")  # no llm, no key in the environment: nothing built
     assert report.usage.calls == 0
-    assert report.claims[0].verdict == "not_in_source"
+    assert report.claims[0].scored_by == "features"
+    assert report.provenance.profile == profile_for_model(config.LOCAL_MODEL).name
 
 
-# --- 3. one batched call for the open claims ----------------------------------------------------------
+def test_mode_model_scores_even_claims_a_finding_would_settle() -> None:
+    server = FakeServer(scoring(lambda claim: 0.1))
+    report = check(SOURCE, [NAME_MISSING], mode="model", llm=make_llm(server), profile=plain_profile())
+    assert server.count == 1 and report.claims[0].scored_by == "logprobs"
 
 
-def test_hybrid_sends_open_claims_in_one_batch_and_maps_verdicts_by_id() -> None:
-    # answered out of order: verdicts are matched by id, not by position
-    server = FakeServer(
-        verdicts(
-            v(3, "supported", VOLUNTEERS, "the source says volunteers planted trees"),
-            v(1, "not_in_source", "", "no garden is mentioned"),
-            v(2, "contradicted", SUNDAYS, "it opens on Sundays"),
-            prompt_tokens=400,
-            completion_tokens=60,
-        )
-    )
-    claims = [GARDEN, NAME_MISSING, MONDAYS, TREES]
-    report = check(SOURCE, claims, mode="hybrid", llm=make_llm(server))
-
-    assert server.count == 1
-    body = server.bodies[0]
-    window, numbered, user = parse_request(body)
-    assert plain(window) == " ".join(SOURCE.split())
-    assert window.startswith("[1] ")
-    assert numbered == [GARDEN, MONDAYS, TREES]  # the locally settled claim is not sent
-    assert body["messages"][-1]["role"] == "user"
-    assert user.index(window) < user.index(f"1. {GARDEN}") < user.index(f"2. {MONDAYS}")
-    assert user.index(f"2. {MONDAYS}") < user.index(f"3. {TREES}")
-    # the weak signal goes along as a hint under its claim, and only there
-    assert f"2. {MONDAYS}\n   (local check: Mondays does not occur in the source)\n3. " in user
-    assert user.count("(local check:") == 1
-    assert body["max_tokens"] == 3 * config.CHECK_TOKENS_PER_CLAIM + config.CHECK_TOKENS_MARGIN
-    assert body["response_format"]["json_schema"]["name"] == "verdicts"
-
-    assert [c.claim for c in report.claims] == claims  # the caller's order
-    got = by_claim(report)
-    assert got[NAME_MISSING].decided_by == "local"
-    for claim in (GARDEN, MONDAYS, TREES):
-        assert got[claim].decided_by == "model"
-
-    trees = got[TREES]
-    assert trees.verdict == "supported"
-    assert trees.reason == "the source says volunteers planted trees"
-    assert len(trees.evidence) == 1
-    assert_located(trees.evidence[0], SOURCE, VOLUNTEERS)
-
-    mondays = got[MONDAYS]
-    assert mondays.verdict == "contradicted"
-    assert_located(mondays.evidence[0], SOURCE, SUNDAYS)
-    assert [s.kind for s in mondays.signals] == ["date_missing"]
-
-    garden = got[GARDEN]
-    assert garden.verdict == "not_in_source"
-    assert garden.evidence == []
-
-    assert report.usage.calls == 1
-    assert (report.usage.prompt_tokens, report.usage.completion_tokens) == (400, 60)
-    assert report.usage.cost_usd == pricing.estimate_cost(MODEL, 400, 60)
-    assert report.provenance.model == MODEL
-    assert set(report.provenance.prompts) == {"check"}
-    assert report.warnings == []
-
-
-def test_mode_model_sends_locally_decidable_claims_too_with_their_signals_as_hints() -> None:
-    server = FakeServer(answering(all_not_in_source))
-    report = check(SOURCE, [NAME_MISSING, VERBATIM], mode="model", llm=make_llm(server))
-
-    assert server.count == 1
-    _, numbered, user = parse_request(server.bodies[0])
-    assert numbered == [NAME_MISSING, VERBATIM]
-    assert "(local check: Henrik, Salo (Mayor Henrik Salo) does not occur in the source)" in user
-    assert all(c.decided_by == "model" for c in report.claims)
-
-
-# --- 4. downgrade of evidence that is not in the source -----------------------------------------------
-
-
-@pytest.mark.parametrize("verdict", ["supported", "contradicted"])
-def test_verdict_whose_quote_is_not_in_the_source_is_downgraded(verdict: str) -> None:
-    invented = "The library was paid for by a national lottery grant in spring."
-    server = FakeServer(verdicts(v(1, verdict, invented, "the model says so")))
-    report = check(SOURCE, [GARDEN], llm=make_llm(server))
-
-    result = report.claims[0]
-    assert result.verdict == "not_in_source"
-    assert result.decided_by == "model"
-    assert "downgraded" in result.reason
-    assert verdict in result.reason
-    assert "the model says so" in result.reason
-    assert result.confidence < 0.5
-    assert [e.match for e in result.evidence] == ["not_found"]
-    assert result.evidence[0].start is None
-    assert report.score == 0.0
-
-
-def test_supported_with_an_empty_quote_is_downgraded() -> None:
-    server = FakeServer(verdicts(v(1, "supported", "", "trust me")))
-    report = check(SOURCE, [GARDEN], llm=make_llm(server))
-    result = report.claims[0]
-    assert result.verdict == "not_in_source"
-    assert "downgraded" in result.reason
-    assert result.evidence == []
-
-
-@pytest.mark.parametrize("quote", ["the", ".", "The", "[2] the"])
-@pytest.mark.parametrize("sentence", [0, 1, 4])
-def test_supported_with_a_one_word_quote_is_downgraded(quote: str, sentence: int) -> None:
-    # "the" stands in every sentence; it proves nothing about the claim (issue 10, item 11)
-    server = FakeServer(verdicts(v(1, "supported", quote, "trust me", sentence=sentence)))
-    report = check(SOURCE, [GARDEN], llm=make_llm(server))
-    result = report.claims[0]
-    assert result.verdict == "not_in_source"
-    assert "downgraded" in result.reason
-    assert all(not e.found for e in result.evidence)
-
-
-# --- 5. batching ---------------------------------------------------------------------------------------
-
-NOUNS = [
-    "telescopes", "umbrellas", "chessboards", "bicycles", "easels", "lanterns", "violins", "kites",
-    "globes", "typewriters", "hammocks", "compasses", "snowshoes", "puppets", "microscopes",
-]  # fmt: skip
-
-
-def test_more_open_claims_than_a_batch_take_ceil_n_over_batch_calls() -> None:
-    size = config.CHECK_BATCH_SIZE
-    n = 2 * size + 1
-    assert n <= len(NOUNS)
-    claims = [f"The library lends out {noun} to readers." for noun in NOUNS[:n]]
-    server = FakeServer(answering(all_not_in_source))
-
-    report = check(SOURCE, claims, llm=make_llm(server))
-
-    assert server.count == math.ceil(n / size) == report.usage.calls
-    sent: list[str] = []
-    for body in server.bodies:
-        _, numbered, _ = parse_request(body)
-        assert 1 <= len(numbered) <= size
-        assert (
-            body["max_tokens"] == len(numbered) * config.CHECK_TOKENS_PER_CLAIM + config.CHECK_TOKENS_MARGIN
-        )
-        sent += numbered
-    assert sorted(sent) == sorted(claims)  # each open claim asked exactly once
-    assert [len(parse_request(b)[1]) for b in server.bodies] == [size, size, 1]
-    assert all(c.decided_by == "model" and c.verdict == "not_in_source" for c in report.claims)
-    assert report.counts.not_in_source == n
-
-
-# --- 6. truncated verdicts: split the batch and retry ------------------------------------------------
-
-
-def test_truncated_batch_is_split_in_halves_and_retried() -> None:
-    def answer(claims: list[str], window: str) -> Verdicts:
-        return [
-            v(i, "supported", VOLUNTEERS) if c == TREES else v(i, "not_in_source")
-            for i, c in enumerate(claims, 1)
-        ]
-
-    server = FakeServer(
-        ok('{"verdicts": [{"id": 1, "quote": "Volun', finish_reason="length", completion_tokens=7),
-        answering(answer),
-    )
-    claims = [GARDEN, TREES, MONDAYS]
-    report = check(SOURCE, claims, llm=make_llm(server))
-
-    assert server.count == 3
-    asked = [parse_request(b)[1] for b in server.bodies]
-    assert asked == [claims, [GARDEN], [TREES, MONDAYS]]
-    per = config.CHECK_TOKENS_PER_CLAIM
-    assert [b["max_tokens"] for b in server.bodies] == [
-        3 * per + config.CHECK_TOKENS_MARGIN,
-        1 * per + config.CHECK_TOKENS_MARGIN,
-        2 * per + config.CHECK_TOKENS_MARGIN,
-    ]
-    assert [c.claim for c in report.claims] == claims
-    got = by_claim(report)
-    assert got[TREES].verdict == "supported"  # id 1 of the second half is the batch's claim 2
-    assert_located(got[TREES].evidence[0], SOURCE, VOLUNTEERS)
-    assert got[GARDEN].verdict == got[MONDAYS].verdict == "not_in_source"
-    assert report.warnings == []
-    # the cut-off response is counted too
-    assert report.usage.calls == 3
-    assert report.usage.prompt_tokens == 300
-    assert report.usage.completion_tokens == 7 + 20 + 20
-
-
-def test_truncated_single_claim_gets_twice_the_room_then_no_verdict() -> None:
-    server = FakeServer(ok('{"verdicts": [', finish_reason="length"))
-    report = check(SOURCE, [GARDEN, VERBATIM], llm=make_llm(server))
-    assert server.count == 2  # once, then once more with twice the room
-    first, second = (server.bodies[i]["max_tokens"] for i in range(2))
-    assert second == 2 * first
-    got = by_claim(report)
-    assert got[GARDEN].verdict == "not_in_source" and got[GARDEN].confidence < 0.5
-    assert got[VERBATIM].verdict == "supported"  # the rest of the report stands
-    assert any("cut off twice" in w for w in report.warnings)
-    assert report.usage.calls == 2
-
-
-def test_truncated_single_claim_recovers_with_more_room() -> None:
-    server = FakeServer(ok('{"verdicts": [', finish_reason="length"), verdicts(v(1, "supported", VOLUNTEERS)))
-    report = check(SOURCE, [TREES], llm=make_llm(server))
-    assert server.count == 2 and report.claims[0].verdict == "supported"
-
-
-# --- 7. missing and out-of-range ids -------------------------------------------------------------------
-
-
-def test_missing_verdict_is_not_in_source_with_a_warning_and_stray_ids_are_ignored() -> None:
-    server = FakeServer(
-        verdicts(
-            v(0, "supported", VOLUNTEERS),
-            v(1, "not_in_source"),
-            v(3, "supported", VOLUNTEERS),
-            v(4, "supported", VOLUNTEERS),
-            v(-2, "contradicted", SUNDAYS),
-        )
-    )
-    report = check(SOURCE, [GARDEN, MONDAYS, TREES], llm=make_llm(server))
-
-    got = by_claim(report)
-    assert got[GARDEN].verdict == "not_in_source"
-    assert got[TREES].verdict == "supported"
-    missing = got[MONDAYS]
-    assert missing.verdict == "not_in_source"
-    assert missing.evidence == []
-    assert "no verdict" in missing.reason
-    assert report.warnings == [f"the model gave no verdict for: {MONDAYS!r}"]
-    assert report.counts.model_dump() == {"supported": 1, "contradicted": 0, "not_in_source": 2}
-
-
-def test_verdicts_numbered_their_own_way_are_taken_in_order_when_they_line_up() -> None:
-    # a lone claim's verdict under another number (the local model answered id 12 on WiCE)
-    report = check(
-        SOURCE, [GARDEN], mode="model", llm=make_llm(FakeServer(verdicts(v(12, "supported", VOLUNTEERS))))
-    )
-    assert report.claims[0].verdict == "supported" and not report.warnings
-    # as many verdicts as claims, none numbered 1..n: in order
-    server = FakeServer(verdicts(v(7, "supported", VOLUNTEERS), v(8, "contradicted", SUNDAYS)))
-    got = by_claim(check(SOURCE, [GARDEN, MONDAYS], mode="model", llm=make_llm(server)))
-    assert (got[GARDEN].verdict, got[MONDAYS].verdict) == ("supported", "contradicted")
-
-
-# --- 8. a source longer than the context window --------------------------------------------------------
-
-
-def _long_source(special: dict[int, str], n: int = 160) -> str:
-    """Many distinct fictional sentences (about 3,000 tokens), with ``special`` ones at given indexes."""
-    rng = random.Random(1234)
-
-    def word() -> str:
-        return "".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3))
-
-    sentences = [
-        f"Archive {word()} noted that the {word()} {word()} stood near the {word()} {word()}."
-        for _ in range(n)
-    ]
-    for i, text in special.items():
-        sentences[i] = text
-    return " ".join(sentences)
-
-
-HERONS = "The lighthouse keeper Mirela Tosk counted herons at Cape Vantor."
-HERONS_CLAIM = "Mirela Tosk saw herons at Cape Vantor."
-FURNACE = "The glassblower Anselm Quibe repaired the furnace at Dunmarrow."
-FURNACE_CLAIM = "Anselm Quibe fixed a furnace at Dunmarrow."
-FROZE_CLAIM = "The harbour froze solid every winter."
-FROZE_QUOTE = "The harbour froze solid every winter and the ferries stopped."
-
-
-@pytest.fixture
-def tiny_context(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A context window so small that the long source must be chunked (budget: the 512-token floor)."""
-    monkeypatch.setattr(pricing, "context_window", lambda model: 2000)
-
-
-def test_long_source_batch_sees_the_relevant_chunk_not_the_whole_source(tiny_context: None) -> None:
-    source = _long_source({80: HERONS})
-    assert tokens.count_tokens(source, MODEL) > 2500
-    server = FakeServer(verdicts(v(1, "supported", HERONS, "the keeper counted herons there")))
-
-    report = check(source, [HERONS_CLAIM], llm=make_llm(server))
-
-    assert server.count == 1
-    window, numbered, _ = parse_request(server.bodies[0])
-    assert numbered == [HERONS_CLAIM]
-    assert HERONS in window
-    assert "\n[...]\n" in window  # more than one chunk, packed into one window
-    assert len(window) < len(source) // 2
-    assert source not in window
-    result = report.claims[0]
-    assert result.verdict == "supported"
-    assert result.decided_by == "model"
-    assert source.index(HERONS) > len(source) // 3  # deep inside
-    assert_located(result.evidence[0], source, HERONS)
-
-
-def test_long_source_verdicts_are_aggregated_across_windows(tiny_context: None) -> None:
-    source = _long_source({12: HERONS, 140: FURNACE})
-    keys = {HERONS_CLAIM: HERONS, FURNACE_CLAIM: FURNACE}
-
-    def answer(claims: list[str], window: str) -> Verdicts:
-        out = []
-        for i, claim in enumerate(claims, 1):
-            if claim == FROZE_CLAIM:  # a hallucinated contradiction, in every window
-                out.append(v(i, "contradicted", FROZE_QUOTE, "the harbour froze"))
-            elif keys[claim] in window:
-                verdict = "supported" if claim == HERONS_CLAIM else "contradicted"
-                out.append(v(i, verdict, keys[claim], f"window has: {keys[claim]}"))
-            else:
-                out.append(v(i, "not_in_source", "", "this window says nothing"))
-        return out
-
-    server = FakeServer(answering(answer))
-    claims = [HERONS_CLAIM, FURNACE_CLAIM, FROZE_CLAIM]
-    report = check(source, claims, llm=make_llm(server))
-
-    # one batch, several windows: every window is asked about every claim of the batch
-    assert server.count >= 2
-    windows = [parse_request(b)[0] for b in server.bodies]
-    for body in server.bodies:
-        assert sorted(parse_request(body)[1]) == sorted(claims)
-    assert all(len(w) < len(source) for w in windows)
-    # each claim's sentence is missing from some window: the other windows said not_in_source
-    assert any(HERONS in w for w in windows) and any(HERONS not in w for w in windows)
-    assert any(FURNACE in w for w in windows) and any(FURNACE not in w for w in windows)
-    assert report.usage.calls == server.count
-
-    assert [c.claim for c in report.claims] == claims
-    got = by_claim(report)
-    assert got[HERONS_CLAIM].verdict == "supported"
-    assert_located(got[HERONS_CLAIM].evidence[0], source, HERONS)
-    assert got[FURNACE_CLAIM].verdict == "contradicted"
-    assert_located(got[FURNACE_CLAIM].evidence[0], source, FURNACE)
-    froze = got[FROZE_CLAIM]
-    assert froze.verdict == "not_in_source"  # contradicted needs evidence that stands in the source
-    assert "downgraded" in froze.reason
-    assert report.score == round(1 / 3, 4)
-
-
-def test_short_source_is_sent_whole_in_one_window() -> None:
-    server = FakeServer(answering(all_not_in_source))
-    check(SOURCE, [GARDEN], llm=make_llm(server))
-    window, _, _ = parse_request(server.bodies[0])
-    assert plain(window) == " ".join(SOURCE.split())
-    assert window.startswith("[1] ")
-    assert "[...]" not in window
-
-
-# --- 9./10. score and counts ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("claims", [[], ["", "   "], None])
+@pytest.mark.parametrize("claims", [[], None])
 def test_no_claims_gives_a_null_score_and_a_warning(claims: list[str] | None) -> None:
     server = never_called()
     report = check(SOURCE, claims, llm=make_llm(server))
     assert server.count == 0
-    assert report.score is None
-    assert report.claims == []
+    assert report.score is None and report.claims == []
     assert report.counts.model_dump() == {"supported": 0, "contradicted": 0, "not_in_source": 0}
     assert any("no claims" in w for w in report.warnings)
-    assert report.usage.calls == 0
-    assert report.provenance.model is None
+    assert report.usage.calls == 0 and report.provenance.model is None
 
 
-def test_score_is_the_rounded_share_of_supported_claims() -> None:
-    report = check(SOURCE, [VERBATIM, NUMBER_MISMATCH, NAME_MISSING], mode="local")
-    assert report.counts.model_dump() == {"supported": 1, "contradicted": 1, "not_in_source": 1}
-    assert report.score == round(1 / 3, 4) == 0.3333
+def test_acheck_reaches_the_same_report_as_check() -> None:
+    script = p_of({GARDEN: 0.2, TREES: 0.9})
+    sync_server, async_server = FakeServer(scoring(script)), FakeServer(scoring(script))
+    claims = [GARDEN, TREES, NAME_MISSING]
+    sync = check(SOURCE, claims, llm=make_llm(sync_server), profile=plain_profile())
+    settings = Settings(model=MODEL, base_url="http://test.invalid/v1", api_key="sk-test-0000", max_retries=0)
+    allm = AsyncLLM(settings, http_client=async_server.async_client())
+    asynchronous = asyncio.run(acheck(SOURCE, claims, llm=allm, profile=plain_profile()))
+
+    assert sync_server.bodies == async_server.bodies
+    strip = {"usage": {"seconds"}, "provenance": {"created_at"}}
+    assert sync.model_dump(exclude=strip) == asynchronous.model_dump(exclude=strip)
 
 
-def test_counts_sum_to_the_number_of_claims_across_local_and_model_verdicts() -> None:
-    server = FakeServer(
-        verdicts(v(1, "supported", VOLUNTEERS), v(2, "contradicted", SUNDAYS), v(3, "not_in_source"))
-    )
-    claims = [VERBATIM, NUMBER_MISMATCH, NAME_MISSING, TREES, MONDAYS, GARDEN, f"  {SUNDAYS}  ", ""]
-    report = check(SOURCE, claims, llm=make_llm(server))
-
-    counts = report.counts.model_dump()
-    assert sum(counts.values()) == len(report.claims) == 7  # the empty claim is dropped
-    assert counts == {"supported": 3, "contradicted": 2, "not_in_source": 2}
-    for verdict, n in counts.items():
-        assert sum(c.verdict == verdict for c in report.claims) == n
-    assert report.score == round(3 / 7, 4)
-    assert report.claims[-1].claim == SUNDAYS  # stripped
+# --- profiles -----------------------------------------------------------------------------------------
 
 
-# --- 11./12. decomposing a summary ----------------------------------------------------------------------
+def test_a_profile_file_is_used_and_named_in_the_report(tmp_path: Path) -> None:
+    path = tmp_path / "mine.json"
+    path.write_text(plain_profile(threshold=0.95).model_copy(update={"name": "mine"}).to_json())
+    server = FakeServer(scoring(lambda claim: 0.9))
+    report = check(SOURCE, [TREES], llm=make_llm(server), profile=str(path))
+    assert report.provenance.profile == "mine"
+    assert report.claims[0].verdict != "supported"  # 0.9 is under this profile's 0.95
 
-SUMMARY = (
-    "Brellin opened a library on the east bank. It cost 4 million euros!\n\n"
-    "Critics praised the reading rooms? Volunteers planted forty oak trees around the site."
-)
+
+def test_a_foreign_profile_is_a_one_line_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "foreign.json"
+    path.write_text(json.dumps({"weights": [1, 2, 3]}))
+    with pytest.raises(ConfigError, match="not a calibration profile") as info:
+        check(SOURCE, [TREES], mode="local", profile=path)
+    assert "\n" not in str(info.value)
+
+
+def test_the_shipped_profile_of_the_local_model_is_the_default_for_it() -> None:
+    server = FakeServer(scoring(lambda claim: 0.9))
+    report = check(SOURCE, [TREES], llm=make_llm(server, model=config.LOCAL_MODEL))
+    assert report.provenance.profile == profile_for_model(config.LOCAL_MODEL).name
+    assert report.claims[0].probability is not None and 0 < report.claims[0].probability < 1
+
+
+# --- claims from a summary -------------------------------------------------------------------------
 
 
 def test_decompose_by_sentences_gives_one_claim_per_sentence_with_spans() -> None:
@@ -593,11 +390,12 @@ def test_check_summary_split_by_sentences_in_local_mode_calls_nothing() -> None:
         assert SUMMARY[result.claim_span.start : result.claim_span.end] == result.claim
     got = by_claim(report)
     assert got["Volunteers planted forty oak trees around the site."].verdict == "supported"
+    assert got["Volunteers planted forty oak trees around the site."].scored_by == "rule"  # verbatim
 
 
 def test_claims_and_summary_together_keep_claims_first_without_spans() -> None:
     report = check(
-        SOURCE, [VERBATIM], summary="The library cost 9 million euros.", split="sentences", mode="local"
+        SOURCE, [VERBATIM], summary=NUMBER_MISMATCH, split="sentences", mode="local"
     )
     assert [c.claim for c in report.claims] == [VERBATIM, NUMBER_MISMATCH]
     assert report.claims[0].claim_span is None
@@ -664,51 +462,11 @@ def test_check_summary_split_by_the_model_counts_the_decompose_call() -> None:
     assert SUMMARY[spans[1].start : spans[1].end] == "It cost 4 million euros"  # type: ignore[union-attr]
 
 
-# --- a second, zero-token look at what the model calls supported ------------------------------------
-
-
-def test_supported_verdict_whose_evidence_has_another_number_is_downgraded() -> None:
-    """mode model: the claim reaches the model, which calls it supported; its own evidence says 4 million."""
-    server = FakeServer(
-        verdicts(v(1, "supported", "the building cost 4 million euros", "it says so", sentence=2))
-    )
-    report = check(SOURCE, [NUMBER_MISMATCH], mode="model", llm=make_llm(server))
-    result = report.claims[0]
-    assert server.count == 1
-    assert result.verdict == "not_in_source" and result.decided_by == "model"
-    assert "downgraded" in result.reason and "9 million" in result.reason
-    assert result.evidence and result.evidence[0].found  # the cited evidence is still shown
-
-
-def test_second_look_leaves_names_to_the_model() -> None:
-    """A name outside the evidence sentence is no objection: evidence often says "she" for it."""
-    claim = "Odile Varga planted forty oak trees around the site."
-    server = FakeServer(verdicts(v(1, "supported", VOLUNTEERS, "it says so", sentence=4)))
-    report = check(SOURCE, [claim], mode="model", llm=make_llm(server))
-    assert report.claims[0].verdict == "supported"
-
-
-def test_supported_verdict_with_the_claims_details_in_its_evidence_stands() -> None:
-    server = FakeServer(verdicts(v(1, "supported", VOLUNTEERS, "it says so", sentence=4)))
-    report = check(SOURCE, [TREES], llm=make_llm(server))
-    assert report.claims[0].verdict == "supported"
-    assert_located(report.claims[0].evidence[0], SOURCE, VOLUNTEERS)
-
-
-def test_page_furniture_is_never_evidence_for_a_verdict() -> None:
-    source = SOURCE + "\nMost Commented\nShare this article\n"
-    server = FakeServer(verdicts(v(1, "supported", "Most Commented", "it is there")))
-    report = check(source, [GARDEN], llm=make_llm(server))
-    result = report.claims[0]
-    assert result.verdict == "not_in_source" and "downgraded" in result.reason
-    assert all(e.start is None or e.start < source.index("Most Commented") for e in result.evidence)
-
-
-# --- recorded from the local llama-server ------------------------------------------------------------
+# --- recorded from the local llama-server (logprobs on) ------------------------------------------------
 
 RECORDED_CLAIMS = [
     "The repairs are estimated to cost 212 million dollars.",  # verbatim: settled locally
-    "The toll was abolished in 2005.",  # a year the source has otherwise: settled locally
+    "The toll was abolished in 2005.",  # a year the source has otherwise
     "Mayor Elena Varga said the bridge carries roughly 61,000 vehicles a day.",
     "Councillor Tomas Reyes wants the vote postponed until an outside firm checks the figures.",
     "The bridge opened in 1941.",
@@ -716,29 +474,34 @@ RECORDED_CLAIMS = [
 ]
 
 
-@pytest.mark.vcr
-def test_check_example_claims_recorded(example_text: str) -> None:
+def _recorded_llm() -> LLM:
     from summarizer.settings import resolve_settings
     from tests._support.paths import RECORDED_BASE_URL
 
-    llm = LLM(resolve_settings(config.LOCAL_MODEL, RECORDED_BASE_URL))
-    report = check(example_text, RECORDED_CLAIMS, llm=llm)
+    return LLM(resolve_settings(config.LOCAL_MODEL, RECORDED_BASE_URL))
+
+
+@pytest.mark.vcr
+def test_check_example_claims_recorded(example_text: str) -> None:
+    report = check(example_text, RECORDED_CLAIMS, llm=_recorded_llm())
     got = by_claim(report)
 
-    assert got[RECORDED_CLAIMS[0]].decided_by == "local" and got[RECORDED_CLAIMS[0]].verdict == "supported"
-    assert got[RECORDED_CLAIMS[1]].decided_by == "local" and got[RECORDED_CLAIMS[1]].verdict == "contradicted"
-    model_decided = [c for c in report.claims if c.decided_by == "model"]
-    assert len(model_decided) == 4
-    assert report.usage.calls == 1  # the four open claims went in one batch
-    assert report.provenance.model == config.LOCAL_MODEL and "check" in report.provenance.prompts
+    assert got[RECORDED_CLAIMS[0]].scored_by == "rule" and got[RECORDED_CLAIMS[0]].verdict == "supported"
+    assert got[RECORDED_CLAIMS[1]].verdict != "supported"
+    scored = [c for c in report.claims if c.scored_by == "logprobs"]
+    assert scored, "the open claims were scored from the recorded log-probabilities"
+    assert report.usage.calls == len(scored)  # one short call per (one-sentence) open claim
+    assert report.usage.completion_tokens <= 3 * report.usage.calls
+    assert report.provenance.model == config.LOCAL_MODEL and "score" in report.provenance.prompts
+    assert report.provenance.profile == profile_for_model(config.LOCAL_MODEL).name
     for c in report.claims:
+        assert c.probability is not None and 0.0 <= c.probability <= 1.0
+        expected = c.probability if c.verdict == "supported" else 1 - c.probability
+        assert c.confidence == pytest.approx(expected, abs=1e-4)
         for ev in c.evidence:
-            if ev.found:
-                assert ev.start is not None and ev.end is not None
-                assert example_text[ev.start : ev.end].strip()
-                assert ev.start < example_text.index("Most Commented")
-        if c.verdict == "supported":
-            assert any(ev.found for ev in c.evidence)
+            assert ev.found and ev.start is not None and ev.end is not None
+            assert example_text[ev.start : ev.end] == ev.quote
+            assert ev.start < example_text.index("Most Commented")
     assert report.score == round(report.counts.supported / len(report.claims), 4)
 
 
@@ -751,11 +514,7 @@ RECORDED_SUMMARY = (
 
 @pytest.mark.vcr
 def test_check_summary_decomposed_recorded(example_text: str) -> None:
-    from summarizer.settings import resolve_settings
-    from tests._support.paths import RECORDED_BASE_URL
-
-    llm = LLM(resolve_settings(config.LOCAL_MODEL, RECORDED_BASE_URL))
-    report = check(example_text, summary=RECORDED_SUMMARY, llm=llm)
+    report = check(example_text, summary=RECORDED_SUMMARY, llm=_recorded_llm())
 
     assert report.claims and "decompose" in report.provenance.prompts
     for c in report.claims:  # every claim points back into the summary
@@ -764,7 +523,7 @@ def test_check_summary_decomposed_recorded(example_text: str) -> None:
         if span.found:
             assert span.start is not None and span.end is not None
             assert RECORDED_SUMMARY[span.start : span.end].strip()
-    assert (
-        sum(c.claim_span is not None and c.claim_span.found for c in report.claims) >= len(report.claims) // 2
-    )
-    assert report.usage.calls >= 1  # the decomposition; verdict batches only for what stays open locally
+    assert sum(c.claim_span is not None and c.claim_span.found for c in report.claims) >= len(report.claims) // 2
+    open_claims = [c for c in report.claims if c.scored_by != "rule"]
+    assert report.usage.calls <= 1 + len(open_claims)  # the decomposition, then one short call per open claim
+    assert all(c.scored_by in ("rule", "logprobs") for c in report.claims)

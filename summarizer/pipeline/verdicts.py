@@ -1,88 +1,45 @@
-"""Claims the zero-token checks leave open, checked by the model: batched, windowed, located, aggregated.
+"""JSON verdicts: the model writes a verdict, a cited sentence, a quote and a reason for each claim.
 
-Many claims per call, the source first and the claims last (so the shared prefix is cached), each batch
-small enough that its verdict JSON cannot be cut off (a cut-off batch is split in halves). A source too
-long for the context window is split into chunks of consecutive sentences; each batch sees the chunks
-most relevant to its claims, and verdicts are aggregated per claim across windows. Every evidence quote
-is located in the source; a verdict whose evidence cannot be found is downgraded to ``not_in_source``,
-and a "supported" whose evidence lacks the claim's numbers or dates gets a zero-token second look.
+The checker's fallback when a server returns no log-probabilities (``scored_by="verdict"``), and the
+source of the one-sentence reasons ``explain=True`` asks for. Many claims per call, the source first and
+the claims last (so the shared prefix is cached), each batch small enough that its verdict JSON cannot be
+cut off (a cut-off batch is split in halves). A source too long for the context window is split into
+chunks of consecutive sentences; each batch sees the chunks most relevant to its claims, and verdicts are
+aggregated per claim across windows. Every evidence quote is located in the source; a verdict whose
+evidence cannot be found is downgraded to ``not_in_source``, and a "supported" whose evidence lacks the
+claim's numbers or dates gets a zero-token second look.
+
+The confidences here are fixed by how the evidence matched (0.85 exact, 0.7 fuzzy...), not calibrated:
+the report says so through ``scored_by``.
+
+Like every pipeline, it is a plan (a generator of :class:`~summarizer.pipeline.plan._Ask` calls), so the
+sync and async clients share it.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
 
 from .. import config, pricing
 from ..errors import TruncatedOutputError
-from ..llm.client import LLM
 from ..llm.drafts import DraftVerdict, VerdictBatch
 from ..llm.prompts import load_prompt
-from ..rules.checker import LocalChecker, LocalResult
+from ..rules.checker import LocalChecker, LocalResult, content_stems
 from ..text import tokens
+from ..text.chunks import pack
 from ..text.documents import Document
 from ..text.grounding import NumberedSource
-from ..types import ClaimCheck, Evidence, Signal, Usage
+from ..types import ClaimCheck, Evidence, Signal
+from .plan import _Ask
 
 if TYPE_CHECKING:
     from .checking import _Item
 
+__all__ = ["JsonVerdicts", "signals_of"]
+
 log = logging.getLogger(__name__)
-
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "and",
-        "or",
-        "but",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "by",
-        "with",
-        "as",
-        "that",
-        "this",
-        "it",
-        "its",
-        "from",
-        "has",
-        "have",
-        "had",
-        "will",
-        "would",
-        "may",
-        "might",
-        "can",
-        "could",
-        "not",
-        "no",
-        "than",
-        "then",
-        "there",
-        "their",
-        "they",
-        "he",
-        "she",
-        "his",
-        "her",
-    ]
-)
-
 
 #: The second look at a "supported" verdict objects only to these local signals, within this many
 #: sentences around the evidence.
@@ -90,31 +47,26 @@ _SECOND_LOOK_KINDS = frozenset({"number_missing", "number_mismatch", "date_missi
 _AROUND = 2
 
 
-def _signals(local: LocalResult | None) -> list[Signal]:
+def signals_of(local: LocalResult | None) -> list[Signal]:
+    """The local findings of a claim, as the report shows them."""
     return list(local.signals) if local else []
 
 
 def _stems(text: str) -> set[str]:
-    return {w.lower()[:6] for w in _WORD.findall(text) if w.lower() not in _STOP}
+    return set(content_stems(text))
 
 
-@dataclass
-class _Window:
-    text: str
-
-
-class _ModelChecker:
+class JsonVerdicts:
     """Batches open claims, builds their source windows, asks the model, locates and aggregates.
 
     The source is shown as numbered sentences (see :class:`~summarizer.text.grounding.NumberedSource`), so
     the model cites evidence by number and copies its words; both are checked locally.
     """
 
-    def __init__(self, llm: LLM, document: Document, usage: Usage, warnings: list[str]):
-        self.llm, self.document, self.usage, self.warnings = llm, document, usage, warnings
+    def __init__(self, model: str, document: Document, warnings: list[str]):
+        self.document, self.warnings = document, warnings
         self.prompt = load_prompt("check")
         self.source = NumberedSource.from_text(document.text, exclude=document.furniture)
-        model = llm.settings.model
         window = pricing.context_window(model) or config.LOCAL_CONTEXT
         overhead = tokens.count_message_tokens(self.prompt.render("", claims=""), model)
         reply = config.CHECK_BATCH_SIZE * config.CHECK_TOKENS_PER_CLAIM + config.CHECK_TOKENS_MARGIN
@@ -126,21 +78,21 @@ class _ModelChecker:
         self.sizes = sizes
         # chunks: runs of consecutive sentence numbers; one chunk when the whole source fits
         limit = self.budget if sum(sizes) <= self.budget else max(256, self.budget // 3)
-        self.chunks: list[list[int]] = [[]]
-        used = 0
-        for n, size in enumerate(sizes, 1):
-            if self.chunks[-1] and used + size > limit:
-                self.chunks.append([])
-                used = 0
-            self.chunks[-1].append(n)
-            used += size
+        self.chunks = [list(range(a + 1, b + 1)) for a, b in pack(sizes, limit)] or [[]]
         self.chunk_stems = [_stems(self.source.render(chunk)) for chunk in self.chunks]
 
-    def run(self, items: list[_Item]) -> None:
+    def plan(self, items: list[_Item]) -> Generator[_Ask, Any, list[ClaimCheck]]:
+        """Ask for the verdicts of ``items``; returns one result per item, in order."""
+        order = items
         if len(self.chunks) > 1:
-            items = sorted(items, key=lambda it: self._ranked_chunks(it)[0])
-        for i in range(0, len(items), config.CHECK_BATCH_SIZE):
-            self._batch(items[i : i + config.CHECK_BATCH_SIZE])
+            order = sorted(items, key=lambda it: self._ranked_chunks(it)[0])
+        results: dict[int, ClaimCheck] = {}
+        for i in range(0, len(order), config.CHECK_BATCH_SIZE):
+            batch = order[i : i + config.CHECK_BATCH_SIZE]
+            found = yield from self._batch(batch)
+            for item, result in zip(batch, found, strict=True):
+                results[id(item)] = result
+        return [results[id(item)] for item in items]
 
     def _ranked_chunks(self, item: _Item) -> list[int]:
         stems = _stems(item.text)
@@ -163,15 +115,16 @@ class _ModelChecker:
             used += size
         return ["\n[...]\n".join(self.source.render(self.chunks[k]) for k in w) for w in windows]
 
-    def _batch(self, batch: list[_Item]) -> None:
+    def _batch(self, batch: list[_Item]) -> Generator[_Ask, Any, list[ClaimCheck]]:
         verdicts: list[list[DraftVerdict]] = [[] for _ in batch]
         for window in self._windows(batch):
-            for pos, verdict in self._ask(batch, window):
+            for pos, verdict in (yield from self._ask(batch, window)):
                 verdicts[pos].append(verdict)
-        for item, found in zip(batch, verdicts, strict=True):
-            item.result = self._aggregate(item, found)
+        return [self._aggregate(item, found) for item, found in zip(batch, verdicts, strict=True)]
 
-    def _ask(self, batch: list[_Item], window: str, room: int = 1) -> list[tuple[int, DraftVerdict]]:
+    def _ask(
+        self, batch: list[_Item], window: str, room: int = 1
+    ) -> Generator[_Ask, Any, list[tuple[int, DraftVerdict]]]:
         """Verdicts for ``batch`` against ``window``. A cut-off answer is asked again in halves; a single
         claim gets twice the room once, then no verdict (reported, never a crash of the whole report)."""
         lines = []
@@ -181,21 +134,20 @@ class _ModelChecker:
         messages = self.prompt.render(window, claims="\n".join(lines))
         max_tokens = room * (len(batch) * config.CHECK_TOKENS_PER_CLAIM + config.CHECK_TOKENS_MARGIN)
         try:
-            answer, _ = self.llm.structured(
-                messages, VerdictBatch, schema_name="verdicts", usage=self.usage, max_tokens=max_tokens
-            )
+            answer, _ = yield _Ask(messages, VerdictBatch, "verdicts", max_tokens)
         except TruncatedOutputError:
             if len(batch) == 1:
                 if room == 1:
-                    return self._ask(batch, window, room=2)
+                    return (yield from self._ask(batch, window, room=2))
                 self.warnings.append(
                     f"the model's verdict was cut off twice; no verdict for: {batch[0].text!r}"
                 )
                 return []
             half = len(batch) // 2  # a smaller batch leaves more room per verdict
             log.info("verdicts cut off at the token limit; splitting the batch of %d", len(batch))
-            first = self._ask(batch[:half], window)
-            return first + [(pos + half, v) for pos, v in self._ask(batch[half:], window)]
+            first = yield from self._ask(batch[:half], window)
+            second = yield from self._ask(batch[half:], window)
+            return first + [(pos + half, v) for pos, v in second]
         out = [(v.id - 1, v) for v in answer.verdicts if 1 <= v.id <= len(batch)]
         if not out and (len(batch) == 1 or len(answer.verdicts) == len(batch)):
             # No id fits, but the answers still line up with the claims (seen with the 1.5B model on
@@ -203,11 +155,11 @@ class _ModelChecker:
             out = [(0 if len(batch) == 1 else pos, v) for pos, v in enumerate(answer.verdicts)]
         return out
 
-    def _locate(self, v: DraftVerdict) -> Evidence | None:
-        """The verdict's evidence in the source; page furniture never counts as evidence."""
+    def _locate(self, v: DraftVerdict, claim: str) -> Evidence | None:
+        """The verdict's evidence in the source (words that carry the claim); page furniture never counts."""
         if not (v.quote.strip() or v.sentence):
             return None
-        ev = self.source.evidence(v.sentence, v.quote)
+        ev = self.source.evidence(v.sentence, v.quote, claim)
         if ev.found and ev.start is not None and self.document.in_furniture(ev.start, ev.end or ev.start):
             return ev.model_copy(update={"start": None, "end": None, "match": "not_found", "score": 0.0})
         return ev
@@ -234,7 +186,7 @@ class _ModelChecker:
     def _aggregate(self, item: _Item, found: list[DraftVerdict]) -> ClaimCheck:
         """Supported if any window supports it with located evidence; contradicted only with located
         contradicting evidence; otherwise not in source."""
-        located = [(v, self._locate(v)) for v in found]
+        located = [(v, self._locate(v, item.text)) for v in found]
         objections: list[str] = []
         for wanted in ("supported", "contradicted"):
             for v, ev in located:
@@ -270,6 +222,7 @@ class _ModelChecker:
             reason=reason,
             confidence=conf,
             decided_by="model",
-            signals=_signals(item.local),
+            scored_by="verdict",
+            signals=signals_of(item.local),
             claim_span=item.span,
         )

@@ -1,0 +1,231 @@
+"""Calibrated checker: leave-one-domain-out figures on the labelled dev files, and the shipped profile.
+
+For every dev file, the rows (all, or a label-stratified ``--limit`` sample, seed 0) are scored once by the
+model (one short Yes/No answer per claim, its log-odds read from ``logprobs``) and the log-odds are kept in
+``--scores`` (resumable: rerun to continue, nothing is asked twice). The local features are computed fresh
+every run (zero tokens). Then, for each SummEdits domain, a profile is fitted on the other SummEdits domains
+and applied to the held-out one; the other files (WiCE) are scored with the profile fitted on all SummEdits
+domains, which is what ``--write-profile`` saves.
+
+    .venv/bin/python benchmarks/calibration.py --data ../shared/eval --limit 300 \
+        --write-profile summarizer/profiles/qwen2.5-coder-1.5b-instruct.json --out results/calibration
+
+Prints one Markdown table per mode (hybrid, model, local): rows, AUC, balanced accuracy at the profile's
+threshold, expected calibration error (10 bins), the share settled by rules and their precision; writes
+``report.json`` and, with matplotlib installed, ``reliability.png`` to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from summarizer import config, evaluation, llama_server
+from summarizer.calibration import calibrate, metrics
+from summarizer.calibration.profile import FittedOn, Profile
+from summarizer.llm.client import LLM
+from summarizer.llm.prompts import load_prompt
+from summarizer.pipeline.scoring import PROMPT_NAME
+from summarizer.settings import resolve_settings
+from summarizer.types import Usage
+
+SUMMEDITS = [
+    "summedits_podcast",
+    "summedits_samsum",
+    "summedits_scitldr",
+    "summedits_qmsumm",
+    "summedits_ectsum",
+    "summedits_sales_call",
+    "summedits_sales_email",
+]
+OTHERS = ["wice_claim_dev_binary"]
+MODES = ("hybrid", "model", "local")
+
+log = logging.getLogger("calibration")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default="../shared/eval")
+    parser.add_argument("--files", nargs="+", default=SUMMEDITS + OTHERS)
+    parser.add_argument("--limit", type=int, help="label-stratified sample of each file (seed 0)")
+    parser.add_argument("--limit-for", nargs=2, action="append", default=[], metavar=("FILE", "N"),
+                        help="a different sample size for one file (e.g. wice_claim_dev_binary 60)")
+    parser.add_argument("--full", nargs="*", default=[], help="files taken whole whatever --limit says")
+    parser.add_argument("--scores", default="results/calibration/scores")
+    parser.add_argument("--no-collect", action="store_true", help="use the saved log-odds only")
+    parser.add_argument("--claims-per-call", type=int, default=config.SCORE_CLAIMS_PER_CALL)
+    parser.add_argument("-m", "--model")
+    parser.add_argument("--base-url")
+    parser.add_argument("--out", default="results/calibration")
+    parser.add_argument("--write-profile", metavar="PATH", help="the profile fitted on every SummEdits file")
+    parser.add_argument("--write-generic", metavar="PATH",
+                        help="the generic profile: the same rules and local model, the model's own P(Yes)")
+    parser.add_argument("--write-lodo", metavar="DIR",
+                        help="each held-out profile as DIR/<file>.json (for benchmarks/eval_model.py --profiles)")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+
+    settings = resolve_settings(args.model, args.base_url)
+    version = load_prompt(PROMPT_NAME).version
+    folder = Path(args.scores) / settings.model / f"{version}-k{args.claims_per_call}"
+    folder.mkdir(parents=True, exist_ok=True)
+    limits = {name: int(n) for name, n in args.limit_for}
+
+    examples: dict[str, list[calibrate.Example]] = {}
+    usage = Usage()
+    started = time.perf_counter()
+    needs_server = settings.local and not args.no_collect
+    with llama_server.serving() if needs_server else nullcontext() as base_url:
+        llm = LLM(replace(settings, base_url=base_url) if base_url else settings)
+        for name in args.files:
+            limit = None if name in args.full else limits.get(name, args.limit)
+            rows = evaluation.load_rows(Path(args.data) / f"{name}.jsonl", limit=limit, seed=0)
+            examples[name] = _examples(name, rows, folder / f"{name}.jsonl", llm, args, usage)
+    log.info("collected in %.0fs: %d calls, %d prompt + %d completion tokens", time.perf_counter() - started,
+             usage.calls, usage.prompt_tokens, usage.completion_tokens)
+
+    summedits = [n for n in args.files if n in SUMMEDITS]
+    others = [n for n in args.files if n not in SUMMEDITS]
+    fitted_on = [FittedOn(file=f"{n}.jsonl", rows=len(examples[n])) for n in summedits]
+    per_mode: dict[str, list[dict[str, object]]] = {m: [] for m in MODES}
+    pooled: dict[str, tuple[list[float], list[int]]] = {m: ([], []) for m in MODES}
+    for held in summedits + others:
+        train = [ex for n in summedits if n != held for ex in examples[n]]
+        profile = _fit(train, settings.model, version, args.claims_per_call, fitted_on)
+        if args.write_lodo:
+            Path(args.write_lodo).mkdir(parents=True, exist_ok=True)
+            held_out = profile.model_copy(update={"name": f"{settings.model} without {held}",
+                                                  "notes": f"fitted with {held} held out"})  # fmt: skip
+            (Path(args.write_lodo) / f"{held}.json").write_text(held_out.to_json(), encoding="utf-8")
+        for mode in MODES:
+            row = _score(held, examples[held], profile, mode)
+            per_mode[mode].append(row)
+            probs, labels = pooled[mode]
+            probs += row.pop("_probs")  # type: ignore[arg-type]
+            labels += row.pop("_labels")  # type: ignore[arg-type]
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for mode in MODES:
+        print(f"\n### mode {mode} (held-out domains; WiCE with the profile fitted on all SummEdits domains)\n")
+        print(_table(per_mode[mode]))
+    report = {"model": settings.model, "prompt_version": version, "claims_per_call": args.claims_per_call,
+              "modes": per_mode}  # fmt: skip
+    (out / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    try:
+        evaluation.plot_reliability(
+            {f"{m} (held out)": pooled[m] for m in MODES}, out / "reliability.png",
+            title=f"Reliability, held-out domains ({settings.model})",
+        )  # fmt: skip
+        print(f"\nreliability diagram: {out / 'reliability.png'}")
+    except ImportError:
+        print("\n(matplotlib is not installed: no reliability diagram)")
+    if args.write_profile:
+        profile = _fit([ex for n in summedits for ex in examples[n]], settings.model, version,
+                       args.claims_per_call, fitted_on)  # fmt: skip
+        Path(args.write_profile).write_text(profile.to_json(), encoding="utf-8")
+        print(f"profile fitted on {len(summedits)} files written to {args.write_profile}")
+    if args.write_generic:
+        profile = _fit([ex for n in summedits for ex in examples[n]], settings.model, version,
+                       args.claims_per_call, fitted_on)  # fmt: skip
+        generic = calibrate.generic_profile(profile)
+        Path(args.write_generic).write_text(generic.to_json(), encoding="utf-8")
+        print(f"generic profile written to {args.write_generic}")
+    return 0
+
+
+def _examples(
+    name: str, rows: Sequence[evaluation.Row], path: Path, llm: LLM, args: argparse.Namespace, usage: Usage
+) -> list[calibrate.Example]:
+    """The file's examples; log-odds read from ``path`` where saved, asked of the model (and saved) else."""
+    known: dict[str, float | None] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            known[item["id"]] = item["logit"]
+
+    def save(found: dict[str, float | None]) -> None:
+        with path.open("a", encoding="utf-8") as fh:
+            for rid, logit in found.items():
+                fh.write(json.dumps({"id": rid, "logit": logit}) + "\n")
+
+    if any(r.id not in known for r in rows) and not args.no_collect:
+        log.info("%s: scoring the rows without saved log-odds", name)
+    out = calibrate.collect_examples(
+        {name: rows}, None if args.no_collect else llm, claims_per_call=args.claims_per_call, usage=usage,
+        known=known, on_scores=save,
+    )  # fmt: skip
+    missing_rows = sum(ex.logit is None for ex in out)
+    if missing_rows:
+        log.info("%s: %d rows have no log-odds (left out of the fused model)", name, missing_rows)
+    return out
+
+
+def _fit(
+    train: list[calibrate.Example], model: str, version: str, per_call: int, fitted_on: list[FittedOn]
+) -> Profile:
+    return calibrate.fit_profile(
+        train,
+        name=model,
+        models=[model],
+        prompt_version=version,
+        claims_per_call=per_call,
+        fitted_on=fitted_on,
+        notes="fitted by benchmarks/calibration.py on the SummEdits dev domains in ../shared/eval",
+    )
+
+
+def _score(name: str, examples: list[calibrate.Example], profile: Profile, mode: str) -> dict[str, object]:
+    usable = [ex for ex in examples if mode == "local" or ex.logit is not None]
+    decisions = [calibrate.apply_profile(profile, ex, mode=mode) for ex in usable]
+    probs = [d.probability for d in decisions]
+    labels = [ex.label for ex in usable]
+    preds = [int(d.verdict == "supported") for d in decisions]
+    settled = [(d, ex) for d, ex in zip(decisions, usable, strict=True) if d.scored_by == "rule"]
+    right = sum((d.verdict == "supported") == (ex.label == 1) for d, ex in settled)
+    auc = metrics.auc(probs, labels)
+    return {
+        "file": name,
+        "rows": len(usable),
+        "auc": auc,
+        "bacc": metrics.balanced_accuracy(labels, preds),
+        "ece": metrics.ece(probs, labels),
+        "threshold": profile.local.threshold if mode == "local" else profile.fused.threshold,
+        "settled": len(settled) / len(usable) if usable else 0.0,
+        "settled_precision": right / len(settled) if settled else None,
+        "_probs": probs,
+        "_labels": labels,
+    }
+
+
+def _table(rows: list[dict[str, object]]) -> str:
+    def pct(x: object) -> str:
+        return "–" if x is None else f"{100 * float(x):.1f}"  # type: ignore[arg-type]
+
+    lines = ["| file | rows | AUC | BAcc | ECE | threshold | settled by rules | their precision |",
+             "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for r in rows:
+        lines.append(
+            f"| {r['file']} | {r['rows']} | {pct(r['auc'])} | {pct(r['bacc'])} | {float(r['ece']):.3f} "  # type: ignore[arg-type]
+            f"| {float(r['threshold']):.2f} | {pct(r['settled'])} | {pct(r['settled_precision'])} |"  # type: ignore[arg-type]
+        )
+    summ = [r for r in rows if str(r["file"]).startswith("summedits_")]
+    if summ:
+        mean = lambda k: sum(float(r[k]) for r in summ if r[k] is not None) / len(summ)  # type: ignore[arg-type]  # noqa: E731
+        lines.append(f"| SummEdits mean | {sum(int(r['rows']) for r in summ)} | {pct(mean('auc'))} "  # type: ignore[call-overload]
+                     f"| {pct(mean('bacc'))} | {mean('ece'):.3f} | | | |")  # fmt: skip
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

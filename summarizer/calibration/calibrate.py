@@ -1,0 +1,402 @@
+"""Fitting a calibration profile from labelled rows, and applying one to rows for evaluation.
+
+An :class:`Example` is one labelled claim with everything a profile weighs: its local features, the
+decisive findings of the local checks, and the model's log-odds (when the model was asked). Collecting
+the examples costs model calls (:func:`collect_examples`); fitting and applying cost none, so a profile can
+be refitted, and domains held out, from examples saved once (:func:`save_examples`, :func:`load_examples`).
+
+:func:`fit_profile`:
+
+* rules: for each kind of decisive finding, how often its verdict was right; it settles claims when right
+  at least ``config.RULE_MIN_PRECISION`` of at least ``config.RULE_MIN_SEEN`` times (a claim standing
+  verbatim in the source settles unless the data shows otherwise: it is supported by construction);
+* ``fused``: logistic regression of the label on the local features and ``model_logit``;
+* ``local``: the same on the local features alone;
+* thresholds: for each, the one that maximises the mean balanced accuracy over the fitting domains of the
+  final decisions (settled claims included), so no domain counts more for having more rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import config
+from ..llm.client import LLM
+from ..rules.checker import LocalChecker, LocalResult, Signal
+from ..rules.features import LOCAL_FEATURES, MODEL_FEATURE, claim_features
+from ..types import Usage
+
+if TYPE_CHECKING:
+    from ..evaluation import Row
+from .decide import RULE_VERDICTS, Decision, decide, settle
+from .fit import fit_logistic
+from .metrics import best_threshold
+from .profile import FittedOn, Logistic, Profile, RuleStat
+
+__all__ = [
+    "Calibration",
+    "Example",
+    "apply_profile",
+    "calibrate_rows",
+    "collect_examples",
+    "examples_for_document",
+    "fit_profile",
+    "generic_profile",
+    "load_examples",
+    "save_examples",
+    "score_documents",
+]
+
+FUSED_FEATURES = (MODEL_FEATURE, *LOCAL_FEATURES)
+
+
+@dataclass
+class Example:
+    """One labelled claim, as a profile sees it."""
+
+    id: str
+    domain: str
+    label: int
+    features: dict[str, float]
+    findings: list[str]
+    """Kinds of the decisive local findings that agree with the local verdict (the rule candidates)."""
+    local_verdict: str | None
+    signals: list[tuple[str, bool]] = field(default_factory=list)
+    """(kind, decisive) of every local finding: enough to rebuild the decision without the texts."""
+    logit: float | None = None
+
+    def local_result(self) -> LocalResult:
+        """A stand-in :class:`LocalResult` with the findings the decision reads (no texts, no evidence)."""
+        signals = tuple(Signal(kind=kind, text="", detail="", decisive=decisive) for kind, decisive in self.signals)
+        return LocalResult(self.local_verdict, 0.0, signals, (), "")  # type: ignore[arg-type]
+
+
+def examples_for_document(
+    doc: str, claims: Sequence[tuple[str, str, int]], domain: str, checker: LocalChecker | None = None
+) -> list[Example]:
+    """Examples (without log-odds) for ``claims`` — (id, claim, label) — about one document, read as
+    :func:`summarizer.check` reads it (page furniture blanked)."""
+    from ..text.documents import document_from_text
+
+    checker = checker or LocalChecker(document_from_text(doc).evidence_text)
+    out = []
+    for rid, claim, label in claims:
+        result = checker.check(claim)
+        findings = [
+            s.kind for s in result.signals if s.decisive and RULE_VERDICTS.get(s.kind) == result.verdict
+        ]
+        out.append(
+            Example(
+                id=rid,
+                domain=domain,
+                label=label,
+                features=claim_features(checker, claim, result),
+                findings=list(dict.fromkeys(findings)),
+                local_verdict=result.verdict,
+                signals=[(s.kind, s.decisive) for s in result.signals],
+            )
+        )
+    return out
+
+
+def _rule_stats(examples: Iterable[Example]) -> dict[str, RuleStat]:
+    seen: dict[str, list[int]] = {}
+    for ex in examples:
+        for kind in ex.findings:
+            right = int((ex.label == 1) == (RULE_VERDICTS[kind] == "supported"))
+            seen.setdefault(kind, []).append(right)
+    stats = {}
+    for kind in RULE_VERDICTS:
+        rights = seen.get(kind, [])
+        n, k = len(rights), sum(rights)
+        # too few cases to measure: only a claim standing word for word in the source settles
+        settles = k / n >= config.RULE_MIN_PRECISION if n >= config.RULE_MIN_SEEN else kind == "verbatim"
+        stats[kind] = RuleStat(verdict=RULE_VERDICTS[kind], right=k, seen=n, settles=settles)
+    return stats
+
+
+def _fit(
+    examples: Sequence[Example], features: Sequence[str], l2: float
+) -> tuple[dict[str, float], float]:
+    rows = [
+        {**ex.features, MODEL_FEATURE: ex.logit} if ex.logit is not None else dict(ex.features)
+        for ex in examples
+    ]
+    return fit_logistic(rows, [ex.label for ex in examples], features, l2=l2)
+
+
+def _threshold(
+    examples: Sequence[Example], probability: Callable[[Example], float], settled: Callable[[Example], Decision | None]
+) -> float:
+    groups: dict[str, tuple[list[float], list[int]]] = {}
+    for ex in examples:
+        decision = settled(ex)
+        p = decision.probability if decision is not None else probability(ex)
+        probs, labels = groups.setdefault(ex.domain, ([], []))
+        probs.append(p)
+        labels.append(ex.label)
+    usable = [(p, y) for p, y in groups.values() if len(set(y)) == 2]
+    return best_threshold(usable or list(groups.values()))[0]
+
+
+def fit_profile(
+    examples: Sequence[Example],
+    *,
+    name: str,
+    models: Sequence[str],
+    prompt_version: str | None,
+    claims_per_call: int,
+    fitted_on: Sequence[FittedOn] = (),
+    l2: float = config.CALIBRATION_L2,
+    notes: str = "",
+) -> Profile:
+    """A profile fitted on ``examples`` (those with a log-odds fit the fused model; all fit the local one).
+
+    Raises ``ValueError`` when the examples lack a class, or when none has a log-odds."""
+    scored = [ex for ex in examples if ex.logit is not None]
+    if not scored:
+        raise ValueError("no example has the model's log-odds: nothing to fit the fused model on")
+    rules = _rule_stats(examples)
+    fused_w, fused_b = _fit(scored, FUSED_FEATURES, l2)
+    local_w, local_b = _fit(examples, LOCAL_FEATURES, l2)
+    draft = Profile(
+        name=name,
+        models=list(models),
+        prompt_version=prompt_version,
+        claims_per_call=claims_per_call,
+        fused=Logistic(weights=fused_w, bias=fused_b, threshold=0.5),
+        local=Logistic(weights=local_w, bias=local_b, threshold=0.5),
+        rules=rules,
+        fitted_on=list(fitted_on),
+        notes=notes,
+        created_at=datetime.now(timezone.utc),
+    )
+
+    def rule(ex: Example) -> Decision | None:
+        return settle(draft, ex.local_result())
+
+    fused_t = _threshold(
+        scored, lambda ex: draft.fused.probability({**ex.features, MODEL_FEATURE: ex.logit or 0.0}), rule
+    )
+    local_t = _threshold(examples, lambda ex: draft.local.probability(ex.features), rule)
+    return draft.model_copy(
+        update={
+            "fused": draft.fused.model_copy(update={"threshold": fused_t}),
+            "local": draft.local.model_copy(update={"threshold": local_t}),
+        }
+    )
+
+
+def apply_profile(profile: Profile, example: Example, *, mode: str = "hybrid") -> Decision:
+    """The decision ``check`` would reach for ``example`` under ``profile``.
+
+    ``mode``: ``hybrid`` (trusted findings settle, the rest scored with the model's log-odds), ``model``
+    (every claim scored with the log-odds), ``local`` (trusted findings settle, the rest from the local
+    features alone)."""
+    local = example.local_result()
+    if mode != "model":
+        settled = settle(profile, local)
+        if settled is not None:
+            return settled
+    logit = None if mode == "local" else example.logit
+    return decide(profile, local, example.features, logit)
+
+
+def save_examples(examples: Iterable[Example], path: str | Path) -> None:
+    """Examples as JSONL (one per line), so a profile can be refitted without calling the model again."""
+    with Path(path).open("w", encoding="utf-8") as fh:
+        for ex in examples:
+            fh.write(json.dumps(asdict(ex)) + "\n")
+
+
+def load_examples(path: str | Path) -> list[Example]:
+    out = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                data = json.loads(line)
+                data["signals"] = [tuple(s) for s in data.get("signals", [])]
+                out.append(Example(**data))
+    return out
+
+
+def score_documents(
+    llm: LLM,
+    groups: Iterable[tuple[str, list[tuple[str, str]]]],
+    *,
+    claims_per_call: int,
+    usage: Usage,
+    on_document: Callable[[dict[str, float | None]], None] | None = None,
+) -> dict[str, float | None]:
+    """The model's log-odds for every claim — ``groups``: (document, [(id, claim), ...]) — by id.
+
+    Every claim is scored (no claim is settled first), so the examples fit every mode. ``on_document``
+    receives each document's log-odds as soon as they are known (to save them as they come). Raises
+    :class:`~summarizer.errors.ConfigError` when the server returns no log-probabilities."""
+    from ..errors import ConfigError
+    from ..pipeline.scoring import score_claims
+    from ..text.documents import document_from_text
+
+    out: dict[str, float | None] = {}
+    for doc, claims in groups:
+        logits = score_claims(
+            llm, document_from_text(doc), [c for _, c in claims], usage, claims_per_call=claims_per_call
+        )
+        if logits is None:
+            raise ConfigError(
+                f"{llm.settings.model} at {llm.settings.endpoint} returns no log-probabilities: "
+                "a profile cannot be fitted for it (its checks use JSON verdicts)"
+            )
+        found = {rid: logit for (rid, _), logit in zip(claims, logits, strict=True)}
+        out.update(found)
+        if on_document is not None:
+            on_document(found)
+    return out
+
+
+def collect_examples(
+    rows_by_domain: Mapping[str, Sequence[Row]],
+    llm: LLM | None,
+    *,
+    claims_per_call: int,
+    usage: Usage,
+    known: Mapping[str, float | None] | None = None,
+    on_scores: Callable[[dict[str, float | None]], None] | None = None,
+) -> list[Example]:
+    """Examples for labelled rows, grouped by domain: local features always; the model's log-odds from
+    ``known`` (by row id) or, for the rest, asked of ``llm`` (None: no model, the rest have none).
+
+    ``on_scores`` receives each document's new log-odds as they come (to save them)."""
+    from ..evaluation import group_by_doc
+
+    known = dict(known or {})
+    out: list[Example] = []
+    for domain, rows in rows_by_domain.items():
+        groups = group_by_doc(rows)
+        missing = [
+            (doc, [(r.id, r.claim) for r in group if r.id not in known])
+            for doc, group in groups.items()
+            if any(r.id not in known for r in group)
+        ]
+        if missing and llm is not None:
+            known |= score_documents(llm, missing, claims_per_call=claims_per_call, usage=usage, on_document=on_scores)
+        for doc, group in groups.items():
+            for ex in examples_for_document(doc, [(r.id, r.claim, r.label) for r in group], domain):
+                ex.logit = known.get(ex.id)
+                out.append(ex)
+    return out
+
+
+@dataclass
+class Calibration:
+    """A fitted profile, and how it does on the rows it was fitted on (in-sample: hold domains out, as
+    ``benchmarks/calibration.py`` does, to see how it does on a domain it never saw)."""
+
+    profile: Profile
+    examples: list[Example]
+    usage: Usage
+
+    def summary(self) -> str:
+        """One line per domain (rows, AUC, balanced accuracy at the threshold, ECE), and the rules."""
+        from .metrics import auc, balanced_accuracy, ece
+
+        lines = [f"profile {self.profile.name!r}: supported from p >= {self.profile.fused.threshold:.2f} "
+                 f"(local features alone: {self.profile.local.threshold:.2f}); in-sample figures:"]  # fmt: skip
+        domains = dict.fromkeys(ex.domain for ex in self.examples)
+        for domain in domains:
+            rows = [ex for ex in self.examples if ex.domain == domain and ex.logit is not None]
+            if not rows:
+                continue
+            decisions = [apply_profile(self.profile, ex) for ex in rows]
+            probs = [d.probability for d in decisions]
+            labels = [ex.label for ex in rows]
+            preds = [int(d.verdict == "supported") for d in decisions]
+            area = auc(probs, labels)
+            lines.append(
+                f"  {domain}: {len(rows)} rows, AUC {'-' if area is None else f'{area:.3f}'}, "
+                f"BAcc {balanced_accuracy(labels, preds):.3f}, ECE {ece(probs, labels):.3f}"
+            )
+        settles = [k for k, r in self.profile.rules.items() if r.settles]
+        lines.append(f"  settle with no call: {', '.join(settles) or 'none'}")
+        u = self.usage
+        lines.append(f"  {u.calls} calls, {u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion tokens")
+        return "\n".join(lines)
+
+
+def calibrate_rows(
+    rows_by_domain: Mapping[str, Sequence[Row]],
+    llm: LLM,
+    *,
+    name: str,
+    claims_per_call: int = config.SCORE_CLAIMS_PER_CALL,
+    examples_path: str | Path | None = None,
+    on_document: Callable[[int, int], None] | None = None,
+) -> Calibration:
+    """Score the rows with ``llm`` (every claim: the examples fit every mode), fit a profile for its model.
+
+    ``examples_path``: examples saved there by an earlier run are reused (a refit costs no call), and the
+    examples are saved there after; log-odds are saved as they come, so an interrupted run loses nothing
+    it paid for."""
+    from ..llm.prompts import load_prompt
+    from ..pipeline.scoring import PROMPT_NAME
+
+    usage = Usage()
+    known: dict[str, float | None] = {}
+    scores_path = Path(f"{examples_path}.scores") if examples_path else None
+    if examples_path and Path(examples_path).exists():
+        known = {ex.id: ex.logit for ex in load_examples(examples_path) if ex.logit is not None}
+    if scores_path is not None and scores_path.exists():
+        for line in scores_path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            known[item["id"]] = item["logit"]
+    total = sum(len({r.doc for r in rows}) for rows in rows_by_domain.values())
+    done = [0]
+
+    def save(found: dict[str, float | None]) -> None:
+        done[0] += 1
+        if on_document is not None:
+            on_document(done[0], total)
+        if scores_path is not None:
+            with scores_path.open("a", encoding="utf-8") as fh:
+                for rid, logit in found.items():
+                    fh.write(json.dumps({"id": rid, "logit": logit}) + "\n")
+
+    examples = collect_examples(
+        rows_by_domain, llm, claims_per_call=claims_per_call, usage=usage, known=known, on_scores=save
+    )
+    if examples_path:
+        save_examples(examples, examples_path)
+    fitted = [FittedOn(file=domain, rows=len(rows)) for domain, rows in rows_by_domain.items()]
+    profile = fit_profile(
+        examples,
+        name=name,
+        models=[llm.settings.model],
+        prompt_version=load_prompt(PROMPT_NAME).version,
+        claims_per_call=claims_per_call,
+        fitted_on=fitted,
+        notes="fitted by summarizer calibrate",
+    )
+    return Calibration(profile, examples, usage)
+
+
+def generic_profile(fitted: Profile, *, claims_per_call: int = config.GENERIC_CLAIMS_PER_CALL) -> Profile:
+    """The profile for a model no profile names: ``fitted``'s rules and local-features model (they do not
+    depend on the model), and the model's own P(Yes) taken at face value (``model_logit`` weight 1, no
+    other weight, threshold 0.5): no model's calibration can be carried to another. ``summarizer calibrate``
+    fits a real one for any model in a few hundred labelled rows."""
+    return fitted.model_copy(
+        update={
+            "name": "generic",
+            "models": [],
+            "prompt_version": fitted.prompt_version,
+            "claims_per_call": claims_per_call,
+            "fused": Logistic(weights={MODEL_FEATURE: 1.0}, bias=0.0, threshold=0.5),
+            "notes": "generic: rules and local model as fitted for "
+            f"{fitted.name}; the model's own P(Yes) as its probability (calibrate your model to do better)",
+        }
+    )

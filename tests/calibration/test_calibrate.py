@@ -1,0 +1,123 @@
+"""Fitting a profile from examples, and applying it: which findings settle, the thresholds, the modes."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from summarizer import config
+from summarizer.calibration.calibrate import (
+    Example,
+    apply_profile,
+    examples_for_document,
+    fit_profile,
+    load_examples,
+    save_examples,
+)
+from summarizer.calibration.metrics import balanced_accuracy
+
+
+def example(i: int, label: int, logit: float | None, *, findings: tuple[str, ...] = (), domain: str = "d",
+            coverage: float = 0.5) -> Example:  # fmt: skip
+    verdict = None
+    if findings:
+        verdict = "supported" if findings[0] == "verbatim" else "not_in_source"
+    return Example(
+        id=str(i),
+        domain=domain,
+        label=label,
+        features={"coverage_best": coverage, "coverage_top3": coverage},
+        findings=list(findings),
+        local_verdict=verdict,
+        signals=[(k, True) for k in findings],
+        logit=logit,
+    )
+
+
+def synthetic(n: int = 600, seed: int = 0) -> list[Example]:
+    """Two domains whose model log-odds separate the labels around different levels, plus two rules: an
+    always-right "number_missing" and a sometimes-wrong "entity_missing"."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        domain = "a" if i % 2 else "b"
+        label = int(rng.random() < 0.4)
+        shift = 0.0 if domain == "a" else 1.0
+        logit = (1.5 if label else -1.5) + shift + rng.gauss(0, 1)
+        findings: tuple[str, ...] = ()
+        if not label and rng.random() < 0.2:
+            findings = ("number_missing",)
+        elif rng.random() < 0.1:
+            findings = ("entity_missing",)  # as often on supported claims as not: never settles
+        out.append(example(i, label, logit, findings=findings, domain=domain, coverage=rng.random()))
+    return out
+
+
+def test_a_finding_settles_only_when_it_was_right_often_enough_and_often() -> None:
+    profile = fit_profile(synthetic(), name="t", models=[], prompt_version=None, claims_per_call=1)
+    assert profile.rules["number_missing"].settles
+    assert profile.rules["number_missing"].right == profile.rules["number_missing"].seen >= config.RULE_MIN_SEEN
+    assert not profile.rules["entity_missing"].settles
+    assert not profile.rules["date_missing"].settles  # never seen: no evidence either way
+    assert profile.rules["verbatim"].settles  # never seen, but supported by construction
+
+
+def test_fused_probabilities_rank_and_decide_as_the_log_odds_do() -> None:
+    examples = synthetic()
+    profile = fit_profile(examples, name="t", models=[], prompt_version=None, claims_per_call=1)
+    assert profile.fused.weights["model_logit"] > 0
+    decisions = [apply_profile(profile, ex) for ex in examples]
+    labels = [ex.label for ex in examples]
+    assert balanced_accuracy(labels, [int(d.verdict == "supported") for d in decisions]) > 0.8
+    for ex, d in zip(examples, decisions, strict=True):
+        if "number_missing" in ex.findings:
+            assert d.scored_by == "rule" and d.verdict == "not_in_source"
+        else:
+            assert d.scored_by == "logprobs"
+            expected = d.probability if d.verdict == "supported" else 1 - d.probability
+            assert d.confidence == pytest.approx(expected)
+
+
+def test_mode_model_scores_every_claim_and_mode_local_ignores_the_log_odds() -> None:
+    examples = synthetic()
+    profile = fit_profile(examples, name="t", models=[], prompt_version=None, claims_per_call=1)
+    settled = next(ex for ex in examples if "number_missing" in ex.findings)
+    assert apply_profile(profile, settled, mode="model").scored_by == "logprobs"
+    open_one = next(ex for ex in examples if not ex.findings)
+    local = apply_profile(profile, open_one, mode="local")
+    assert local.scored_by == "features"
+    assert local.probability == apply_profile(profile, open_one.__class__(**{**open_one.__dict__, "logit": 99.0}),
+                                              mode="local").probability  # fmt: skip
+
+
+def test_examples_without_log_odds_fit_only_the_local_model() -> None:
+    examples = synthetic()
+    for ex in examples[::2]:
+        ex.logit = None
+    profile = fit_profile(examples, name="t", models=[], prompt_version=None, claims_per_call=1)
+    assert profile.fused.weights["model_logit"] > 0
+    with pytest.raises(ValueError, match="log-odds"):
+        fit_profile([ex for ex in examples if ex.logit is None], name="t", models=[], prompt_version=None,
+                    claims_per_call=1)  # fmt: skip
+
+
+def test_examples_for_a_document_read_the_local_findings() -> None:
+    doc = "The bridge opened in 1932. It carries 61,000 vehicles a day."
+    found = examples_for_document(
+        doc, [("a", "The bridge opened in 1932.", 1), ("b", "It carries 90,000 vehicles a day.", 0)], "news"
+    )
+    assert found[0].findings == ["verbatim"] and found[0].local_verdict == "supported"
+    assert found[1].findings == ["number_mismatch"] and found[1].local_verdict == "contradicted"
+    assert found[1].features["number_mismatch"] == 1.0 and found[1].features["coverage_best"] > 0.5
+    assert all(ex.logit is None and ex.domain == "news" for ex in found)
+
+
+def test_examples_round_trip_through_jsonl(tmp_path: Path) -> None:
+    examples = synthetic(20)
+    save_examples(examples, tmp_path / "ex.jsonl")
+    back = load_examples(tmp_path / "ex.jsonl")
+    assert [e.__dict__ for e in back] == [
+        {**e.__dict__, "signals": [tuple(s) for s in e.signals]} for e in examples
+    ]
