@@ -34,22 +34,21 @@ class DraftEvent(_Strict):
     what: str
 
 
+# One claim: the number of the sentence that states it, and the claim. No quote, kind or attribution: the
+# evidence span is found locally from the claim within the cited sentence (text/grounding.py, locate_claim),
+# and kind and attribution are read off that sentence by the rules (rules/modality.py). (Comments, not
+# docstrings: a model class's docstring goes into the JSON Schema sent with every request.)
 class DraftClaim(_Strict):
-    """One claim: the number of the sentence that states it, and the claim. No quote, kind or attribution:
-    the evidence span is found locally from the claim within the cited sentence
-    (:func:`summarizer.text.grounding.locate_claim`), and kind and attribution are read off that
-    sentence by the rules (:mod:`summarizer.rules.modality`)."""
 
     n: int = Field(description="Number of the document sentence that states the claim.")
     claim: str = Field(description="One checkable statement, self-contained, in the document's words.")
 
 
+# What the model writes for one document: every key and bracket is generated again for each item, so
+# fields are few and the JSON compact. No key points: the summary's are its first claims (the local model
+# wrote its key points again as its claims). Claims come right after the TL;DR, while the model reads the
+# document; the names and dates after them. The public shape is summarizer.types.Summary.
 class SummaryDraft(_Strict):
-    """What the model writes for one document: every key and bracket is generated again for each item,
-    so fields are few and the JSON compact. No key points: the summary's are its first claims (the local
-    model wrote its key points again as its claims). Claims come right after the TL;DR, while the model
-    reads the document; the names and dates after them. The public shape is :class:`~summarizer.types.Summary`.
-    """
 
     title: str
     tldr: str = Field(description="One sentence.")

@@ -8,7 +8,8 @@ from typing import Any
 
 from summarizer import config
 from summarizer.llm.drafts import SummaryDraft
-from summarizer.pipeline.assemble import entities, ground_draft, key_points
+from summarizer.pipeline.assemble import as_read, entities, ground_draft, key_points
+from summarizer.pipeline.summary import build_messages
 from summarizer.text.documents import document_from_text
 
 
@@ -137,3 +138,20 @@ def test_key_points_are_the_first_grounded_claims() -> None:
         f"Pier {k} reopened on day {k}" for k in range(1, config.MAX_KEY_POINTS + 1)
     ]
     assert key_points(claims[:1]) == ["The mayor resigned."]  # none grounded: the claims as they are
+
+
+def test_the_model_reads_typographic_quotes_and_the_claim_is_still_located() -> None:
+    """A straight quote of the source, copied into a JSON string, ended the claim there; the model reads
+    “ ” instead, and the claim it writes with them is located in the source's straight quotes."""
+    text = 'Mayor Elena Varga said the council "cannot wait another winter" to start the work.'
+    assert as_read(f"[1] {text}") == "[1] Mayor Elena Varga said the council \u201ccannot wait another winter\u201d to start the work."
+    assert as_read('(\"a\") -\"b\"') == "(\u201ca\u201d) -\u201cb\u201d"
+    user = build_messages(document_from_text(text + "\n"))[-1]["content"]
+    assert '"' not in user.split("<document>")[1] and "\u201ccannot" in user
+    claims, warnings = ground_draft(
+        draft((1, "Mayor Elena Varga said the council \u201ccannot wait another winter\u201d")),
+        document_from_text(text),
+    )
+    (ev,) = claims[0].evidence
+    assert ev.match in ("exact", "normalized") and text[ev.start : ev.end] == ev.quote and '"cannot' in ev.quote
+    assert claims[0].attribution == "Mayor Elena Varga" and not warnings
