@@ -110,7 +110,27 @@ def read_modality(claim: str, source: NumberedSource, evidence: list[Evidence]) 
         if s0 + m.start() < end and start < s0 + m.end()
     )
     kind = cast(ClaimKind, modality.hedged_kind(clauses or sentence, claim) or "fact")
-    return kind, modality.attributed_to(sentence) or "article"
+    return kind, modality.attributed_to(sentence) or _named_before(claim, source, s0, sentence) or "article"
+
+
+#: How many sentences back "he" or "she" may name its speaker.
+_PRONOUN_REACH = 2
+
+
+def _named_before(claim: str, source: NumberedSource, start: int, sentence: str) -> str | None:
+    """Who "he" or "she" is, when the sentence quotes one: named in the claim (which is self-contained),
+    else the source of one of the sentences just before ("Councillor Tomas Reyes said ... He proposed")."""
+    if not modality.said_by_pronoun(sentence):
+        return None
+    named = modality.attributed_to(claim)
+    if named:
+        return named
+    k = next((k for k, (s, _) in enumerate(source.spans) if s == start), 0)
+    for s, e in reversed(source.spans[max(0, k - _PRONOUN_REACH) : k]):
+        named = modality.attributed_to(source.text[s:e])
+        if named:
+            return named
+    return None
 
 
 #: What a model writes as a name when it has none.

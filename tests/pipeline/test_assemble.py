@@ -155,3 +155,27 @@ def test_the_model_reads_typographic_quotes_and_the_claim_is_still_located() -> 
     (ev,) = claims[0].evidence
     assert ev.match in ("exact", "normalized") and text[ev.start : ev.end] == ev.quote and '"cannot' in ev.quote
     assert claims[0].attribution == "Mayor Elena Varga" and not warnings
+
+
+def test_he_or_she_is_attributed_to_the_speaker_named_just_before() -> None:
+    text = (
+        "Councillor Tomas Reyes said the estimate had not been reviewed. "
+        "He proposed that the vote be postponed. "
+        'Mayor Elena Varga told reporters the city cannot wait. "Every month adds to the bill," she said. '
+        "He was born in 1970."
+    )
+    claims, _ = ground_draft(
+        draft(
+            (2, "The vote should be postponed, Councillor Tomas Reyes proposed."),  # named in the claim
+            (2, "He proposed that the vote be postponed"),  # named in the sentence before
+            (4, "Every month adds to the bill"),
+            (5, "He was born in 1970"),  # no one quoted: the article's
+        ),
+        document_from_text(text),
+    )
+    assert [c.attribution for c in claims] == [
+        "Councillor Tomas Reyes",
+        "Councillor Tomas Reyes",
+        "Mayor Elena Varga",
+        "article",
+    ]
