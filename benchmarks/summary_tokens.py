@@ -165,6 +165,16 @@ def reground(args: argparse.Namespace) -> int:
         draft = SummaryDraft.model_validate_json(record["answers"][0]["content"])
         claims, warnings = ground_draft(draft, document)
         summary["claims"] = [c.model_dump(mode="json") for c in claims]
+        try:  # the tree being measured may predate derived key points and checked events
+            from summarizer.pipeline.assemble import dated_events, key_points
+            from summarizer.text.grounding import normalize
+        except ImportError:
+            pass
+        else:
+            events, event_warnings = dated_events(draft, normalize(document.text))
+            summary["events"] = [e.model_dump(mode="json") for e in events]
+            summary["key_points"] = key_points(claims) or [draft.tldr]
+            warnings += event_warnings
         summary["warnings"] = warnings
         (folder / f"{name}.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         print(json.dumps(_row(name, folder)), file=sys.stderr)

@@ -14,11 +14,12 @@ from ..llm.prompts import PromptTemplate
 from ..rules import modality
 from ..settings import Settings
 from ..text.documents import Document
-from ..text.grounding import NumberedSource, locate_claim, strip_sentence_markers
+from ..text.grounding import NumberedSource, locate_claim, normalize, strip_sentence_markers
 from ..types import Claim, ClaimKind, Entity, Event, Evidence, Provenance, Summary, Usage
 
 __all__ = [
     "as_read",
+    "dated_events",
     "entities",
     "ground_draft",
     "key_points",
@@ -147,6 +148,21 @@ def entities(draft: SummaryDraft) -> list[Entity]:
     return list(out.values())
 
 
+def dated_events(draft: SummaryDraft, folded_source: str) -> tuple[list[Event], list[str]]:
+    """The draft's events whose date the source writes (``folded_source``: its :func:`normalize` form),
+    and a warning for each other one: a date the document does not write came from elsewhere (the worked
+    example of the prompt, say), and an event is never grounded otherwise."""
+    kept: list[Event] = []
+    warnings: list[str] = []
+    for event in draft.events:
+        date = normalize(event.date).strip(" .,;")
+        if date and date in folded_source:
+            kept.append(Event(date=event.date, description=event.what))
+        else:
+            warnings.append(f"dropped event whose date is not in the source: {event.date!r} ({event.what!r})")
+    return kept, warnings
+
+
 def key_points(claims: list[Claim]) -> list[str]:
     """The summary's key points: its first claims (most important first), the grounded ones."""
     grounded = [c.text for c in claims if c.grounded] or [c.text for c in claims]
@@ -163,17 +179,18 @@ def _assemble(
     source: NumberedSource,
 ) -> Summary:
     claims, warnings = ground_draft(draft, document, source)
+    events, event_warnings = dated_events(draft, normalize(document.text))
     usage.cost_usd = pricing.usage_cost(settings.model, usage)
     return Summary(
         title=draft.title,
         tldr=draft.tldr,
         key_points=key_points(claims) or [draft.tldr],
         entities=entities(draft),
-        events=[Event(date=e.date, description=e.what) for e in draft.events],
+        events=events,
         claims=claims,
         usage=usage,
         provenance=summary_provenance(document, settings.model, prompt, response_format),
-        warnings=warnings,
+        warnings=warnings + event_warnings,
     )
 
 

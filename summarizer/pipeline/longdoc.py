@@ -24,7 +24,7 @@ from ..text import chunks, tokens
 from ..text.documents import Document
 from ..text.grounding import NumberedSource, normalize
 from ..types import Claim, Entity, Event, Summary, Usage
-from .assemble import as_read, ground_draft, summary_provenance
+from .assemble import as_read, dated_events, ground_draft, summary_provenance
 from .assemble import entities as part_entities
 from .plan import _Ask
 
@@ -306,12 +306,15 @@ class _LongDocument:
 
         entities: dict[str, Entity] = {}
         events: dict[tuple[str, str], Event] = {}
+        folded = normalize(self.document.text)
         for _, draft in chunks:
             for entity in part_entities(draft):
                 entities.setdefault(entity.name.casefold(), entity)
-            for event in draft.events:
-                event_key = (normalize(event.date), _claim_key(event.what))
-                events.setdefault(event_key, Event(date=event.date, description=event.what))
+            part_events, event_warnings = dated_events(draft, folded)
+            warnings.extend(w for w in event_warnings if w not in warnings)
+            for event in part_events:
+                event_key = (normalize(event.date), _claim_key(event.description))
+                events.setdefault(event_key, event)
 
         usage, settings, document = self.usage, self.settings, self.document
         usage.cost_usd = pricing.usage_cost(settings.model, usage)

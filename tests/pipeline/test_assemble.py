@@ -8,9 +8,10 @@ from typing import Any
 
 from summarizer import config
 from summarizer.llm.drafts import SummaryDraft
-from summarizer.pipeline.assemble import as_read, entities, ground_draft, key_points
+from summarizer.pipeline.assemble import as_read, dated_events, entities, ground_draft, key_points
 from summarizer.pipeline.summary import build_messages
 from summarizer.text.documents import document_from_text
+from summarizer.text.grounding import normalize
 
 
 def draft(*claims: tuple[int, str], **fields: Any) -> SummaryDraft:
@@ -126,13 +127,11 @@ def test_entities_each_name_once() -> None:
 
 def test_key_points_are_the_first_grounded_claims() -> None:
     text = " ".join(f"Pier {k} reopened on day {k} after repairs." for k in range(1, 10))
-    claims, _ = ground_draft(
-        draft(
-            (1, "The mayor resigned."),  # not in the source: no key point
-            *[(k, f"Pier {k} reopened on day {k}") for k in range(1, 9)],
-        ),
-        document_from_text(text),
-    )
+    document = document_from_text(text)
+    pier = [(k, f"Pier {k} reopened on day {k}") for k in range(1, 9)]
+    first, _ = ground_draft(draft((1, "The mayor resigned."), *pier[:5]), document)  # not in the source
+    more, _ = ground_draft(draft(*pier[5:]), document)  # a long document's parts give more claims
+    claims = first + more
     assert [c.grounded for c in claims] == [False] + [True] * 8
     assert key_points(claims) == [
         f"Pier {k} reopened on day {k}" for k in range(1, config.MAX_KEY_POINTS + 1)
@@ -179,3 +178,19 @@ def test_he_or_she_is_attributed_to_the_speaker_named_just_before() -> None:
         "Mayor Elena Varga",
         "article",
     ]
+
+
+def test_an_event_whose_date_the_source_does_not_write_is_dropped() -> None:
+    """The worked example's "May 4" in a summary of another document: not in it, so not an event."""
+    text = "The bridge opened in 1941. The vote is set for March\u00a011."
+    d = draft(
+        (1, "The bridge opened in 1941"),
+        events=[
+            {"date": "1941", "what": "the bridge opened"},
+            {"date": "March 11", "what": "the vote"},  # folded: the no-break space is a space
+            {"date": "May 4", "what": "the ferry resumes"},
+        ],
+    )
+    events, warnings = dated_events(d, normalize(text))
+    assert [(e.date, e.description) for e in events] == [("1941", "the bridge opened"), ("March 11", "the vote")]
+    assert warnings == ["dropped event whose date is not in the source: 'May 4' ('the ferry resumes')"]

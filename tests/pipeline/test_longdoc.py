@@ -392,7 +392,8 @@ def test_a_chunk_the_server_rejects_is_halved_and_redone(small_window: int) -> N
 
     result, server = run(text, FakeModel(reject))
     bodies = server.bodies
-    assert len(sentence_ids(bodies[1])) <= len(first_chunk) // 2 + 1  # redone at half the budget
+    # redone at half the budget (in tokens: a chunk may end early, at a paragraph break)
+    assert len(first_chunk) // 4 <= len(sentence_ids(bodies[1])) <= len(first_chunk) * 0.6
     answered = [b for b in bodies if schema_name(b) == "summary" and not reject(0, b)]
     assert_partition(answered, len(numbered(document_from_text(text)).spans))
     assert result.usage.calls == len(answered) + 1
