@@ -76,7 +76,7 @@ MAX_KEY_POINTS = 6
 MAX_CLAIMS = 6
 #: Schema bounds of the summary's entities and events (the prompt names no number for them; a strict
 #: schema's bound is a grammar bound on a local server).
-MAX_ENTITIES = 8
+MAX_ENTITIES = 6
 MAX_EVENTS = 4
 #: The merge schema allows two key points more than its prompt asks for (MAX_KEY_POINTS): a merge of many
 #: parts that keeps one or two extra points is not worth a re-ask.
