@@ -1,7 +1,8 @@
 """The shapes the model is asked to fill in (the drafts), and the strict JSON Schema sent for them.
 
-Drafts hold verbatim quotes and sentence numbers but no offsets: a model cannot count characters, so
-offsets are computed locally by :mod:`summarizer.text.grounding`. What the library returns is in
+Drafts hold sentence numbers but no offsets: a model cannot count characters, so offsets are computed
+locally by :mod:`summarizer.text.grounding`. A summary draft copies no words of the source at all: each
+claim cites its sentence by number and the span is found there from the claim's own words. What the library returns is in
 :mod:`summarizer.types`.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import config
-from ..types import ClaimKind, EntityType, Verdict
+from ..types import EntityType, Verdict
 
 
 class _Strict(BaseModel):
@@ -30,30 +31,35 @@ class DraftEntity(_Strict):
 
 class DraftEvent(_Strict):
     date: str = Field(description="The date or time as written in the document, e.g. 'June 18-19'.")
-    description: str
+    what: str
 
 
+# One claim: the number of the sentence that states it, and the claim. No quote, kind or attribution: the
+# evidence span is found locally from the claim within the cited sentence (text/grounding.py, locate_claim),
+# and kind and attribution are read off that sentence by the rules (rules/modality.py). (Comments, not
+# docstrings: a model class's docstring goes into the JSON Schema sent with every request.)
 class DraftClaim(_Strict):
-    sentence: int = Field(description="Number of the document sentence that states the claim.")
-    quote: str = Field(description="The words of that sentence that state the claim, copied exactly.")
-    text: str = Field(description="One checkable statement, in your own words, self-contained.")
-    kind: ClaimKind = Field(
-        description="fact: stated as true; prediction: expected/forecast; speculation: rumoured or possible; "
-        "opinion: a judgement or evaluation; plan: an announced intention."
-    )
-    attribution: str = Field(
-        description="Who asserts it: 'article' when the article states it in its own voice, otherwise the "
-        "person or office the article attributes it to."
-    )
+
+    n: int = Field(description="Number of the document sentence that states the claim.")
+    claim: str = Field(description="One checkable statement, self-contained, in the document's words.")
 
 
+# What the model writes for one document: every key and bracket is generated again for each item, so
+# fields are few and the JSON compact. No key points: the summary's are its first claims (the local model
+# wrote its key points again as its claims). Claims come right after the TL;DR, while the model reads the
+# document; the names and dates after them. The public shape is summarizer.types.Summary.
 class SummaryDraft(_Strict):
+
     title: str
     tldr: str = Field(description="One sentence.")
-    key_points: list[str] = Field(min_length=1, max_length=config.MAX_KEY_POINTS)
+    claims: list[DraftClaim] = Field(min_length=1, max_length=config.MAX_CLAIMS)
     entities: list[DraftEntity] = Field(max_length=config.MAX_ENTITIES)
     events: list[DraftEvent] = Field(max_length=config.MAX_EVENTS)
-    claims: list[DraftClaim] = Field(min_length=1, max_length=config.MAX_CLAIMS)
+
+    @property
+    def key_points(self) -> list[str]:
+        """The first claims, as the key points of a part of a long document (before they are grounded)."""
+        return [c.claim for c in self.claims[: config.MAX_KEY_POINTS]]
 
 
 class MergeDraft(_Strict):

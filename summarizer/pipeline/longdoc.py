@@ -24,7 +24,8 @@ from ..text import chunks, tokens
 from ..text.documents import Document
 from ..text.grounding import NumberedSource, normalize
 from ..types import Claim, Entity, Event, Summary, Usage
-from .assemble import ground_draft, summary_provenance
+from .assemble import as_read, dated_events, ground_draft, summary_provenance
+from .assemble import entities as part_entities
 from .plan import _Ask
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ class ChunkPlan:
 
     def chunk_messages(self, rendered: str) -> list[dict[str, str]]:
         return self.prompt.render(
-            rendered, max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS
+            as_read(rendered), max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS
         )
 
     def merge_messages(self, parts: list[_Part]) -> list[dict[str, str]]:
@@ -305,13 +306,15 @@ class _LongDocument:
 
         entities: dict[str, Entity] = {}
         events: dict[tuple[str, str], Event] = {}
+        folded = normalize(self.document.text)
         for _, draft in chunks:
-            for entity in draft.entities:
-                name = entity.name.strip()
-                entities.setdefault(name.casefold(), Entity(name=name, type=entity.type))
-            for event in draft.events:
+            for entity in part_entities(draft):
+                entities.setdefault(entity.name.casefold(), entity)
+            part_events, event_warnings = dated_events(draft, folded)
+            warnings.extend(w for w in event_warnings if w not in warnings)
+            for event in part_events:
                 event_key = (normalize(event.date), _claim_key(event.description))
-                events.setdefault(event_key, Event(date=event.date, description=event.description))
+                events.setdefault(event_key, event)
 
         usage, settings, document = self.usage, self.settings, self.document
         usage.cost_usd = pricing.usage_cost(settings.model, usage)

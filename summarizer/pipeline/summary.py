@@ -30,7 +30,7 @@ from ..text import tokens
 from ..text.documents import Document
 from ..text.grounding import NumberedSource
 from ..types import CheckReport, Summary, Usage
-from .assemble import _assemble, numbered
+from .assemble import _assemble, as_read, numbered
 from .longdoc import ChunkPlan, _LongDocument
 from .plan import _arun, _Ask, _Plan, _run
 from .sources import Source, as_document
@@ -48,7 +48,9 @@ def build_messages(
     """The chat messages for one document: instructions, then the document, then per-call material."""
     prompt = prompt or load_prompt(PROMPT_NAME)
     source = source or numbered(document)
-    return prompt.render(source.render(), max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS)
+    return prompt.render(
+        as_read(source.render()), max_key_points=config.MAX_KEY_POINTS, max_claims=config.MAX_CLAIMS
+    )
 
 
 def check_fits(messages: list[dict[str, str]], model: str) -> int:

@@ -163,9 +163,9 @@ class LocalChecker(SourceProfile):
             if len(n) < 8 or n not in self.normalized:
                 return None
             ev = self.index.locate(part)
-            if ev.match not in ("exact", "normalized"):
+            if ev.match not in ("exact", "normalized") or ev.start is None or ev.end is None:
                 return None
-            found.append(ev)
+            found.append(ev.model_copy(update={"quote": self.source[ev.start : ev.end]}))  # the source's words
         return tuple(found)
 
     def _context_stems(self, claim: str, start: int, end: int, width: int = 6) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["attributed_to", "hedged_kind"]
+__all__ = ["attributed_to", "hedged_kind", "said_by_pronoun"]
 
 # --- modality and attribution read off the evidence (zero tokens) ----------------------------------------
 
@@ -67,3 +67,16 @@ def attributed_to(evidence_text: str) -> str | None:
             if not _NOT_SAYERS.match(who):
                 return who
     return None
+
+
+_PRONOUN_SAYER = re.compile(
+    r"(?:^|[,.;\u201d\"]\s*|\s)(?:[Hh]e|[Ss]he)\s+(?:also\s+)?"
+    r"(?:said|says|told|stated|predicted|wrote|added|emphasi[sz]ed|announced|warned|argued|claimed|"
+    r"proposed|proposes|suggested|recommended)\b"
+)
+
+
+def said_by_pronoun(evidence_text: str) -> bool:
+    """Whether the sentence's source is "he" or "she" ("He proposed ...", "..., she said"): then who it
+    is stands in a sentence before."""
+    return bool(_PRONOUN_SAYER.search(evidence_text))

@@ -15,7 +15,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -457,3 +459,204 @@ class NumberedSource:
             return None
         _, similarity, span = max(scored)
         return (span, similarity) if similarity >= config.SENTENCE_MIN_SIMILARITY else None
+
+
+# --- a claim's span within the sentence it cites ---------------------------------------------------------
+#
+# The summary draft cites a sentence number and states the claim; it copies no words of the source. The
+# evidence span is found here, from the claim's own words. Kept apart from the quote locator above, which
+# it only calls.
+
+__all__ += ["claim_span_in_sentence", "locate_claim"]
+
+_WORD = re.compile(r"[^\W_]+(?:['’.,\-][^\W_]+)*")
+#: How many sentences before the one that holds a claim may hold the names it was made self-contained with
+#: ("He proposed that ..." after "Councillor Tomas Reyes said ...").
+_CONTEXT_SENTENCES = 2
+#: Stems this long or longer meet when one starts the other ("vote" and "voted", "restor" and "restora").
+_MIN_PREFIX = 4
+
+
+def _word_key(word: str) -> str:
+    """A word as a claim and a sentence are compared: folded, possessive dropped, the package's stem."""
+    from ..rules.words import stem  # the one stemmer of the package
+
+    w = normalize(word)
+    if w.endswith(("'s", "s'")):
+        w = w[:-2]
+    return w if any(ch.isdigit() for ch in w) else stem(w)
+
+
+def _meets(key: str, wanted: AbstractSet[str]) -> str | None:
+    """The claim key that sentence word ``key`` meets: the same stem, or one starting the other."""
+    if key in wanted:
+        return key
+    if len(key) >= _MIN_PREFIX and not key[0].isdigit():
+        for w in wanted:
+            if len(w) >= _MIN_PREFIX and (key.startswith(w) or w.startswith(key)):
+                return w
+    return None
+
+
+def _weight(key: str) -> int:
+    """A content word's weight: its length, doubled for a number (the surest sign of the right sentence)."""
+    return len(key) * (2 if any(ch.isdigit() for ch in key) else 1)
+
+
+def _words(text: str) -> tuple[tuple[int, int, str], ...]:
+    return tuple((m.start(), m.end(), _word_key(m.group())) for m in _WORD.finditer(text))
+
+
+@lru_cache(maxsize=16384)
+def _sentence_words(text: str, start: int, end: int) -> tuple[tuple[int, int, str], ...]:
+    """The keyed words of ``text[start:end]``, offsets into ``text`` (cached: a source's sentences are
+    keyed once for all its claims)."""
+    return tuple((start + s, start + e, key) for s, e, key in _words(text[start:end]))
+
+
+def _content_keys(text: str) -> set[str]:
+    from ..rules.words import STOPWORDS
+
+    return {key for (s, e, key) in _words(text) if normalize(text[s:e]) not in STOPWORDS}
+
+
+def _stretch_of(
+    words: tuple[tuple[int, int, str], ...], wanted: set[str], context: AbstractSet[str] = frozenset()
+) -> tuple[int, int, float] | None:
+    """The smallest window of ``words`` holding every wanted key they hold; its share of ``wanted``.
+
+    Keys found only in ``context`` (the sentences just before) count towards the share but stay out of the
+    window, as long as the window itself holds at least half the weight.
+    """
+    met = ((i, _meets(key, wanted)) for i, (_, _, key) in enumerate(words))
+    hits = [(i, key) for i, key in met if key is not None]
+    present = {key for _, key in hits}
+    if not present:
+        return None
+    best: tuple[int, int] | None = None
+    counts: dict[str, int] = {}
+    lo = 0
+    for hi in range(len(hits)):  # the smallest window of hits holding every key the sentence has
+        counts[hits[hi][1]] = counts.get(hits[hi][1], 0) + 1
+        while len(counts) == len(present):
+            i, j = hits[lo][0], hits[hi][0]
+            if best is None or j - i < best[1] - best[0]:
+                best = (i, j)
+            key = hits[lo][1]
+            counts[key] -= 1
+            if not counts[key]:
+                del counts[key]
+            lo += 1
+    assert best is not None
+    total = sum(_weight(key) for key in wanted)
+    inside = sum(_weight(key) for key in present)
+    around = sum(_weight(key) for key in wanted - present if _meets(key, context))
+    score = (inside + around) / total if 2 * inside >= total else inside / total
+    return words[best[0]][0], words[best[1]][1], round(score, 3)
+
+
+def claim_span_in_sentence(sentence: str, claim: str) -> tuple[int, int, float] | None:
+    """The shortest stretch of ``sentence`` holding the claim's content words, and how well it holds them.
+
+    Words are compared folded, possessives dropped, by the package's stem (:func:`summarizer.rules.words.stem`),
+    a stem meeting another it starts ("vote" and "voted"); stop words do not count. The stretch runs from the first to
+    the last sentence word that one of the claim's words meets, for the smallest such window holding
+    every claim word the sentence has. The score is the share of the claim's content words, weighted by
+    length (numbers twice), that stand in it: 1.0 when every one does. Returns ``(start, end, score)`` as
+    offsets into ``sentence``, or None when no content word of the claim is there.
+    """
+    wanted = _content_keys(claim)
+    return _stretch_of(_words(sentence), wanted) if wanted else None
+
+
+def locate_claim(source: NumberedSource, n: int, claim: str) -> Evidence:
+    """Evidence for a claim the model stated in its own words and said stands in sentence ``n``.
+
+    In order, the first that finds it:
+
+    1. the claim's words in the cited sentence, as a quote is looked for (exact, normalised, fuzzy);
+    2. the claim's words anywhere in the source, likewise (a claim cited off);
+    3. the stretch of a sentence holding the claim's content words (:func:`claim_span_in_sentence`),
+       the sentence whose stretch holds most of them (the nearest to the cited one on a tie), when
+       it holds at least ``config.FUZZY_THRESHOLD`` % of them: ``fuzzy``, scored by that share. Names
+       the claim took from the sentences just before (to be self-contained) count, outside the stretch;
+    4. the sentence most similar to the claim, whole, if similar enough: ``sentence``; else ``not_found``.
+
+    The evidence's ``quote`` is always the source's own words at its span.
+    """
+    core = _clean_quote(claim).rstrip(".!?;:").rstrip()
+    wanted = _content_keys(core)
+    if not core or not wanted:
+        return Evidence(quote=claim, start=None, end=None, match="not_found", score=0.0)
+    span = source.sentence(n)
+    if span is not None:
+        within = source.index.locate(core, within=span)
+        if within.found:
+            return _verbatim(source, within)
+    anywhere = source.index.locate(core)
+    if anywhere.found:
+        return _verbatim(source, anywhere)
+    stretch = _best_stretch(source, n, wanted)
+    if stretch is not None and stretch[2] * 100 >= config.FUZZY_THRESHOLD:
+        start, end, score = stretch
+        return Evidence(quote=source.text[start:end], start=start, end=end, match="fuzzy", score=score)
+    best = source._most_similar(n, core)
+    if best is None:
+        return Evidence(quote=claim, start=None, end=None, match="not_found", score=0.0)
+    (start, end), similarity = best
+    return Evidence(
+        quote=source.text[start:end], start=start, end=end, match="sentence", score=round(similarity, 3)
+    )
+
+
+def _prefix(key: str) -> str:
+    """What two keys that meet (:func:`_meets`) always share."""
+    return key[:_MIN_PREFIX]
+
+
+@lru_cache(maxsize=16384)
+def _sentence_prefixes(text: str, start: int, end: int) -> frozenset[str]:
+    return frozenset(_prefix(key) for _, _, key in _sentence_words(text, start, end))
+
+
+def _best_stretch(source: NumberedSource, n: int, wanted: set[str]) -> tuple[int, int, float] | None:
+    """The best stretch over all sentences: the highest share, then the sentence nearest to ``n``.
+
+    Sentences are tried in the order of an upper bound on their share (the claim words whose prefixes
+    they hold, with the sentences just before), and the search stops when no bound can beat the best:
+    a long document costs a set intersection per sentence, and the window work of a few.
+    """
+    text, spans = source.text, source.spans
+    total = sum(_weight(key) for key in wanted)
+    by_prefix: dict[str, int] = {}
+    for key in wanted:
+        by_prefix[_prefix(key)] = by_prefix.get(_prefix(key), 0) + _weight(key)
+    wanted_prefixes = frozenset(by_prefix)
+    prefixes = [_sentence_prefixes(text, s, e) & wanted_prefixes for s, e in spans]
+    bounds = []
+    for k, held in enumerate(prefixes, 1):
+        if not held:
+            continue
+        around = set().union(*prefixes[max(0, k - 1 - _CONTEXT_SENTENCES) : k - 1])
+        bound = sum(by_prefix[p] for p in held | around) / total
+        bounds.append((bound, -abs(k - n), k))
+    bounds.sort(reverse=True)
+    best: tuple[float, int, tuple[int, int, float]] | None = None
+    for bound, closeness, k in bounds:
+        if best is not None and (bound, closeness) < (best[0], best[1]):
+            break
+        s, e = spans[k - 1]
+        context = {
+            key
+            for prior in spans[max(0, k - 1 - _CONTEXT_SENTENCES) : k - 1]
+            for _, _, key in _sentence_words(text, *prior)
+        }
+        found = _stretch_of(_sentence_words(text, s, e), wanted, context)
+        if found is not None and (best is None or (found[2], closeness) > (best[0], best[1])):
+            best = (found[2], closeness, found)
+    return best[2] if best is not None else None
+
+
+def _verbatim(source: NumberedSource, ev: Evidence) -> Evidence:
+    """``ev`` with the source's own words at its span as its quote (the model wrote none)."""
+    return ev.model_copy(update={"quote": source.text[ev.start or 0 : ev.end or 0]})

@@ -240,21 +240,11 @@ class FakeOpenAIServer:
         sentences = [(int(n), s.strip()) for n, s in _SENTENCE.findall(document)] or [
             (1, document.strip()[:200])
         ]
-        claims = [
-            {
-                "sentence": n,
-                "quote": " ".join(s.split()[:12]),
-                "text": s,
-                "kind": "fact",
-                "attribution": "article",
-            }
-            for n, s in sentences[:3]
-        ]
+        claims = [{"n": n, "claim": s} for n, s in sentences[:3]]
         title = " ".join(sentences[0][1].split()[:8])
         return {
             "title": title or "Untitled",
             "tldr": sentences[0][1],
-            "key_points": [s for _, s in sentences[:3]],
             "entities": [],
             "events": [],
             "claims": claims,

@@ -13,9 +13,8 @@ import pytest
 from summarizer import cli, config, errors
 from summarizer.text import tokens
 from summarizer.types import Summary
-from tests._support.paths import CASSETTES, EXAMPLE, RECORDED_BASE_URL
+from tests._support.paths import EXAMPLE, RECORDED_BASE_URL
 
-EXAMPLE_CASSETTE = str(CASSETTES / "pipeline" / "test_summary" / "test_summarize_example_article.yaml")
 LOCAL = ["--base-url", RECORDED_BASE_URL, "-m", config.LOCAL_MODEL]
 
 
@@ -32,7 +31,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.startswith("summarizer ")
 
 
-@pytest.mark.vcr(EXAMPLE_CASSETTE)
+@pytest.mark.vcr("test_summarize_formats.yaml")  # one recorded summary of the example, in three formats
 @pytest.mark.parametrize("fmt", ["json", "markdown", "text"])
 def test_summarize_formats(capsys: pytest.CaptureFixture[str], fmt: str) -> None:
     code, out, err = run(capsys, "summarize", str(EXAMPLE), *LOCAL, "--format", fmt)
@@ -57,7 +56,7 @@ def test_summarize_formats(capsys: pytest.CaptureFixture[str], fmt: str) -> None
         assert "TL;DR:" in out and "Claims (" in out and "Usage: 1 call" in out
 
 
-@pytest.mark.vcr(EXAMPLE_CASSETTE)
+@pytest.mark.vcr
 def test_output_file_format_from_suffix(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "summary.md"
     code, out, _ = run(capsys, "summarize", str(EXAMPLE), *LOCAL, "-o", str(target))

@@ -109,18 +109,9 @@ def test_summarize_runs_on_the_fake_with_no_http() -> None:
         return {
             "title": "Mill to be rebuilt",
             "tldr": "The council will rebuild the mill.",
-            "key_points": ["The mill will be rebuilt."],
             "entities": [{"name": "harbour council", "type": "organization"}],
-            "events": [{"date": "March", "description": "Work starts."}],
-            "claims": [
-                {
-                    "sentence": 2,
-                    "quote": "The work will cost 2 million dollars",
-                    "text": "It costs $2 million.",
-                    "kind": "fact",
-                    "attribution": "article",
-                },
-            ],
+            "events": [{"date": "March", "what": "Work starts."}],
+            "claims": [{"n": 2, "claim": "The mill work will cost 2 million dollars."}],
         }
 
     fake = FakeModel(answer, tokens=(300, 80))

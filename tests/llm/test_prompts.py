@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 
@@ -26,11 +27,21 @@ def test_document_is_data_not_template() -> None:
 
 
 def test_instructions_first_document_before_per_call_material() -> None:
-    messages = load_prompt("summarize").render("THE-DOCUMENT", max_key_points=3, max_claims=4)
-    assert [m["role"] for m in messages] == ["system", "user"]
-    assert "THE-DOCUMENT" not in messages[0]["content"]
-    user = messages[1]["content"]
-    assert user.index("THE-DOCUMENT") < user.index("at most 3 key points")
+    messages = load_prompt("summarize").render("THE-DOCUMENT", max_key_points=3, max_claims=5)
+    # instructions, then a fixed worked example (the same for every document: a cacheable prefix)
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert not any("THE-DOCUMENT" in m["content"] for m in messages[:-1])
+    user = messages[-1]["content"]
+    assert user.index("THE-DOCUMENT") < user.index("at most 5 claims")
+
+
+def test_the_summary_example_answer_fits_the_draft_schema() -> None:
+    """The worked example shows the model the compact JSON it must write: it has to be a valid draft."""
+    from summarizer.llm.drafts import SummaryDraft
+
+    example = load_prompt("summarize").render("x", max_key_points=3, max_claims=4)[2]["content"]
+    assert example == json.dumps(json.loads(example), separators=(",", ":"), ensure_ascii=False)  # compact
+    assert SummaryDraft.model_validate_json(example).claims
 
 
 def test_missing_variable_and_unknown_prompt() -> None:

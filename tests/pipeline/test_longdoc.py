@@ -36,8 +36,7 @@ from tests._support.faults import FakeServer, api_error, completion_body
 _SENTENCE = re.compile(r"^\[(\d+)\] (.+)$", re.MULTILINE)
 #: A sentence repeated at the start of every paragraph-block, quoted by every part (same evidence span).
 REFRAIN = "The harbour commission publishes its findings every spring."
-# (its words are carried by every chunk's first sentence: the refrain or a committee sentence)
-SHARED_CLAIM = "The harbour commission's committee spends thousands of dollars."
+SHARED_CLAIM = REFRAIN
 
 
 # --- the fake model ------------------------------------------------------------------------------------
@@ -57,48 +56,28 @@ def sentence_ids(body: dict[str, Any]) -> list[int]:
 
 
 def summary_answer(body: dict[str, Any]) -> dict[str, Any]:
-    """Claims on the chunk's first, middle and last sentences (their first words, verbatim), one claim
-    every part repeats word for word, and one that quotes the refrain (found at its first occurrence)."""
+    """Claims on the chunk's first, middle and last sentences (their first words, after a prefix), one
+    claim every part repeats word for word (the refrain), and one whose words differ in every part but
+    stand at the same place: the refrain elided at a different word (found at its first occurrence)."""
     sentences = _SENTENCE.findall(_document_block(body))
     picks = [sentences[0], sentences[len(sentences) // 2], sentences[-1]]
-    claims = [
-        {
-            "sentence": int(n),
-            "quote": " ".join(text.split()[:6]),
-            "text": f"Sentence {n} says: {text}",
-            "kind": "fact",
-            "attribution": "article",
-        }
+    claims = [  # (short, as a model's claims are: the parts' first claims are what the merge reads)
+        {"n": int(n), "claim": f"Sentence {n} says: {' '.join(text.split()[:8])}"}
         for n, text in dict.fromkeys(picks)
     ]
     first = int(sentences[0][0])
-    claims.append(
-        {
-            "sentence": first,
-            "quote": sentences[0][1],
-            "text": SHARED_CLAIM,
-            "kind": "fact",
-            "attribution": "article",
-        }
-    )
-    claims.append(
-        {
-            "sentence": first,
-            "quote": REFRAIN,
-            "text": f"Part starting at sentence {first}: the commission publishes every spring.",
-            "kind": "fact",
-            "attribution": "article",
-        }
-    )
+    words = REFRAIN.rstrip(".").split()
+    cut = 2 + first % (len(words) - 3)
+    elided = " ".join([*words[:cut], "...", *words[cut + 1 :]])
+    claims[1:1] = [{"n": first, "claim": SHARED_CLAIM}, {"n": first, "claim": elided}]  # kept by the cap
     return {
         "title": f"Part from sentence {first}",
         "tldr": f"Sentences {first} to {sentences[-1][0]}.",
-        "key_points": [f"Point of sentence {first}."],
         "entities": [
             {"name": "Harbour Commission", "type": "organization"},
             {"name": f"Ward {first}", "type": "location"},
         ],
-        "events": [{"date": "every spring", "description": "The commission publishes its findings."}],
+        "events": [{"date": "every spring", "what": "The commission publishes its findings."}],
         "claims": claims,
     }
 
@@ -344,7 +323,7 @@ def test_a_long_document_is_mapped_then_merged(small_window: int) -> None:
     # de-duplicated: same text once, same evidence span once
     texts = [c.text for c in result.claims]
     assert texts.count(SHARED_CLAIM) == 1
-    refrain_claims = [c for c in result.claims if "publishes every spring" in c.text]
+    refrain_claims = [c for c in result.claims if "..." in c.text]
     assert len(refrain_claims) == 1 and text[refrain_claims[0].evidence[0].start or 0 :].startswith(REFRAIN)
     # (within one part two claims may share a quote, as in a single call; across parts they may not)
     assert len(result.claims) <= config.LONG_MAX_CLAIMS
@@ -363,12 +342,12 @@ def test_a_long_document_is_mapped_then_merged(small_window: int) -> None:
 def test_claims_are_capped_round_robin_over_the_parts(small_window: int) -> None:
     result, model = run_in_process(long_text(120))
     chunks = model.count(schema_name="summary")
-    assert model.count() == chunks + 1
+    assert model.count() == chunks + model.count(schema_name="merge")  # a merge or more: parts' first claims
     assert chunks * 3 > config.LONG_MAX_CLAIMS  # more claims than the cap, so it applies
     assert len(result.claims) == config.LONG_MAX_CLAIMS
     assert any(w.startswith(f"long document: kept {config.LONG_MAX_CLAIMS} of") for w in result.warnings)
     # every part's first claim survives the cap
-    for call in model.calls[:-1]:
+    for call in (c for c in model.calls if c.schema_name == "summary"):
         first = sentence_ids({"messages": call.messages})[0]
         assert any(c.text.startswith(f"Sentence {first} says:") for c in result.claims)
 
@@ -413,7 +392,8 @@ def test_a_chunk_the_server_rejects_is_halved_and_redone(small_window: int) -> N
 
     result, server = run(text, FakeModel(reject))
     bodies = server.bodies
-    assert len(sentence_ids(bodies[1])) <= len(first_chunk) // 2 + 1  # redone at half the budget
+    # redone at half the budget (in tokens: a chunk may end early, at a paragraph break)
+    assert len(first_chunk) // 4 <= len(sentence_ids(bodies[1])) <= len(first_chunk) * 0.6
     answered = [b for b in bodies if schema_name(b) == "summary" and not reject(0, b)]
     assert_partition(answered, len(numbered(document_from_text(text)).spans))
     assert result.usage.calls == len(answered) + 1

@@ -18,10 +18,9 @@ from summarizer.report.html import render_html
 from summarizer.text.documents import load_document
 from summarizer.types import CheckReport, Evidence, Summary
 from tests._support.browser import chromium
-from tests._support.paths import CASSETTES, EXAMPLE, RECORDED_BASE_URL, ROOT
+from tests._support.paths import EXAMPLE, RECORDED_BASE_URL, ROOT
 from tests._support.reports import INJECTION_SOURCE, UNICODE_SOURCE, check_report, summary_of
 
-VERIFY_CASSETTE = str(CASSETTES / "cli" / "test_cli" / "test_summarize_verify_checks_the_summary_claims.yaml")
 ARTIFACTS = ROOT / "test-artifacts"
 UNICODE_CLAIMS = [
     "The mayor, 김민준, said the ferry “will sail again on 4 May” after repairs costing €1.2 million.",
@@ -108,7 +107,7 @@ def visible_in_pane(browser: Any, element: Any) -> bool:
 # --- the example article, summarised and verified (replayed from the local model's cassette) ----------
 
 
-@pytest.mark.vcr(VERIFY_CASSETTE)
+@pytest.mark.vcr
 def test_example_report(browser: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     saved = tmp_path / "example.json"
     argv = ["summarize", str(EXAMPLE), "--base-url", RECORDED_BASE_URL, "-m", config.LOCAL_MODEL, "--verify"]

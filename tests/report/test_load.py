@@ -13,9 +13,8 @@ import pytest
 from summarizer import cli, config, errors
 from summarizer.report.render import render_check
 from summarizer.types import CheckReport
-from tests._support.paths import CASSETTES, EXAMPLE, RECORDED_BASE_URL
+from tests._support.paths import EXAMPLE, RECORDED_BASE_URL
 
-EXAMPLE_CASSETTE = str(CASSETTES / "pipeline" / "test_summary" / "test_summarize_example_article.yaml")
 LOCAL = ["--base-url", RECORDED_BASE_URL, "-m", config.LOCAL_MODEL]
 SOURCE = "The ferry added a night crossing in March.\nTickets cost 12 euros for adults.\n"
 CLAIMS = ["--claim", "Tickets cost 12 euros for adults.", "--claim", "Tickets cost 15 euros."]
@@ -44,7 +43,7 @@ def saved(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Pat
     return source, result
 
 
-@pytest.mark.vcr(EXAMPLE_CASSETTE)
+@pytest.mark.vcr
 def test_summarize_format_html_writes_the_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "report.html"
     code, out, err = run(capsys, "summarize", str(EXAMPLE), *LOCAL, "-o", str(target))  # format by suffix

@@ -61,8 +61,9 @@ def test_the_manifest_records_inputs_model_prompts_and_the_estimate_at_batch_pri
     p, c = sum(e.prompt_tokens for e in expected), sum(e.completion_tokens for e in expected)
     assert manifest["estimate"]["prompt_tokens"] == p == report.prompt_tokens
     online = sum(e.cost_usd or 0 for e in expected)
-    assert manifest["estimate"]["cost_usd_online"] == pytest.approx(online)
-    assert manifest["estimate"]["cost_usd_batch"] == pytest.approx(online * config.BATCH_PRICE_FACTOR)
+    # each cost is rounded to 8 decimals, and so is their sum
+    assert manifest["estimate"]["cost_usd_online"] == pytest.approx(online, abs=1e-7)
+    assert manifest["estimate"]["cost_usd_batch"] == pytest.approx(online * config.BATCH_PRICE_FACTOR, abs=1e-7)
     assert report.cost_usd == pytest.approx(pricing.estimate_cost(MODEL, p, c, batch=True), abs=1e-7)
 
 

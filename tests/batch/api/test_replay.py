@@ -207,7 +207,7 @@ def paraphrasing(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     if schema(body) == "summary":
         draft = json.loads(response["choices"][0]["message"]["content"])
         for claim in draft["claims"]:
-            claim["text"] = "The harbour council looked at the bridge plans."
+            claim["claim"] = "The harbour council looked at the bridge plans."
         draft["claims"] = draft["claims"][:1]
         response["choices"][0]["message"]["content"] = json.dumps(draft)
     return code, response

@@ -47,7 +47,7 @@ def test_a_request_line_is_in_the_documented_batch_input_format() -> None:
     assert record["url"] == "/v1/chat/completions" == config.BATCH_ENDPOINT
     body = record["body"]
     assert body["model"] == MODEL
-    assert [m["role"] for m in body["messages"]] == ["system", "user"]
+    assert [m["role"] for m in body["messages"]] == ["system", "user", "assistant", "user"]  # a worked example
     assert "DOC-1 reports on the harbour council" in body["messages"][-1]["content"]
     fmt = body["response_format"]
     assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
