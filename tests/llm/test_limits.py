@@ -104,7 +104,7 @@ def test_the_deadline_is_per_document_across_its_calls(monkeypatch: pytest.Monke
     client.llm._http_client = server.client()
     text = EXAMPLE.read_text(encoding="utf-8")
     claims = [f"Residents talked about plan {chr(65 + i)} again." for i in range(8)]
-    check(text, claims, mode="model", client=client)
+    check(text, claims, mode="model", client=client, claims_per_call=1)
     assert server.count == len(ends) == len(claims) and len(set(ends)) == 1  # a call a claim, one deadline
 
     starts: list[float | None] = []

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from summarizer import config
+from summarizer.calibration.profile import profile_for_model
 from summarizer.llm.client import LLM
 from summarizer.pipeline.checking import check
 from summarizer.pipeline.estimates import Estimate, estimate_check, estimate_summary
@@ -18,6 +19,7 @@ from summarizer.text.documents import document_from_text
 from tests._support.paths import EXAMPLE
 
 MODEL = "gpt-4o-mini"
+PER_CALL = profile_for_model(MODEL).claims_per_call  # the generic profile's claim sentences per call
 _SENTENCE = re.compile(r"^\[(\d+)\] (.+)$", re.MULTILINE)
 _CLAIM = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
 TOPICS = ("ferry", "museum", "school", "festival", "railway", "harbour", "library", "market")
@@ -93,7 +95,7 @@ def test_check_estimate_stays_within_its_bounds_from_10_to_10000_claims(n: int, 
     est = estimate_check(text, given, mode=mode, model=MODEL, scorer=scorer)
     report = check(text, given, mode=mode, llm=HonestModel(), scorer=scorer)  # type: ignore[arg-type]
     used = report.usage
-    per_call = 1 if scorer == "logprobs" else config.CHECK_BATCH_SIZE  # the profile's, or the batch size
+    per_call = PER_CALL if scorer == "logprobs" else config.CHECK_BATCH_SIZE  # the profile's, or the batch size
     assert est.calls == used.calls == -(-n // per_call)
     ratio = (est.prompt_tokens + est.completion_tokens) / (used.prompt_tokens + used.completion_tokens)
     assert 0.8 <= ratio <= 2, (ratio, est, used)
@@ -112,7 +114,8 @@ def test_hybrid_estimate_leaves_out_what_the_profiles_trusted_findings_settle() 
         k: RuleStat(verdict="not_in_source" if k.endswith("missing") else "contradicted", right=50, seen=50,
                     settles=True) for k in ("date_missing", "date_mismatch", "number_missing")}}})  # fmt: skip
     assert estimate_check(text, settled, mode="hybrid", model=MODEL, profile=trusting).calls == 0
-    assert estimate_check(text, settled, mode="model", model=MODEL).calls == 12  # a call a claim sentence
+    assert estimate_check(text, settled, mode="model", model=MODEL).calls == -(-12 // PER_CALL)  # the profile's
+    assert estimate_check(text, settled, mode="model", model=MODEL, claims_per_call=1).calls == 12
     assert estimate_check(text, settled, mode="model", model=MODEL, scorer="verdicts").calls == 2
     assert estimate_check(text, settled, mode="model", model=MODEL, claims_per_call=4).calls == 3
     assert estimate_check(text, settled, mode="local", model=MODEL) == Estimate.of(MODEL, 0, 0, 0)
@@ -124,7 +127,7 @@ def test_summary_split_by_the_model_costs_one_more_call() -> None:
     by_model = estimate_check(text, summary=summary, mode="local", split="model", model=MODEL)
     assert by_model.calls == 1 and by_model.prompt_tokens > 0
     by_sentences = estimate_check(text, summary=summary, mode="model", split="sentences", model=MODEL)
-    assert by_sentences.calls == 2 and by_sentences.completion_tokens <= 2 * 3  # a short answer a sentence
+    assert by_sentences.calls == -(-2 // PER_CALL) and by_sentences.completion_tokens <= 2 * 3  # 3 tokens a sentence
 
 
 def test_summary_estimate_matches_the_single_call_and_prices_unknown_models() -> None:
@@ -138,7 +141,7 @@ def test_summary_estimate_matches_the_single_call_and_prices_unknown_models() ->
     assert est.document_tokens == tokens.count_tokens(document.model_text, MODEL)
     assert estimate_summary(document, model="mystery-model").cost_usd is None
     verified = estimate_summary(document, model=MODEL, verify=True)
-    assert verified.calls == 1 + config.MAX_CLAIMS  # a scoring call per (not yet known) claim
+    assert verified.calls == 1 + -(-config.MAX_CLAIMS // PER_CALL)  # scoring calls for the (not yet known) claims
     by_verdicts = estimate_summary(document, model=MODEL, verify=True, check_options={"scorer": "verdicts"})
     assert by_verdicts.calls == 1 + -(-config.MAX_CLAIMS // config.CHECK_BATCH_SIZE)
     assert verified.cost_usd is not None and est.cost_usd is not None and verified.cost_usd > est.cost_usd

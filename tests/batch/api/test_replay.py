@@ -4,6 +4,7 @@ which order, and that its result is the online path's."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from summarizer.batch.api.replay import ReplayLLM, _Blocked, _Pending, drive
 from summarizer.batch.api.wire import Answer, BodyEncoder
 from summarizer.batch.inputs import BatchInput
 from summarizer.batch.tasks import _call, check_task, summarize_task
+from summarizer.calibration.profile import profile_for_model
 from summarizer.text.documents import Document, document_from_text, load_document
 from tests._support.batch_jobs import api_settings, fixture_answer, long_text, online_run, stable
 from tests._support.fake_openai_server import FakeOpenAIServer
@@ -183,8 +185,8 @@ def test_a_refusal_fails_the_document() -> None:
 
 
 def test_a_check_job_drives_the_online_check_pipeline() -> None:
-    """Claims the zero-token checks leave open go to the model as the online check sends them: one
-    scoring call a claim, all in one round."""
+    """Claims the zero-token checks leave open go to the model as the online check sends them: scoring
+    calls of the profile's claims per call, all in one round."""
     text = EXAMPLE.read_text(encoding="utf-8")
     claims = ["The bridge vote was postponed because of the storm.", "The council met on Tuesday."]
 
@@ -195,9 +197,10 @@ def test_a_check_job_drives_the_online_check_pipeline() -> None:
     done = rounds.finish()
     assert done.result is not None, done.error
     (check_round,) = rounds.rounds
-    assert [schema(b) for b in check_round] == ["score", "score"]
+    calls = math.ceil(len(claims) / profile_for_model(SETTINGS.model).claims_per_call)
+    assert [schema(b) for b in check_round] == ["score"] * calls
     assert [c.claim for c in done.result.claims] == claims
-    assert done.result.usage.calls == 2
+    assert done.result.usage.calls == calls
     assert all(c.scored_by == "logprobs" for c in done.result.claims)
 
 
