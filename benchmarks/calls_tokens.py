@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from contextlib import nullcontext
@@ -20,6 +19,8 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from realsumm import article_text
 
 from summarizer import check, llama_server, summarize
 from summarizer.llm.client import LLM
@@ -32,15 +33,6 @@ ANCHORS = [
     ("FActScore", "about 1 call per sentence + 1 per atomic fact"),
 ]
 
-
-def article_text(line: str) -> str:
-    """REALSumm lines are lower-cased and tokenised with <t> markers; make them readable prose."""
-    text = re.sub(r"</?t>", " ", line)
-    text = re.sub(r" ([.,;:!?%')])", r"\1", text)
-    text = re.sub(r"([($]) ", r"\1", text)
-    text = text.replace(" n't", "n't").replace(" 's", "'s").replace("`` ", '"').replace(" ''", '"')
-    sentences = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))
-    return "\n".join(s[:1].upper() + s[1:] for s in sentences if s)
 
 
 def main() -> int:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -33,6 +32,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from realsumm import article_text  # benchmarks/ is the script's folder
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -52,15 +53,6 @@ ARTICLES: dict[str, tuple[Path, int | None]] = {
 }
 MATCHES = ("exact", "normalized", "fuzzy", "sentence", "not_found")
 
-
-def article_text(line: str) -> str:
-    """REALSumm lines are lower-cased and tokenised with <t> markers; make them readable prose."""
-    text = re.sub(r"</?t>", " ", line)
-    text = re.sub(r" ([.,;:!?%')])", r"\1", text)
-    text = re.sub(r"([($]) ", r"\1", text)
-    text = text.replace(" n't", "n't").replace(" 's", "'s").replace("`` ", '"').replace(" ''", '"')
-    sentences = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))
-    return "\n".join(s[:1].upper() + s[1:] for s in sentences if s)
 
 
 def load_article(name: str) -> str:
