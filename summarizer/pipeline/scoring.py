@@ -25,6 +25,7 @@ from .. import config, pricing
 from ..llm.client import LLM, AsyncLLM
 from ..llm.logprobs import LogprobAnswer
 from ..llm.prompts import PromptTemplate, load_prompt
+from ..rules.words import content_stems
 from ..text import sentences, tokens
 from ..text.chunks import chunk_spans
 from ..text.documents import Document
@@ -47,7 +48,6 @@ PROMPT_NAME = "score"
 _YES = frozenset({"yes"})
 _NO = frozenset({"no"})
 _LINE_NUMBER = re.compile(r"(?:^|\n)\s*(\d+)\s*[.:)\-]?\s*$")
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
 
 
 def _norm(token: str) -> str:
@@ -109,10 +109,6 @@ def answer_tokens(n: int) -> int:
 _ScorePlan = Generator[_Score, "LogprobAnswer | None", "list[float | None] | None"]
 
 
-def _stems(text: str) -> set[str]:
-    return {w.lower()[:6] for w in _WORD.findall(text) if len(w) > 2}
-
-
 class _Windows:
     """The source text each claim is scored against: all of it, or its best chunks when it is too long."""
 
@@ -130,13 +126,13 @@ class _Windows:
         else:
             per_chunk = max(config.MIN_CHUNK_TOKENS, self.budget // config.SCORE_CHUNKS_PER_CLAIM)
             self.chunks = chunk_spans(self.text, model, per_chunk)
-        self.chunk_stems = [_stems(self.text[s:e]) for s, e in self.chunks]
+        self.chunk_stems = [set(content_stems(self.text[s:e])) for s, e in self.chunks]
 
     def key(self, claim: str) -> tuple[int, ...]:
         """The chunks ``claim`` is scored against, in document order."""
         if len(self.chunks) == 1:
             return (0,)
-        stems = _stems(claim)
+        stems = set(content_stems(claim))
         ranked = sorted(range(len(self.chunks)), key=lambda k: (-len(stems & self.chunk_stems[k]), k))
         return tuple(sorted(ranked[: config.SCORE_CHUNKS_PER_CLAIM]))
 
