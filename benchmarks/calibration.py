@@ -11,7 +11,9 @@ domains, which is what ``--write-profile`` saves.
         --write-profile summarizer/profiles/qwen2.5-coder-1.5b-instruct.json --out results/calibration
 
 Prints one Markdown table per mode (hybrid, model, local): rows, AUC, balanced accuracy at the profile's
-threshold, expected calibration error (10 bins), the share settled by rules and their precision; writes
+threshold, expected calibration error (10 bins) and its floor (the ECE a perfectly calibrated checker
+would show on as many claims with these probabilities: sampling noise), the share settled by rules and
+their precision; writes
 ``report.json`` and, with matplotlib installed, ``reliability.png`` to ``--out``.
 """
 
@@ -202,6 +204,7 @@ def _score(name: str, examples: list[calibrate.Example], profile: Profile, mode:
         "auc": auc,
         "bacc": metrics.balanced_accuracy(labels, preds),
         "ece": metrics.ece(probs, labels),
+        "ece_floor": metrics.ece_floor(probs),
         "threshold": profile.local.threshold if mode == "local" else profile.fused.threshold,
         "settled": len(settled) / len(usable) if usable else 0.0,
         "settled_precision": right / len(settled) if settled else None,
@@ -214,21 +217,22 @@ def _table(rows: list[dict[str, object]], pooled: tuple[list[float], list[int]])
     def pct(x: object) -> str:
         return "–" if x is None else f"{100 * float(x):.1f}"  # type: ignore[arg-type]
 
-    lines = ["| file | rows | AUC | BAcc | ECE | threshold | settled by rules | their precision |",
-             "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    lines = ["| file | rows | AUC | BAcc | ECE | ECE floor | threshold | settled by rules | their precision |",
+             "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for r in rows:
         lines.append(
             f"| {r['file']} | {r['rows']} | {pct(r['auc'])} | {pct(r['bacc'])} | {float(r['ece']):.3f} "  # type: ignore[arg-type]
+            f"| {float(r['ece_floor']):.3f} "  # type: ignore[arg-type]
             f"| {float(r['threshold']):.2f} | {pct(r['settled'])} | {pct(r['settled_precision'])} |"  # type: ignore[arg-type]
         )
     summ = [r for r in rows if str(r["file"]).startswith("summedits_")]
     if summ:
         mean = lambda k: sum(float(r[k]) for r in summ if r[k] is not None) / len(summ)  # type: ignore[arg-type]  # noqa: E731
         lines.append(f"| SummEdits mean | {sum(int(r['rows']) for r in summ)} | {pct(mean('auc'))} "  # type: ignore[call-overload]
-                     f"| {pct(mean('bacc'))} | {mean('ece'):.3f} | | | |")  # fmt: skip
+                     f"| {pct(mean('bacc'))} | {mean('ece'):.3f} | {mean('ece_floor'):.3f} | | | |")  # fmt: skip
         probs, labels = pooled
         lines.append(f"| SummEdits pooled (every held-out claim) | {len(labels)} | {pct(metrics.auc(probs, labels))} "
-                     f"| – | {metrics.ece(probs, labels):.3f} | | | |")  # fmt: skip
+                     f"| – | {metrics.ece(probs, labels):.3f} | {metrics.ece_floor(probs):.3f} | | | |")  # fmt: skip
     return "\n".join(lines)
 
 

@@ -196,6 +196,8 @@ RULE_MIN_PRECISION = 0.97
 RULE_MIN_SEEN = 10
 #: L2 penalty of the calibration's logistic regression (on standardised features).
 CALIBRATION_L2 = 1.0
+#: Temperatures a profile's fit may choose from, on the domains it holds out (1 = the fit as it stands).
+CALIBRATION_TEMPERATURES = tuple(round(0.5 + 0.05 * k, 2) for k in range(71))  # 0.5 .. 4.0
 #: Evidence of a scored claim: the source sentences sharing the most of its content words (idf-weighted),
 #: at most this many, each holding at least this share of them.
 EVIDENCE_SENTENCES = 2

@@ -12,6 +12,8 @@ be refitted, and domains held out, from examples saved once (:func:`save_example
   verbatim in the source settles unless the data shows otherwise: it is supported by construction);
 * ``fused``: logistic regression of the label on the local features and ``model_logit``;
 * ``local``: the same on the local features alone;
+* a temperature for each, from the fitting domains held out one at a time (:func:`_held_out_temperature`),
+  so the probabilities stay honest on a domain the fit never saw;
 * thresholds: for each, the one that maximises the mean balanced accuracy over the fitting domains of the
   final decisions (settled claims included), so no domain counts more for having more rows.
 """
@@ -19,6 +21,7 @@ be refitted, and domains held out, from examples saved once (:func:`save_example
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -123,10 +126,7 @@ def _rule_stats(examples: Iterable[Example]) -> dict[str, RuleStat]:
 def _fit(
     examples: Sequence[Example], features: Sequence[str], l2: float
 ) -> tuple[dict[str, float], float]:
-    rows = [
-        {**ex.features, MODEL_FEATURE: ex.logit} if ex.logit is not None else dict(ex.features)
-        for ex in examples
-    ]
+    rows = [_inputs(ex) for ex in examples]
     return fit_logistic(rows, [ex.label for ex in examples], features, l2=l2)
 
 
@@ -142,6 +142,57 @@ def _threshold(
         labels.append(ex.label)
     usable = [(p, y) for p, y in groups.values() if len(set(y)) == 2]
     return best_threshold(usable or list(groups.values()))[0]
+
+
+def _inputs(ex: Example) -> dict[str, float]:
+    return {**ex.features, MODEL_FEATURE: ex.logit} if ex.logit is not None else dict(ex.features)
+
+
+def _held_out_temperature(
+    examples: Sequence[Example], features: Sequence[str], l2: float, settled: Callable[[Example], Decision | None]
+) -> float:
+    """The temperature that makes the fit's probabilities honest on a domain it never saw.
+
+    Each fitting domain is held out in turn: the logistic model is fitted on the others and its log-odds
+    on the held-out domain kept. The temperature (from ``config.CALIBRATION_TEMPERATURES``) is the one
+    whose final probabilities (settled claims at their rule's confidence) have the lowest log loss,
+    averaged over the held-out domains (a proper scoring rule: it rewards honest probabilities, where
+    minimising the binned calibration error would reward squashing them all towards the base rate); ties
+    go to the one closest to 1. With fewer than three domains there is nothing to hold out against: 1."""
+    domains = list(dict.fromkeys(ex.domain for ex in examples))
+    if len(domains) < 3:
+        return 1.0
+    held: list[list[tuple[float | None, float, int]]] = []
+    for domain in domains:
+        train = [ex for ex in examples if ex.domain != domain]
+        test = [ex for ex in examples if ex.domain == domain]
+        if len({ex.label for ex in train}) < 2:
+            continue
+        weights, bias = _fit(train, features, l2)
+        model = Logistic(weights=weights, bias=bias, threshold=0.5)
+        rows = []
+        for ex in test:
+            decision = settled(ex)
+            rows.append((decision.probability if decision else None, model.log_odds(_inputs(ex)), ex.label))
+        held.append(rows)
+    if not held:
+        return 1.0
+
+    def mean_log_loss(t: float) -> float:
+        total = 0.0
+        for rows in held:
+            loss = 0.0
+            for settled_p, z, label in rows:
+                p = min(1 - 1e-6, max(1e-6, settled_p if settled_p is not None else _sigmoid(z / t)))
+                loss -= math.log(p if label else 1.0 - p)
+            total += loss / len(rows)
+        return total / len(held)
+
+    return min(config.CALIBRATION_TEMPERATURES, key=lambda t: (round(mean_log_loss(t), 9), abs(t - 1.0)))
+
+
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
 def fit_profile(
@@ -180,14 +231,14 @@ def fit_profile(
     def rule(ex: Example) -> Decision | None:
         return settle(draft, ex.local_result())
 
-    fused_t = _threshold(
-        scored, lambda ex: draft.fused.probability({**ex.features, MODEL_FEATURE: ex.logit or 0.0}), rule
-    )
-    local_t = _threshold(examples, lambda ex: draft.local.probability(ex.features), rule)
+    fused = draft.fused.model_copy(update={"temperature": _held_out_temperature(scored, FUSED_FEATURES, l2, rule)})
+    local = draft.local.model_copy(update={"temperature": _held_out_temperature(examples, LOCAL_FEATURES, l2, rule)})
+    fused_t = _threshold(scored, lambda ex: fused.probability(_inputs(ex)), rule)
+    local_t = _threshold(examples, lambda ex: local.probability(ex.features), rule)
     return draft.model_copy(
         update={
-            "fused": draft.fused.model_copy(update={"threshold": fused_t}),
-            "local": draft.local.model_copy(update={"threshold": local_t}),
+            "fused": fused.model_copy(update={"threshold": fused_t}),
+            "local": local.model_copy(update={"threshold": local_t}),
         }
     )
 

@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["ReliabilityBin", "auc", "balanced_accuracy", "best_threshold", "ece", "reliability_bins"]
+__all__ = [
+    "ReliabilityBin",
+    "auc",
+    "balanced_accuracy",
+    "best_threshold",
+    "ece",
+    "ece_floor",
+    "reliability_bins",
+]
 
 
 def auc(probs: Sequence[float], labels: Sequence[int]) -> float | None:
@@ -111,6 +119,23 @@ def ece(probs: Sequence[float], labels: Sequence[int], *, bins: int = 10) -> flo
         for b in reliability_bins(probs, labels, bins=bins)
         if b.count and b.mean_prob is not None and b.frequency is not None
     )
+
+
+def ece_floor(probs: Sequence[float], *, bins: int = 10, draws: int = 200, seed: int = 0) -> float:
+    """The expected calibration error a *perfectly* calibrated checker would still show on ``len(probs)``
+    claims with these probabilities: the mean ECE over ``draws`` label sets drawn from the probabilities
+    themselves (seeded, so the same inputs give the same figure). On a few hundred claims it is far from
+    0 — sampling noise alone — so an ECE should be read against it."""
+    import random
+
+    if not probs:
+        raise ValueError("calibration error of no rows")
+    rng = random.Random(seed)
+    total = 0.0
+    for _ in range(draws):
+        labels = [int(rng.random() < p) for p in probs]
+        total += ece(probs, labels, bins=bins)
+    return total / draws
 
 
 def _same_length(a: Sequence[object], b: Sequence[object]) -> None:

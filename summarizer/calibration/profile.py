@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -46,10 +47,15 @@ class _Strict(BaseModel):
 
 
 class Logistic(_Strict):
-    """p = 1 / (1 + exp(-(bias + sum(weights[name] * features[name])))); a missing feature counts as 0."""
+    """p = 1 / (1 + exp(-(bias + sum(weights[name] * features[name])) / temperature)); a missing feature
+    counts as 0."""
 
     weights: dict[str, float]
     bias: float
+    temperature: float = Field(
+        default=1.0, gt=0.0, le=100.0,
+        description="Divides the log-odds: above 1 where the fit was overconfident on domains held out of it.",
+    )  # fmt: skip
     threshold: float = Field(gt=0.0, lt=1.0, description="A claim is supported when p >= threshold.")
 
     @model_validator(mode="after")
@@ -58,8 +64,12 @@ class Logistic(_Strict):
             raise ValueError("weights and bias must be finite numbers")
         return self
 
-    def probability(self, features: dict[str, float]) -> float:
-        z = self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+    def log_odds(self, features: Mapping[str, float]) -> float:
+        """bias + the weighted features, before the temperature."""
+        return self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        z = self.log_odds(features) / self.temperature
         if z >= 0:
             return 1.0 / (1.0 + math.exp(-z))
         e = math.exp(z)

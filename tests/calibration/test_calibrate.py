@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from summarizer.calibration.calibrate import (
     save_examples,
 )
 from summarizer.calibration.metrics import balanced_accuracy
+from summarizer.rules.features import MODEL_FEATURE
+
+PROFILE_ARGS: dict = {"name": "t", "models": ["t"], "prompt_version": None, "claims_per_call": 1}
 
 
 def example(i: int, label: int, logit: float | None, *, findings: tuple[str, ...] = (), domain: str = "d",
@@ -121,3 +125,30 @@ def test_examples_round_trip_through_jsonl(tmp_path: Path) -> None:
     assert [e.__dict__ for e in back] == [
         {**e.__dict__, "signals": [tuple(s) for s in e.signals]} for e in examples
     ]
+
+
+def shifted_domains(shifts: list[float], n: int = 300, seed: int = 1) -> list[Example]:
+    """Domains where the same log-odds mean different things: P(supported) = sigmoid(x + shift)."""
+    rng = random.Random(seed)
+    out = []
+    for d, shift in enumerate(shifts):
+        for i in range(n):
+            x = rng.gauss(0, 2)
+            label = int(rng.random() < 1 / (1 + math.exp(-(x + shift))))
+            out.append(example(d * n + i, label, x, domain=f"d{d}", coverage=0.5))
+    return out
+
+
+def test_the_temperature_tempers_a_fit_that_domains_it_never_saw_would_find_overconfident() -> None:
+    shifted = fit_profile(shifted_domains([-2.5, 0.0, 2.5]), **PROFILE_ARGS)
+    alike = fit_profile(shifted_domains([0.0, 0.0, 0.0]), **PROFILE_ARGS)
+    assert shifted.fused.temperature > 1.2
+    assert 0.8 <= alike.fused.temperature <= 1.2
+    # the temperature divides the log-odds: the ranking, and so the AUC, stay; probabilities move to 0.5
+    features = {"coverage_best": 0.5, "coverage_top3": 0.5, MODEL_FEATURE: 3.0}
+    raw = shifted.fused.model_copy(update={"temperature": 1.0}).probability(features)
+    assert 0.5 < shifted.fused.probability(features) < raw
+
+
+def test_two_domains_leave_nothing_to_hold_out_against() -> None:
+    assert fit_profile(shifted_domains([-2.5, 2.5]), **PROFILE_ARGS).fused.temperature == 1.0

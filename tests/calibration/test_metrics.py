@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.calibration.metrics import auc, balanced_accuracy, best_threshold, ece, reliability_bins
+from summarizer.calibration.metrics import auc, balanced_accuracy, best_threshold, ece, ece_floor, reliability_bins
 
 
 def test_auc_counts_pairs_and_halves_ties() -> None:
@@ -59,3 +59,15 @@ def test_reliability_bins_cover_the_unit_interval_and_put_one_in_the_last() -> N
     assert bins[3].mean_prob is None and bins[3].frequency is None
     with pytest.raises(ValueError):
         reliability_bins([1.2], [1])
+
+
+def test_the_ece_floor_is_sampling_noise_shrinking_with_the_sample() -> None:
+    # Certain probabilities draw their own labels: no noise at all.
+    assert ece_floor([1.0, 0.0] * 50) == 0.0
+    # At p = 0.5 in one bin the ECE is |share of 1s - 0.5|: for n claims about 0.8 * 0.5 / sqrt(n).
+    small, large = ece_floor([0.5] * 100, draws=400), ece_floor([0.5] * 1600, draws=400)
+    assert small == pytest.approx(0.8 * 0.5 / 10, rel=0.2)
+    assert large == pytest.approx(small / 4, rel=0.25)
+    assert ece_floor([0.3, 0.7] * 60) == ece_floor([0.3, 0.7] * 60)  # seeded
+    with pytest.raises(ValueError):
+        ece_floor([])
