@@ -66,6 +66,7 @@ def main() -> int:
     parser.add_argument("--scores", default="results/calibration/scores")
     parser.add_argument("--no-collect", action="store_true", help="use the saved log-odds only")
     parser.add_argument("--claims-per-call", type=int, default=config.SCORE_CLAIMS_PER_CALL)
+    parser.add_argument("--temperature", action="store_true", help="temper each fit on held-out domains")
     parser.add_argument("-m", "--model")
     parser.add_argument("--base-url")
     parser.add_argument("--out", default="results/calibration")
@@ -104,7 +105,7 @@ def main() -> int:
     pooled_summedits: dict[str, tuple[list[float], list[int]]] = {m: ([], []) for m in MODES}
     for held in summedits + others:
         train = [ex for n in summedits if n != held for ex in examples[n]]
-        profile = _fit(train, settings.model, version, args.claims_per_call, fitted_on)
+        profile = _fit(train, settings.model, version, args.claims_per_call, fitted_on, args.temperature)
         if args.write_lodo:
             Path(args.write_lodo).mkdir(parents=True, exist_ok=True)
             held_out = profile.model_copy(update={"name": f"{settings.model} without {held}",
@@ -136,12 +137,12 @@ def main() -> int:
         print("\n(matplotlib is not installed: no reliability diagram)")
     if args.write_profile:
         profile = _fit([ex for n in summedits for ex in examples[n]], settings.model, version,
-                       args.claims_per_call, fitted_on)  # fmt: skip
+                       args.claims_per_call, fitted_on, args.temperature)  # fmt: skip
         Path(args.write_profile).write_text(profile.to_json(), encoding="utf-8")
         print(f"profile fitted on {len(summedits)} files written to {args.write_profile}")
     if args.write_generic:
         profile = _fit([ex for n in summedits for ex in examples[n]], settings.model, version,
-                       args.claims_per_call, fitted_on)  # fmt: skip
+                       args.claims_per_call, fitted_on, args.temperature)  # fmt: skip
         generic = calibrate.generic_profile(profile)
         Path(args.write_generic).write_text(generic.to_json(), encoding="utf-8")
         print(f"generic profile written to {args.write_generic}")
@@ -176,7 +177,8 @@ def _examples(
 
 
 def _fit(
-    train: list[calibrate.Example], model: str, version: str, per_call: int, fitted_on: list[FittedOn]
+    train: list[calibrate.Example], model: str, version: str, per_call: int, fitted_on: list[FittedOn],
+    temperature: bool = False,
 ) -> Profile:
     return calibrate.fit_profile(
         train,
@@ -185,6 +187,7 @@ def _fit(
         prompt_version=version,
         claims_per_call=per_call,
         fitted_on=fitted_on,
+        temperature=temperature,
         notes="fitted by benchmarks/calibration.py on the SummEdits dev domains in ../shared/eval",
     )
 

@@ -12,8 +12,9 @@ be refitted, and domains held out, from examples saved once (:func:`save_example
   verbatim in the source settles unless the data shows otherwise: it is supported by construction);
 * ``fused``: logistic regression of the label on the local features and ``model_logit``;
 * ``local``: the same on the local features alone;
-* a temperature for each, from the fitting domains held out one at a time (:func:`_held_out_temperature`),
-  so the probabilities stay honest on a domain the fit never saw;
+* with ``temperature=True``, a temperature for each, from the fitting domains held out one at a time
+  (:func:`_held_out_temperature`), for probabilities that stay honest on a domain the fit never saw (it
+  helped one setting and hurt another on SummEdits: docs/calibration.md);
 * thresholds: for each, the one that maximises the mean balanced accuracy over the fitting domains of the
   final decisions (settled claims included), so no domain counts more for having more rows.
 """
@@ -204,9 +205,11 @@ def fit_profile(
     claims_per_call: int,
     fitted_on: Sequence[FittedOn] = (),
     l2: float = config.CALIBRATION_L2,
+    temperature: bool = False,
     notes: str = "",
 ) -> Profile:
-    """A profile fitted on ``examples`` (those with a log-odds fit the fused model; all fit the local one).
+    """A profile fitted on ``examples`` (those with a log-odds fit the fused model; all fit the local one);
+    ``temperature``: temper each model on held-out domains (:func:`_held_out_temperature`).
 
     Raises ``ValueError`` when the examples lack a class, or when none has a log-odds."""
     scored = [ex for ex in examples if ex.logit is not None]
@@ -231,8 +234,10 @@ def fit_profile(
     def rule(ex: Example) -> Decision | None:
         return settle(draft, ex.local_result())
 
-    fused = draft.fused.model_copy(update={"temperature": _held_out_temperature(scored, FUSED_FEATURES, l2, rule)})
-    local = draft.local.model_copy(update={"temperature": _held_out_temperature(examples, LOCAL_FEATURES, l2, rule)})
+    fused, local = draft.fused, draft.local
+    if temperature:
+        fused = fused.model_copy(update={"temperature": _held_out_temperature(scored, FUSED_FEATURES, l2, rule)})
+        local = local.model_copy(update={"temperature": _held_out_temperature(examples, LOCAL_FEATURES, l2, rule)})
     fused_t = _threshold(scored, lambda ex: fused.probability(_inputs(ex)), rule)
     local_t = _threshold(examples, lambda ex: local.probability(ex.features), rule)
     return draft.model_copy(
@@ -387,6 +392,7 @@ def calibrate_rows(
     claims_per_call: int = config.SCORE_CLAIMS_PER_CALL,
     examples_path: str | Path | None = None,
     on_document: Callable[[int, int], None] | None = None,
+    temperature: bool = False,
 ) -> Calibration:
     """Score the rows with ``llm`` (every claim: the examples fit every mode), fit a profile for its model.
 
@@ -430,6 +436,7 @@ def calibrate_rows(
         prompt_version=load_prompt(PROMPT_NAME).version,
         claims_per_call=claims_per_call,
         fitted_on=fitted,
+        temperature=temperature,
         notes="fitted by summarizer calibrate",
     )
     return Calibration(profile, examples, usage)

@@ -289,7 +289,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     with status_line(enabled=not args.verbose), backend(settings) as settings:
         result = calibrate_rows(
             rows, LLM(settings), name=args.name or settings.model, claims_per_call=args.claims_per_call,
-            examples_path=args.examples,
+            examples_path=args.examples, temperature=args.temperature,
             on_document=lambda done, total: log.info("document %d/%d", done, total),
         )  # fmt: skip
     _write(result.profile.to_json(), args.output)

@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="keep the scored examples here (JSONL) and reuse them: a refit needs no model call")  # fmt: skip
     cal.add_argument("--claims-per-call", type=_positive, default=config.SCORE_CLAIMS_PER_CALL,
                      help=f"claims asked per scoring call (default {config.SCORE_CLAIMS_PER_CALL})")  # fmt: skip
+    cal.add_argument("--temperature", action="store_true",
+                     help="temper the fit on held-out files (three or more): lower log loss on a kind of text "
+                     "it never saw")  # fmt: skip
     cal.add_argument("--name", help="the profile's name (default: the model's)")
     cal.add_argument("-m", "--model", help="model name (the profile is for this model)")
     cal.add_argument("--base-url", help="OpenAI-compatible endpoint")

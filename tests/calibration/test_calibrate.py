@@ -140,8 +140,8 @@ def shifted_domains(shifts: list[float], n: int = 300, seed: int = 1) -> list[Ex
 
 
 def test_the_temperature_tempers_a_fit_that_domains_it_never_saw_would_find_overconfident() -> None:
-    shifted = fit_profile(shifted_domains([-2.5, 0.0, 2.5]), **PROFILE_ARGS)
-    alike = fit_profile(shifted_domains([0.0, 0.0, 0.0]), **PROFILE_ARGS)
+    shifted = fit_profile(shifted_domains([-2.5, 0.0, 2.5]), **PROFILE_ARGS, temperature=True)
+    alike = fit_profile(shifted_domains([0.0, 0.0, 0.0]), **PROFILE_ARGS, temperature=True)
     assert shifted.fused.temperature > 1.2
     assert 0.8 <= alike.fused.temperature <= 1.2
     # the temperature divides the log-odds: the ranking, and so the AUC, stay; probabilities move to 0.5
@@ -151,4 +151,8 @@ def test_the_temperature_tempers_a_fit_that_domains_it_never_saw_would_find_over
 
 
 def test_two_domains_leave_nothing_to_hold_out_against() -> None:
-    assert fit_profile(shifted_domains([-2.5, 2.5]), **PROFILE_ARGS).fused.temperature == 1.0
+    assert fit_profile(shifted_domains([-2.5, 2.5]), **PROFILE_ARGS, temperature=True).fused.temperature == 1.0
+
+
+def test_without_being_asked_the_fit_is_not_tempered() -> None:
+    assert fit_profile(shifted_domains([-2.5, 0.0, 2.5]), **PROFILE_ARGS).fused.temperature == 1.0

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.calibration.metrics import auc, balanced_accuracy, best_threshold, ece, ece_floor, reliability_bins
+from summarizer.calibration.metrics import (
+    auc,
+    balanced_accuracy,
+    best_threshold,
+    ece,
+    ece_floor,
+    reliability_bins,
+)
 
 
 def test_auc_counts_pairs_and_halves_ties() -> None:

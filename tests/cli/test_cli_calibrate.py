@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import cli
+from summarizer import cli, config
 from summarizer.calibration.profile import load_profile
 from tests._support.fake_openai_server import FakeOpenAIServer
 
@@ -56,7 +56,8 @@ def test_calibrate_fits_a_valid_profile_and_a_refit_costs_no_call(
                              "-o", str(tmp_path / "p.json"), "--examples", examples)  # fmt: skip
         assert code == 0, err
         first = server.counts()["requests"]
-        assert first >= len(rows()) * 0.7  # one short call per claim (a few settled by rules)
+        # every claim is scored (none settled first), nine claim sentences a call: one call per document
+        assert config.SCORE_CLAIMS_PER_CALL == 9 and first == len(DOCS)
         profile = load_profile(tmp_path / "p.json")
         assert profile.name == "acme-7b" and profile.models == ["acme-7b"]
         assert profile.fused.weights["model_logit"] > 0  # the fake's P(Yes) carries the label
