@@ -178,7 +178,7 @@ def _examples(
 
 def _fit(
     train: list[calibrate.Example], model: str, version: str, per_call: int, fitted_on: list[FittedOn],
-    temperature: bool = False,
+    temperature: bool,
 ) -> Profile:
     return calibrate.fit_profile(
         train,

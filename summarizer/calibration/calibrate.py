@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 from .decide import RULE_VERDICTS, Decision, decide, settle
 from .fit import fit_logistic
 from .metrics import best_threshold
-from .profile import FittedOn, Logistic, Profile, RuleStat
+from .profile import FittedOn, Logistic, Profile, RuleStat, sigmoid
 
 __all__ = [
     "Calibration",
@@ -184,16 +184,12 @@ def _held_out_temperature(
         for rows in held:
             loss = 0.0
             for settled_p, z, label in rows:
-                p = min(1 - 1e-6, max(1e-6, settled_p if settled_p is not None else _sigmoid(z / t)))
+                p = min(1 - 1e-6, max(1e-6, settled_p if settled_p is not None else sigmoid(z / t)))
                 loss -= math.log(p if label else 1.0 - p)
             total += loss / len(rows)
         return total / len(held)
 
     return min(config.CALIBRATION_TEMPERATURES, key=lambda t: (round(mean_log_loss(t), 9), abs(t - 1.0)))
-
-
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
 def fit_profile(

@@ -36,6 +36,7 @@ __all__ = [
     "load_profile",
     "profile_for_model",
     "shipped_profiles",
+    "sigmoid",
 ]
 
 PROFILE_FORMAT: Final = "summarizer-calibration-profile/1"
@@ -69,11 +70,15 @@ class Logistic(_Strict):
         return self.bias + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
 
     def probability(self, features: Mapping[str, float]) -> float:
-        z = self.log_odds(features) / self.temperature
-        if z >= 0:
-            return 1.0 / (1.0 + math.exp(-z))
-        e = math.exp(z)
-        return e / (1.0 + e)
+        return sigmoid(self.log_odds(features) / self.temperature)
+
+
+def sigmoid(z: float) -> float:
+    """1 / (1 + exp(-z)), without overflow for large |z|."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
 
 
 class RuleStat(_Strict):

@@ -117,3 +117,26 @@ def test_eval_of_a_mode_without_probabilities_reports_none(tmp_path: Path, capsy
     report = json.loads((tmp_path / "floor.json").read_text())
     assert report["auc"] is None and report["ece"] is None
     assert not (tmp_path / "floor.png").exists()
+
+
+def test_calibrate_temperature_asks_the_fit_to_temper(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer.calibration import calibrate
+
+    real = calibrate.calibrate_rows
+    asked: list[bool] = []
+
+    def spy(*args: object, **kwargs: object) -> calibrate.Calibration:
+        asked.append(bool(kwargs["temperature"]))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(calibrate, "calibrate_rows", spy)
+    data = write_rows(tmp_path / "news.jsonl")
+    with FakeOpenAIServer() as server:
+        for flag in ([], ["--temperature"]):
+            code, _, err = run(capsys, "calibrate", data, "-m", "acme-7b", "--base-url", server.url,
+                               "-o", str(tmp_path / "p.json"), *flag)  # fmt: skip
+            assert code == 0, err
+            assert load_profile(tmp_path / "p.json").fused.temperature == 1.0  # one file: nothing held out
+    assert asked == [False, True]
