@@ -228,7 +228,7 @@ def fit_profile(
     )
 
     def rule(ex: Example) -> Decision | None:
-        return settle(draft, ex.local_result())
+        return settle(draft, ex.local_result(), ex.features)
 
     fused, local = draft.fused, draft.local
     if temperature:
@@ -252,7 +252,7 @@ def apply_profile(profile: Profile, example: Example, *, mode: str = "hybrid") -
     features alone)."""
     local = example.local_result()
     if mode != "model":
-        settled = settle(profile, local)
+        settled = settle(profile, local, example.features)
         if settled is not None:
             return settled
     logit = None if mode == "local" else example.logit
@@ -287,23 +287,31 @@ def score_documents(
 ) -> dict[str, float | None]:
     """The model's log-odds for every claim — ``groups``: (document, [(id, claim), ...]) — by id.
 
-    Every claim is scored (no claim is settled first), so the examples fit every mode. ``on_document``
-    receives each document's log-odds as soon as they are known (to save them as they come). Raises
-    :class:`~summarizer.errors.ConfigError` when the server returns no log-probabilities."""
+    Every claim is scored (no claim is settled first), so the examples fit every mode. Each claim is asked
+    as ``check`` asks a summary: with ``claims_per_call`` > 1, its own sentences share a call, never another
+    row's (a labelled set holds several edited variants of one sentence; listed together, the model would
+    compare them, which no real check does, and the figures would flatter the setting). With one claim
+    sentence a call a sentence repeated across rows is asked once (the same prompt: the same answer).
+    ``on_document`` receives each document's log-odds as soon as they are known (to save them as they
+    come). Raises :class:`~summarizer.errors.ConfigError` when the server returns no log-probabilities."""
     from ..errors import ConfigError
     from ..pipeline.scoring import score_claims
     from ..text.documents import document_from_text
 
     out: dict[str, float | None] = {}
     for doc, claims in groups:
-        logits = score_claims(
-            llm, document_from_text(doc), [c for _, c in claims], usage, claims_per_call=claims_per_call
-        )
-        if logits is None:
-            raise ConfigError(
-                f"{llm.settings.model} at {llm.settings.endpoint} returns no log-probabilities: "
-                "a profile cannot be fitted for it (its checks use JSON verdicts)"
-            )
+        document = document_from_text(doc)
+        texts = [c for _, c in claims]
+        asks = [texts] if claims_per_call == 1 else [[t] for t in texts]
+        logits: list[float | None] = []
+        for batch in asks:
+            answered = score_claims(llm, document, batch, usage, claims_per_call=claims_per_call)
+            if answered is None:
+                raise ConfigError(
+                    f"{llm.settings.model} at {llm.settings.endpoint} returns no log-probabilities: "
+                    "a profile cannot be fitted for it (its checks use JSON verdicts)"
+                )
+            logits.extend(answered)
         found = {rid: logit for (rid, _), logit in zip(claims, logits, strict=True)}
         out.update(found)
         if on_document is not None:

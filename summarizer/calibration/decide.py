@@ -3,7 +3,8 @@
 The one place where a verdict is decided, used by :func:`summarizer.check` and by the evaluation alike:
 
 1. a decisive local finding that the profile trusts (right 97 % of the time or more where it was fitted)
-   settles the claim with no model call; its confidence is that measured precision;
+   settles the claim with no model call; its confidence is that measured precision (where the fitting
+   data was too thin to measure it, the local features' calibrated probability);
 2. otherwise the profile's logistic model turns the local features — and the model's log-odds, when the
    server returned log-probabilities — into the probability that the claim is supported;
 3. the claim is ``supported`` when that probability reaches the profile's threshold; otherwise it is
@@ -51,15 +52,26 @@ def trusted_findings(profile: Profile, local: LocalResult) -> list[str]:
     return [k for k in dict.fromkeys(kinds) if profile.settles(k)]
 
 
-def settle(profile: Profile, local: LocalResult) -> Decision | None:
-    """The decision of a trusted local finding, or None when the claim needs scoring."""
+def settle(
+    profile: Profile, local: LocalResult, features: Mapping[str, float] | None = None
+) -> Decision | None:
+    """The decision of a trusted local finding, or None when the claim needs scoring.
+
+    Its confidence is the finding's measured precision. A finding that settles by construction but was
+    too rarely seen where the profile was fitted to measure it (a claim standing verbatim in the source:
+    fitting data holds few) takes, given the claim's ``features``, the local model's probability instead:
+    a precision smoothed from one or two cases would say 0.67 about a claim copied from its source."""
     trusted = trusted_findings(profile, local)
     if not trusted or local.verdict is None:
         return None
     best = max(trusted, key=lambda k: profile.rules[k].precision)
-    precision = profile.rules[best].precision
-    probability = precision if local.verdict == "supported" else 1.0 - precision
-    return Decision(local.verdict, probability, precision, "rule", best)
+    stat = profile.rules[best]
+    if stat.seen < config.RULE_MIN_SEEN and features is not None:
+        probability = profile.local.probability(dict(features))
+    else:
+        probability = stat.precision if local.verdict == "supported" else 1.0 - stat.precision
+    confidence = probability if local.verdict == "supported" else 1.0 - probability
+    return Decision(local.verdict, probability, confidence, "rule", best)
 
 
 def decide(

@@ -133,7 +133,7 @@ def _plan(
         item.local = checker.check(item.text)
         item.features = claim_features(checker, item.text, item.local)
         item.hints = [s.detail for s in item.local.signals]
-        if opts.mode != "model" and (decision := settle(opts.profile, item.local)) is not None:
+        if opts.mode != "model" and (decision := settle(opts.profile, item.local, item.features)) is not None:
             item.result = _settled(item, decision)
 
     open_items = [it for it in items if it.result is None]

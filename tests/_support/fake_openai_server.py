@@ -65,6 +65,7 @@ class FakeOpenAIServer:
         self.tags: list[str] = []
         self.answered_tags: list[str] = []
         self.auth_headers: list[str] = []
+        self.scored_claims: list[list[str]] = []  # each scoring call's claim lines, in order
         self._hold_after: int | None = None
         self._released = threading.Event()
         self._released.set()
@@ -206,6 +207,8 @@ class FakeOpenAIServer:
 
         document = set(re.findall(r"[a-z0-9]+", _between(user, "<document>", "</document>").lower()))
         claims = _CLAIM_LINE.findall(user.split("Claims:", 1)[-1])
+        with self.lock:
+            self.scored_claims.append([claim for _, claim in claims])
         content, text = [], []
         for n, claim in claims:
             words = re.findall(r"[a-z0-9]+", claim.lower()) or ["?"]

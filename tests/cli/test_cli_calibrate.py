@@ -56,8 +56,9 @@ def test_calibrate_fits_a_valid_profile_and_a_refit_costs_no_call(
                              "-o", str(tmp_path / "p.json"), "--examples", examples)  # fmt: skip
         assert code == 0, err
         first = server.counts()["requests"]
-        # every claim is scored (none settled first), nine claim sentences a call: one call per document
-        assert config.SCORE_CLAIMS_PER_CALL == 9 and first == len(DOCS)
+        # every claim is scored (none settled first), one claim sentence a call, each distinct one once
+        assert config.SCORE_CLAIMS_PER_CALL == 1 and first == len({(r["doc"], r["claim"]) for r in rows()})
+        assert all(len(call) == 1 for call in server.scored_claims)
         profile = load_profile(tmp_path / "p.json")
         assert profile.name == "acme-7b" and profile.models == ["acme-7b"]
         assert profile.fused.weights["model_logit"] > 0  # the fake's P(Yes) carries the label
@@ -140,3 +141,24 @@ def test_calibrate_temperature_asks_the_fit_to_temper(
             assert code == 0, err
             assert load_profile(tmp_path / "p.json").fused.temperature == 1.0  # one file: nothing held out
     assert asked == [False, True]
+
+
+def test_calibrate_with_several_claims_a_call_never_lists_two_rows_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A labelled set holds edited variants of one sentence: listed in one call, the model would compare
+    them, which no real check does. Each row's own sentences share a call; no other row's do."""
+    two_sentences = {"id": "d0-two", "doc": DOCS[0], "claim": "The ferry leaves at nine. Tickets cost 12 euros.",
+                     "label": 1}  # fmt: skip
+    data = tmp_path / "news.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in [*rows(), two_sentences]) + "\n", encoding="utf-8")
+    with FakeOpenAIServer() as server:
+        code, _, err = run(capsys, "calibrate", str(data), "-m", "acme-7b", "--base-url", server.url,
+                           "--claims-per-call", "9", "-o", str(tmp_path / "p.json"))  # fmt: skip
+        assert code == 0, err
+        assert load_profile(tmp_path / "p.json").claims_per_call == 9
+    claims = [str(r["claim"]) for r in [*rows(), two_sentences]]
+    assert len(server.scored_claims) == len(claims)  # one call a row
+    for call in server.scored_claims:
+        assert any(all(line in claim for line in call) for claim in claims), call
+    assert ["The ferry leaves at nine.", "Tickets cost 12 euros."] in server.scored_claims
