@@ -10,7 +10,8 @@ be refitted, and domains held out, from examples saved once (:func:`save_example
 * rules: for each kind of decisive finding, how often its verdict was right; it settles claims when right
   at least ``config.RULE_MIN_PRECISION`` of at least ``config.RULE_MIN_SEEN`` times (a claim standing
   verbatim in the source settles unless the data shows otherwise: it is supported by construction);
-* ``fused``: logistic regression of the label on the local features and ``model_logit``;
+* ``fused``: logistic regression of the label on the local features and the model's log-odds
+  (``model_logit``, and its hinge ``model_logit_yes``: :func:`~summarizer.rules.features.model_features`);
 * ``local``: the same on the local features alone;
 * with ``temperature=True``, a temperature for each, from the fitting domains held out one at a time
   (:func:`_held_out_temperature`), for probabilities that stay honest on a domain the fit never saw (it
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING
 from .. import config
 from ..llm.client import LLM
 from ..rules.checker import LocalChecker, LocalResult, Signal
-from ..rules.features import LOCAL_FEATURES, MODEL_FEATURE, claim_features
+from ..rules.features import LOCAL_FEATURES, MODEL_FEATURE, MODEL_FEATURES, claim_features, model_features
 from ..types import Usage
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ __all__ = [
     "score_documents",
 ]
 
-FUSED_FEATURES = (MODEL_FEATURE, *LOCAL_FEATURES)
+FUSED_FEATURES = (*MODEL_FEATURES, *LOCAL_FEATURES)
 
 
 @dataclass
@@ -146,7 +147,7 @@ def _threshold(
 
 
 def _inputs(ex: Example) -> dict[str, float]:
-    return {**ex.features, MODEL_FEATURE: ex.logit} if ex.logit is not None else dict(ex.features)
+    return {**ex.features, **model_features(ex.logit)} if ex.logit is not None else dict(ex.features)
 
 
 def _held_out_temperature(

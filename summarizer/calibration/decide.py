@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from .. import config
 from ..rules.checker import DECISIVE, LocalResult
-from ..rules.features import MODEL_FEATURE
+from ..rules.features import model_features
 from ..types import ScoredBy, Verdict
 from .profile import Profile
 
@@ -81,7 +81,7 @@ def decide(
     features (``logit`` given), or from the local features alone (``logit`` None)."""
     if logit is not None:
         model, scored_by = profile.fused, "logprobs"
-        probability = model.probability({**features, MODEL_FEATURE: logit})
+        probability = model.probability({**features, **model_features(logit)})
     else:
         model, scored_by = profile.local, "features"
         probability = model.probability(dict(features))

@@ -2,7 +2,7 @@
 
 Every feature is computed from the source and the claim alone (no model): the local findings of
 :class:`~summarizer.rules.checker.LocalChecker` as indicators, and how much of the claim the source's
-best-matching sentences cover. The model's log-odds join them as ``model_logit`` in the fused profile.
+best-matching sentences cover. The model's log-odds join them in the fused profile (:func:`model_features`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,16 @@ import math
 
 from .checker import LocalChecker, LocalResult, content_stems
 
-__all__ = ["FINDING_FEATURES", "LEXICAL_FEATURES", "LOCAL_FEATURES", "MODEL_FEATURE", "claim_features"]
+__all__ = [
+    "FINDING_FEATURES",
+    "LEXICAL_FEATURES",
+    "LOCAL_FEATURES",
+    "MODEL_FEATURE",
+    "MODEL_FEATURES",
+    "MODEL_YES_FEATURE",
+    "claim_features",
+    "model_features",
+]
 
 #: One indicator per kind of local finding (decisive or not).
 FINDING_FEATURES = (
@@ -32,6 +41,16 @@ LEXICAL_FEATURES = ("coverage_best", "coverage_top3", "novel_share", "log_conten
 LOCAL_FEATURES = FINDING_FEATURES + LEXICAL_FEATURES
 #: The model's log-odds of "Yes" against "No" for the claim.
 MODEL_FEATURE = "model_logit"
+#: The same log-odds above 0 (where the answer turns Yes), else 0: with it the fit gives Yes-leaning and
+#: No-leaning answers slopes of their own (a hinge). Held out by domain on SummEdits, one sentence a call,
+#: it took the calibration error from 0.113 to 0.103 (README, Evaluation).
+MODEL_YES_FEATURE = "model_logit_yes"
+MODEL_FEATURES = (MODEL_FEATURE, MODEL_YES_FEATURE)
+
+
+def model_features(logit: float) -> dict[str, float]:
+    """The features the model's log-odds give a fused profile."""
+    return {MODEL_FEATURE: logit, MODEL_YES_FEATURE: max(0.0, logit)}
 
 
 def claim_features(checker: LocalChecker, claim: str, result: LocalResult) -> dict[str, float]:

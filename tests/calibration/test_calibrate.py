@@ -156,3 +156,20 @@ def test_two_domains_leave_nothing_to_hold_out_against() -> None:
 
 def test_without_being_asked_the_fit_is_not_tempered() -> None:
     assert fit_profile(shifted_domains([-2.5, 0.0, 2.5]), **PROFILE_ARGS).fused.temperature == 1.0
+
+
+def test_the_fused_fit_gives_yes_leaning_and_no_leaning_log_odds_slopes_of_their_own() -> None:
+    """Labels whose true log-odds are 2 x the model's below 0 and 0.5 x above: one straight line cannot
+    follow both; with the hinge feature (model_logit_yes) the fit recovers each slope."""
+    rng = random.Random(3)
+    examples = []
+    for i in range(6000):
+        logit = rng.uniform(-4, 4)
+        truth = 2.0 * min(logit, 0.0) + 0.5 * max(logit, 0.0)
+        examples.append(example(i, int(rng.random() < 1 / (1 + math.exp(-truth))), logit, coverage=0.5))
+    profile = fit_profile(examples, **PROFILE_ARGS)
+    w = profile.fused.weights
+    assert w["model_logit"] == pytest.approx(2.0, abs=0.25)
+    assert w["model_logit"] + w["model_logit_yes"] == pytest.approx(0.5, abs=0.25)
+    probe = example(-1, 1, 3.0, coverage=0.5)
+    assert apply_profile(profile, probe, mode="model").probability == pytest.approx(1 / (1 + math.exp(-1.5)), abs=0.05)
