@@ -52,21 +52,19 @@ def trusted_findings(profile: Profile, local: LocalResult) -> list[str]:
     return [k for k in dict.fromkeys(kinds) if profile.settles(k)]
 
 
-def settle(
-    profile: Profile, local: LocalResult, features: Mapping[str, float] | None = None
-) -> Decision | None:
+def settle(profile: Profile, local: LocalResult, features: Mapping[str, float]) -> Decision | None:
     """The decision of a trusted local finding, or None when the claim needs scoring.
 
     Its confidence is the finding's measured precision. A finding that settles by construction but was
     too rarely seen where the profile was fitted to measure it (a claim standing verbatim in the source:
-    fitting data holds few) takes, given the claim's ``features``, the local model's probability instead:
-    a precision smoothed from one or two cases would say 0.67 about a claim copied from its source."""
+    fitting data holds few) takes the local model's probability of the claim's ``features`` instead: a
+    precision smoothed from one or two cases would say 0.67 about a claim copied from its source."""
     trusted = trusted_findings(profile, local)
     if not trusted or local.verdict is None:
         return None
     best = max(trusted, key=lambda k: profile.rules[k].precision)
     stat = profile.rules[best]
-    if stat.seen < config.RULE_MIN_SEEN and features is not None:
+    if stat.seen < config.RULE_MIN_SEEN:
         probability = profile.local.probability(dict(features))
     else:
         probability = stat.precision if local.verdict == "supported" else 1.0 - stat.precision

@@ -2,8 +2,8 @@
 
 A profile belongs to a model (and to the scoring prompt it was fitted with). It holds
 
-* ``fused``: a logistic model over the model's log-odds (``model_logit``, ``model_logit_yes``) and the local features, used when
-  the server returns log-probabilities;
+* ``fused``: a logistic model over the model's log-odds (``model_logit``, ``model_logit_yes``) and the
+  local features, used when the server returns log-probabilities;
 * ``local``: a logistic model over the local features alone, for ``mode="local"`` (no model at all);
 * a decision ``threshold`` for each (a claim is ``supported`` when its probability reaches it);
 * ``rules``: for each kind of decisive local finding, how often it was right on the data the profile was

@@ -135,7 +135,7 @@ def estimate_check(
         texts += parts
     if mode == "local" or not texts:
         return decompose
-    from ..calibration.decide import settle
+    from ..calibration.decide import trusted_findings
     from ..calibration.profile import load_profile, profile_for_model
     from ..rules.checker import LocalChecker
 
@@ -144,7 +144,7 @@ def estimate_check(
     open_claims: list[tuple[str, list[str]]] = []
     for text in texts:
         local = checker.check(text)
-        if mode != "model" and settle(chosen, local) is not None:
+        if mode != "model" and trusted_findings(chosen, local):
             continue  # settled at zero tokens
         open_claims.append((text, [s.detail for s in local.signals]))
     return decompose + _model_checks(

@@ -117,7 +117,8 @@ def test_a_verbatim_claim_too_rare_to_measure_takes_the_local_probability_not_a_
 
     got = by_claim(report)
     assert got[VERBATIM].verdict == "supported" and got[VERBATIM].scored_by == "rule"
-    features = claim_features(LocalChecker(SOURCE), VERBATIM, LocalChecker(SOURCE).check(VERBATIM))
+    checker = LocalChecker(SOURCE)
+    features = claim_features(checker, VERBATIM, checker.check(VERBATIM))
     expected = profile.local.probability(features)
     assert got[VERBATIM].confidence == pytest.approx(expected, abs=1e-4) and expected > 0.9
     assert got[VERBATIM].confidence != pytest.approx(2 / 3)  # not (1 + 1) / (1 + 2)
