@@ -67,11 +67,11 @@ def claim_features(checker: LocalChecker, claim: str, result: LocalResult) -> di
     if not stems:
         return out
     weight = {s: checker.idf(s) for s in stems}
-    total = sum(weight.values())
+    total = math.fsum(weight.values())  # fsum: exact, so the set's order (the hash seed) cannot show
     ranked = checker.best_sentences(stems, limit=3)
     if ranked:
         out["coverage_best"] = ranked[0][0]
         covered = set().union(*(checker.sentences[sid].stems for _, sid in ranked)) & stems
-        out["coverage_top3"] = sum(weight[s] for s in covered) / total
-    out["novel_share"] = sum(w for s, w in weight.items() if not checker.has_stem(s)) / total
+        out["coverage_top3"] = math.fsum(weight[s] for s in covered) / total
+    out["novel_share"] = math.fsum(w for s, w in weight.items() if not checker.has_stem(s)) / total
     return out

@@ -218,8 +218,8 @@ class SourceProfile:
 
     def best_sentences(self, stems: Iterable[str], *, limit: int = 3) -> list[tuple[float, int]]:
         """Source sentences sharing the most (idf-weighted) stems with ``stems``: (coverage, id)."""
-        wanted = set(stems)
-        total = sum(self.idf(s) for s in wanted)
+        wanted = sorted(set(stems))  # a fixed order: the same sums, to the last bit, in every process
+        total = math.fsum(self.idf(s) for s in wanted)
         if not wanted or total == 0:
             return []
         scores: dict[int, float] = defaultdict(float)
