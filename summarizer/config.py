@@ -201,6 +201,9 @@ RULE_MIN_PRECISION = 0.97
 RULE_MIN_SEEN = 10
 #: L2 penalty of the calibration's logistic regression (on standardised features).
 CALIBRATION_L2 = 1.0
+#: Fewer labelled documents than this and `calibrate` warns: fitted on ~17 documents' rows, a SummEdits
+#: domain scored far worse than with a profile fitted on the other domains (benchmarks/own_domain.py).
+CALIBRATION_MIN_DOCUMENTS = 100
 #: Temperatures a profile's fit may choose from when asked to temper it on held-out domains
 #: (``fit_profile(temperature=True)``, ``summarizer calibrate --temperature``; 1 = the fit as it stands).
 CALIBRATION_TEMPERATURES = tuple(round(0.5 + 0.05 * k, 2) for k in range(71))  # 0.5 .. 4.0

@@ -23,6 +23,7 @@ be refitted, and domains held out, from examples saved once (:func:`save_example
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -42,6 +43,8 @@ from .decide import RULE_VERDICTS, Decision, decide, settle
 from .fit import fit_logistic
 from .metrics import best_threshold
 from .profile import FittedOn, Logistic, Profile, RuleStat, sigmoid
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "Calibration",
@@ -417,6 +420,11 @@ def calibrate_rows(
             item = json.loads(line)
             known[item["id"]] = item["logit"]
     total = sum(len({r.doc for r in rows}) for rows in rows_by_domain.values())
+    if total < config.CALIBRATION_MIN_DOCUMENTS:
+        log.warning(
+            "fitting on %d documents: fewer than %d fit poorly (see benchmarks/own_domain.py); a bundled profile "
+            "may serve better unless your text differs in kind", total, config.CALIBRATION_MIN_DOCUMENTS,
+        )  # fmt: skip
     done = [0]
 
     def save(found: dict[str, float | None]) -> None:

@@ -64,6 +64,7 @@ def test_calibrate_fits_a_valid_profile_and_a_refit_costs_no_call(
         assert profile.fused.weights["model_logit"] > 0  # the fake's P(Yes) carries the label
         assert profile.fitted_on[0].file == "news" and profile.fitted_on[0].rows == len(rows())
         assert "news:" in out and "AUC" in out and "settle with no call" in out
+        assert "fitting on 3 documents: fewer than 100 fit poorly" in err  # a warning, and the fit goes on
         code, _, err = run(capsys, "calibrate", data, "-m", "acme-7b", "--base-url", server.url,
                            "-o", str(tmp_path / "p2.json"), "--examples", examples)  # fmt: skip
         assert code == 0, err
