@@ -153,22 +153,13 @@ def _examples(
     name: str, rows: Sequence[evaluation.Row], path: Path, llm: LLM, args: argparse.Namespace, usage: Usage
 ) -> list[calibrate.Example]:
     """The file's examples; log-odds read from ``path`` where saved, asked of the model (and saved) else."""
-    known: dict[str, float | None] = {}
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            item = json.loads(line)
-            known[item["id"]] = item["logit"]
-
-    def save(found: dict[str, float | None]) -> None:
-        with path.open("a", encoding="utf-8") as fh:
-            for rid, logit in found.items():
-                fh.write(json.dumps({"id": rid, "logit": logit}) + "\n")
+    known = calibrate.read_scores(path)
 
     if any(r.id not in known for r in rows) and not args.no_collect:
         log.info("%s: scoring the rows without saved log-odds", name)
     out = calibrate.collect_examples(
         {name: rows}, None if args.no_collect else llm, claims_per_call=args.claims_per_call, usage=usage,
-        known=known, on_scores=save,
+        known=known, on_scores=lambda found: calibrate.append_scores(path, found),
     )  # fmt: skip
     missing_rows = sum(ex.logit is None for ex in out)
     if missing_rows:

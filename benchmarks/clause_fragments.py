@@ -38,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from summarizer import evaluation, llama_server
-from summarizer.calibration import metrics
+from summarizer.calibration import calibrate, metrics
 from summarizer.llm.client import LLM
 from summarizer.llm.prompts import load_prompt
 from summarizer.pipeline.scoring import PROMPT_NAME, claim_units, score_claims
@@ -102,7 +102,7 @@ def main() -> int:
         llm = LLM(replace(settings, base_url=base_url) if base_url else settings)
         for name in args.files:
             whole_path = Path(args.scores) / settings.model / f"{version}-k1" / f"{name}.jsonl"
-            whole = {d["id"]: d["logit"] for d in map(json.loads, whole_path.read_text().splitlines())}
+            whole = calibrate.read_scores(whole_path)
             rows = evaluation.load_rows(Path(args.data) / f"{name}.jsonl", limit=args.limit, seed=0)
             rows = [r for r in rows if whole.get(r.id) is not None][: args.rows]
             path = out_dir / f"{name}.jsonl"

@@ -17,7 +17,6 @@ Uses the log-odds that ``benchmarks/calibration.py`` saved (``--scores``); it as
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
@@ -25,33 +24,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer import evaluation
+from calibration import OTHERS, SUMMEDITS  # the calibration benchmark's files (benchmarks/ is on the path)
+
+from summarizer import config, evaluation
 from summarizer.calibration import calibrate, metrics
 from summarizer.llm.prompts import load_prompt
 from summarizer.pipeline.scoring import PROMPT_NAME
 from summarizer.types import Usage
 
-FILES = [
-    "summedits_podcast",
-    "summedits_samsum",
-    "summedits_scitldr",
-    "summedits_qmsumm",
-    "summedits_ectsum",
-    "summedits_sales_call",
-    "summedits_sales_email",
-    "wice_claim_dev_binary",
-]
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default="../shared/eval")
-    parser.add_argument("--files", nargs="+", default=FILES)
+    parser.add_argument("--files", nargs="+", default=SUMMEDITS + OTHERS)
     parser.add_argument("--limit", type=int, help="label-stratified sample of each file (seed 0)")
     parser.add_argument("--limit-for", nargs=2, action="append", default=[], metavar=("FILE", "N"))
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--scores", default="results/calibration/scores")
-    parser.add_argument("-m", "--model", default="qwen2.5-coder-1.5b-instruct")
+    parser.add_argument("-m", "--model", default=config.LOCAL_MODEL)
     parser.add_argument("--claims-per-call", type=int, default=1)
     args = parser.parse_args()
 
@@ -62,7 +52,9 @@ def main() -> int:
     means: list[tuple[float, float, float]] = []
     for name in args.files:
         rows = evaluation.load_rows(Path(args.data) / f"{name}.jsonl", limit=limits.get(name, args.limit), seed=0)
-        known = _known(folder / f"{name}.jsonl")
+        known = calibrate.read_scores(folder / f"{name}.jsonl")
+        if not known:
+            raise SystemExit(f"no saved log-odds for {name} in {folder}: run benchmarks/calibration.py first")
         examples = calibrate.collect_examples(
             {name: rows}, None, claims_per_call=args.claims_per_call, usage=Usage(), known=known
         )
@@ -100,16 +92,6 @@ def main() -> int:
         auc, bacc, ece = (statistics.mean(column) for column in zip(*means, strict=True))
         print(f"\nSummEdits mean of {len(means)}: AUC {100 * auc:.1f}, BAcc {100 * bacc:.1f}, ECE {ece:.3f}")
     return 0
-
-
-def _known(path: Path) -> dict[str, float | None]:
-    if not path.exists():
-        raise SystemExit(f"no saved log-odds at {path}: run benchmarks/calibration.py first")
-    known: dict[str, float | None] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        item = json.loads(line)
-        known[item["id"]] = item["logit"]
-    return known
 
 
 def _folds(rows: list[evaluation.Row], k: int) -> list[int]:

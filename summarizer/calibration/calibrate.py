@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "Calibration",
     "Example",
+    "append_scores",
     "apply_profile",
     "calibrate_rows",
     "collect_examples",
@@ -56,6 +57,7 @@ __all__ = [
     "fit_profile",
     "generic_profile",
     "load_examples",
+    "read_scores",
     "save_examples",
     "score_documents",
 ]
@@ -281,6 +283,22 @@ def load_examples(path: str | Path) -> list[Example]:
     return out
 
 
+def append_scores(path: str | Path, found: Mapping[str, float | None]) -> None:
+    """Append rows' log-odds to a scores file (JSONL ``{"id", "logit"}``), as a run collects them."""
+    with Path(path).open("a", encoding="utf-8") as fh:
+        for rid, logit in found.items():
+            fh.write(json.dumps({"id": rid, "logit": logit}) + "\n")
+
+
+def read_scores(path: str | Path) -> dict[str, float | None]:
+    """The log-odds :func:`append_scores` saved, by row id (the last one wins; none when there is no file)."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    items = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return {item["id"]: item["logit"] for item in items}
+
+
 def score_documents(
     llm: LLM,
     groups: Iterable[tuple[str, list[tuple[str, str]]]],
@@ -415,10 +433,8 @@ def calibrate_rows(
     scores_path = Path(f"{examples_path}.scores") if examples_path else None
     if examples_path and Path(examples_path).exists():
         known = {ex.id: ex.logit for ex in load_examples(examples_path) if ex.logit is not None}
-    if scores_path is not None and scores_path.exists():
-        for line in scores_path.read_text(encoding="utf-8").splitlines():
-            item = json.loads(line)
-            known[item["id"]] = item["logit"]
+    if scores_path is not None:
+        known |= read_scores(scores_path)
     total = sum(len({r.doc for r in rows}) for rows in rows_by_domain.values())
     if total < config.CALIBRATION_MIN_DOCUMENTS:
         log.warning(
@@ -432,9 +448,7 @@ def calibrate_rows(
         if on_document is not None:
             on_document(done[0], total)
         if scores_path is not None:
-            with scores_path.open("a", encoding="utf-8") as fh:
-                for rid, logit in found.items():
-                    fh.write(json.dumps({"id": rid, "logit": logit}) + "\n")
+            append_scores(scores_path, found)
 
     examples = collect_examples(
         rows_by_domain, llm, claims_per_call=claims_per_call, usage=usage, known=known, on_scores=save

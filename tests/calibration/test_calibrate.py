@@ -11,10 +11,12 @@ import pytest
 from summarizer import config
 from summarizer.calibration.calibrate import (
     Example,
+    append_scores,
     apply_profile,
     examples_for_document,
     fit_profile,
     load_examples,
+    read_scores,
     save_examples,
 )
 from summarizer.calibration.metrics import balanced_accuracy
@@ -125,6 +127,15 @@ def test_examples_round_trip_through_jsonl(tmp_path: Path) -> None:
     assert [e.__dict__ for e in back] == [
         {**e.__dict__, "signals": [tuple(s) for s in e.signals]} for e in examples
     ]
+
+
+def test_log_odds_saved_as_they_come_are_read_back_by_row_id(tmp_path: Path) -> None:
+    # what an interrupted `calibrate` (and the calibration benchmark) resumes from
+    path = tmp_path / "ex.jsonl.scores"
+    assert read_scores(path) == {}  # nothing saved yet: nothing known, no error
+    append_scores(path, {"a": 1.25, "b": None})
+    append_scores(path, {"c": -0.5, "a": 2.0})  # asked again later: the last answer wins
+    assert read_scores(path) == {"a": 2.0, "b": None, "c": -0.5}
 
 
 def shifted_domains(shifts: list[float], n: int = 300, seed: int = 1) -> list[Example]:
