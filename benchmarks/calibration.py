@@ -68,6 +68,8 @@ def main() -> int:
     parser.add_argument("--no-collect", action="store_true", help="use the saved log-odds only")
     parser.add_argument("--claims-per-call", type=int, default=config.SCORE_CLAIMS_PER_CALL)
     parser.add_argument("--temperature", action="store_true", help="temper each fit on held-out domains")
+    parser.add_argument("--exclude", nargs="+", default=[], metavar="FEATURE",
+                        help="fit without these features (e.g. novel_share)")  # fmt: skip
     parser.add_argument("-m", "--model")
     parser.add_argument("--base-url")
     parser.add_argument("--out", default="results/calibration")
@@ -106,7 +108,7 @@ def main() -> int:
     pooled_summedits: dict[str, tuple[list[float], list[int]]] = {m: ([], []) for m in MODES}
     for held in summedits + others:
         train = [ex for n in summedits if n != held for ex in examples[n]]
-        profile = _fit(train, settings.model, version, args.claims_per_call, fitted_on, args.temperature)
+        profile = _fit(train, settings.model, version, fitted_on, args)
         if args.write_lodo:
             Path(args.write_lodo).mkdir(parents=True, exist_ok=True)
             held_out = profile.model_copy(update={"name": f"{settings.model} without {held}",
@@ -137,13 +139,11 @@ def main() -> int:
     except ImportError:
         print("\n(matplotlib is not installed: no reliability diagram)")
     if args.write_profile:
-        profile = _fit([ex for n in summedits for ex in examples[n]], settings.model, version,
-                       args.claims_per_call, fitted_on, args.temperature)  # fmt: skip
+        profile = _fit([ex for n in summedits for ex in examples[n]], settings.model, version, fitted_on, args)
         Path(args.write_profile).write_text(profile.to_json(), encoding="utf-8")
         print(f"profile fitted on {len(summedits)} files written to {args.write_profile}")
     if args.write_generic:
-        profile = _fit([ex for n in summedits for ex in examples[n]], settings.model, version,
-                       args.claims_per_call, fitted_on, args.temperature)  # fmt: skip
+        profile = _fit([ex for n in summedits for ex in examples[n]], settings.model, version, fitted_on, args)
         generic = calibrate.generic_profile(profile)
         Path(args.write_generic).write_text(generic.to_json(), encoding="utf-8")
         print(f"generic profile written to {args.write_generic}")
@@ -169,17 +169,17 @@ def _examples(
 
 
 def _fit(
-    train: list[calibrate.Example], model: str, version: str, per_call: int, fitted_on: list[FittedOn],
-    temperature: bool,
+    train: list[calibrate.Example], model: str, version: str, fitted_on: list[FittedOn], args: argparse.Namespace
 ) -> Profile:
     return calibrate.fit_profile(
         train,
         name=model,
         models=[model],
         prompt_version=version,
-        claims_per_call=per_call,
+        claims_per_call=args.claims_per_call,
         fitted_on=fitted_on,
-        temperature=temperature,
+        temperature=args.temperature,
+        exclude=args.exclude,
         notes="fitted by benchmarks/calibration.py on the SummEdits dev domains in ../shared/eval",
     )
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -208,18 +208,27 @@ def fit_profile(
     fitted_on: Sequence[FittedOn] = (),
     l2: float = config.CALIBRATION_L2,
     temperature: bool = False,
+    exclude: Collection[str] = (),
     notes: str = "",
 ) -> Profile:
     """A profile fitted on ``examples`` (those with a log-odds fit the fused model; all fit the local one);
-    ``temperature``: temper each model on held-out domains (:func:`_held_out_temperature`).
+    ``temperature``: temper each model on held-out domains (:func:`_held_out_temperature`); ``exclude``:
+    features left out of both models (a benchmark's question: what does a feature bring on a held-out
+    domain?).
 
-    Raises ``ValueError`` when the examples lack a class, or when none has a log-odds."""
+    Raises ``ValueError`` when the examples lack a class, when none has a log-odds, or when ``exclude``
+    names no feature."""
     scored = [ex for ex in examples if ex.logit is not None]
     if not scored:
         raise ValueError("no example has the model's log-odds: nothing to fit the fused model on")
+    unknown = set(exclude) - set(FUSED_FEATURES)
+    if unknown:
+        raise ValueError(f"no such feature to exclude: {', '.join(sorted(unknown))}")
+    fused_features = [f for f in FUSED_FEATURES if f not in exclude]
+    local_features = [f for f in LOCAL_FEATURES if f not in exclude]
     rules = _rule_stats(examples)
-    fused_w, fused_b = _fit(scored, FUSED_FEATURES, l2)
-    local_w, local_b = _fit(examples, LOCAL_FEATURES, l2)
+    fused_w, fused_b = _fit(scored, fused_features, l2)
+    local_w, local_b = _fit(examples, local_features, l2)
     draft = Profile(
         name=name,
         models=list(models),
@@ -238,8 +247,8 @@ def fit_profile(
 
     fused, local = draft.fused, draft.local
     if temperature:
-        fused = fused.model_copy(update={"temperature": _held_out_temperature(scored, FUSED_FEATURES, l2, rule)})
-        local = local.model_copy(update={"temperature": _held_out_temperature(examples, LOCAL_FEATURES, l2, rule)})
+        fused = fused.model_copy(update={"temperature": _held_out_temperature(scored, fused_features, l2, rule)})
+        local = local.model_copy(update={"temperature": _held_out_temperature(examples, local_features, l2, rule)})
     fused_t = _threshold(scored, lambda ex: fused.probability(_inputs(ex)), rule)
     local_t = _threshold(examples, lambda ex: local.probability(ex.features), rule)
     return draft.model_copy(

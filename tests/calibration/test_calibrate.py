@@ -184,3 +184,19 @@ def test_the_fused_fit_gives_yes_leaning_and_no_leaning_log_odds_slopes_of_their
     assert w["model_logit"] + w["model_logit_yes"] == pytest.approx(0.5, abs=0.25)
     probe = example(-1, 1, 3.0, coverage=0.5)
     assert apply_profile(profile, probe, mode="model").probability == pytest.approx(1 / (1 + math.exp(-1.5)), abs=0.05)
+
+
+def test_an_excluded_feature_gets_no_weight_and_the_fit_goes_on_without_it() -> None:
+    """Coverage that tracks the label in the training rows: fitted, it gets a large weight; excluded, it
+    gets none in either model, and the fused model still ranks by the log-odds."""
+    rng = random.Random(5)
+    examples = [example(i, label, rng.gauss(1.0 if label else -1.0, 1.0), coverage=0.2 + 0.6 * label)
+                for i, label in enumerate(int(rng.random() < 0.5) for _ in range(400))]  # fmt: skip
+    full = fit_profile(examples, **PROFILE_ARGS)
+    assert full.fused.weights["coverage_best"] > 0.5
+    without = fit_profile(examples, **PROFILE_ARGS, exclude=("coverage_best", "coverage_top3"))
+    for model in (without.fused, without.local):
+        assert "coverage_best" not in model.weights and "coverage_top3" not in model.weights
+    assert without.fused.weights["model_logit"] > 0.5
+    with pytest.raises(ValueError, match="no such feature to exclude: coverage"):
+        fit_profile(examples, **PROFILE_ARGS, exclude=("coverage",))
