@@ -102,6 +102,8 @@ def _row_from_json(obj: object, default_id: str, stance_map: Mapping[str, int]) 
     claim = obj.get("claim", obj.get("summary"))
     if not isinstance(doc, str) or not isinstance(claim, str):
         raise ValueError("no 'doc' (or 'evidence') and 'claim' text fields")
+    if not doc.strip() or not claim.strip():
+        raise ValueError(f"the {'document' if not doc.strip() else 'claim'} is empty")
     if "label" in obj:
         label = _label(obj["label"])
     elif "stance" in obj:
@@ -155,8 +157,11 @@ def load_rows(
     smaller than the file, a label-stratified sample is drawn, the same one for the same ``seed``.
 
     A file that cannot be read, is not UTF-8 JSONL, or holds a row without the fields above raises
-    :class:`~summarizer.errors.InputError` naming the file and the line.
+    :class:`~summarizer.errors.InputError` naming the file and the line (an empty document or claim too).
+    ``limit`` below 1 is a ``ValueError``.
     """
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be 1 or more, not {limit}")
     path = Path(path)
     try:
         raw = path.read_bytes()

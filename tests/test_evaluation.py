@@ -169,7 +169,9 @@ def test_load_rows_accepts_labels_as_booleans_and_strings(tmp_path: Path):
     assert [r.label for r in load_rows(write_jsonl(tmp_path / "set.jsonl", rows))] == [1, 0, 1, 1]
 
 
-@pytest.mark.parametrize("content", [None, b"\x00\x01binary", b'{"doc": "d", "claim": "c"}\n', b"{oops\n"])
+@pytest.mark.parametrize("content", [None, b"\x00\x01binary", b'{"doc": "d", "claim": "c"}\n', b"{oops\n",
+                                     b'{"doc": " ", "claim": "c", "label": 1}\n',
+                                     b'{"doc": "d", "claim": "", "label": 0}\n'])  # fmt: skip
 def test_eval_command_bad_dataset_is_a_one_line_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes | None
 ):
@@ -300,3 +302,41 @@ def test_rules_predictor_settles_only_decided_claims():
     assert report.settled_precision == 1.0
     assert report.calls == 0
     assert isinstance(report, EvalReport)
+
+
+def test_eval_writes_its_report_and_diagram_to_two_files_even_when_the_report_is_named_png(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """`eval -o r.png` used to write the JSON report to r.png and then the diagram over it."""
+    from summarizer import cli
+
+    path = tmp_path / "set.jsonl"
+    path.write_text("".join(json.dumps({"doc": "Tickets cost 12 euros. The ferry sails at night.",
+                                        "claim": claim, "label": label}) + "\n"
+                            for claim, label in [("Tickets cost 12 euros.", 1), ("Tickets cost 15 euros.", 0),
+                                                 ("The ferry sails at night.", 1), ("The ferry sails at noon.", 0)]),
+                    encoding="utf-8")  # fmt: skip
+    code = cli.main(["eval", str(path), "--mode", "local", "-o", str(tmp_path / "r.png")])
+    _, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads((tmp_path / "r.png").read_text(encoding="utf-8"))["dataset"] == "set"
+    assert (tmp_path / "r.png.reliability.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("argv", [["--limit", "0"], ["--limit", "-1"], ["-o", "{data}"]])
+def test_eval_refuses_a_limit_below_one_and_an_output_over_its_dataset(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+):
+    from summarizer import cli
+
+    path = tmp_path / "set.jsonl"
+    path.write_text('{"doc": "d", "claim": "c", "label": 1}\n{"doc": "d", "claim": "e", "label": 0}\n')
+    before = path.read_text()
+    try:
+        code = cli.main(["eval", str(path), "--mode", "floor", *(a.format(data=path) for a in argv)])
+    except SystemExit as exc:  # argparse's own errors
+        code = exc.code  # type: ignore[assignment]
+    _, err = capsys.readouterr()
+    assert code == (3 if argv[0] == "-o" else 2)
+    assert err.strip().splitlines()[-1].startswith("summarizer")
+    assert path.read_text() == before

@@ -43,7 +43,7 @@ def add_batch_parser(sub: Any) -> None:
     p.add_argument("--claims", metavar="FILE", help="(check) claims: one per line, a JSON list, or JSONL")
     p.add_argument("--summary", metavar="FILE", help="(check) free text to decompose into claims and check")
     p.add_argument("--mode", choices=["hybrid", "local", "model"], default="hybrid", help="(check) as `summarizer check`")
-    p.add_argument("--split", choices=["model", "sentences"], default="model", help="(check) as `summarizer check`")
+    p.add_argument("--split", choices=["model", "sentences"], help="(check) as `summarizer check`")
     p.add_argument("--no-cache", action="store_true", help="prepare requests for cached documents too")
     p.add_argument("--max-requests-per-file", type=int, metavar="N",
                    help=f"split request files at N requests (default {config.BATCH_MAX_REQUESTS_PER_FILE}, the API's limit)")  # fmt: skip
@@ -127,7 +127,7 @@ def _prepare(args: argparse.Namespace) -> int:
     from ..batch.api.jobs import endpoint_id
     from ..batch.progress import ProgressBar
     from ..errors import ConfigError
-    from ..pipeline.claims import read_claims
+    from ..pipeline.claims import default_split, read_claims
     from ..settings import resolve_settings
 
     settings = resolve_settings(args.model, args.base_url)
@@ -149,7 +149,7 @@ def _prepare(args: argparse.Namespace) -> int:
         claims=tuple(claims),
         summary=summary,
         mode=args.mode,
-        split=args.split,
+        split=default_split(args.mode, args.split),
     )
     report = prepare(
         args.inputs,

@@ -51,10 +51,11 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     from ..pipeline.summary import summarize
     from ..text.documents import load_document
 
+    _verify_options_need_verify(args)
     if batch.is_batch(args.path):
         _no_html_for_batches(args)
         return _batch("summarize", args.path, args, verify=args.verify, check_options=_check_options(args))
-    check_output(args.output)  # before anything is paid for
+    check_output(args.output, inputs=[*args.path, args.profile])  # before anything is paid for
     fmt = _output_format(args)
     document = load_document(args.path[0])
     settings = _settings(args)
@@ -70,17 +71,32 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify_options_need_verify(args: argparse.Namespace) -> None:
+    """Options that only a check reads, given to ``summarize`` without ``--verify``: an error, not a gate
+    that silently never fires."""
+    given = [flag for flag, value in (("--fail-under", args.fail_under is not None), ("--profile", args.profile),
+             ("--explain", args.explain), ("--scorer", args.scorer != "logprobs"),
+             ("--claims-per-call", args.claims_per_call is not None)) if value]  # fmt: skip
+    if given and not args.verify:
+        raise ConfigError(f"{', '.join(given)} only apply to a summary's check: add --verify")
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from .. import batch
     from ..llama_server import backend
     from ..llm.client import LLM
     from ..pipeline.checking import check
-    from ..pipeline.claims import needs_model, read_claims, require_claims
+    from ..pipeline.claims import default_split, needs_model, read_claims, require_claims
     from ..text.documents import load_document
 
     claims = list(args.claim)
     if any(not claim.strip() for claim in claims):
         raise InputError("--claim is empty or only whitespace: give the claim's text")
+    from_stdin = [name for name, given in (("the source", "-" in args.source), ("--claims", args.claims == "-"),
+                  ("--summary", args.summary == "-")) if given]  # fmt: skip
+    if len(from_stdin) > 1:
+        raise ConfigError(f"standard input (-) can feed only one of {' and '.join(from_stdin)}: name a file for the other")
+    args.split = default_split(args.mode, args.split)
     if args.claims:
         claims += read_claims(args.claims)
     summary = load_document(args.summary).text if args.summary else None
@@ -91,7 +107,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             **_check_options(args),
         )  # fmt: skip
     require_claims(claims, summary)
-    check_output(args.output)
+    check_output(args.output, inputs=[*args.source, args.claims, args.summary, args.profile])
     fmt = _output_format(args)
     document = load_document(args.source[0])
     settings = _settings(args)
@@ -113,7 +129,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     suffix = Path(args.output).suffix.lower() if args.output else ""
     fmt = cast("Format", args.format or _SUFFIX_FORMATS.get(suffix, "html"))
     if len(results) == 1 and not (args.output and Path(args.output).is_dir()):
-        check_output(args.output)
+        check_output(args.output, inputs=[args.result, args.source])
         (saved,) = results
         document = load_source(
             saved.result, args.source, result_path=args.result, named=saved.path, item_id=saved.id
@@ -228,7 +244,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     rows = evaluation.load_rows(args.dataset, limit=args.limit, seed=args.seed)
     name = Path(args.dataset).stem
     if args.output:
-        check_output(args.output)  # before anything is paid for
+        check_output(args.output, inputs=[args.dataset, args.profile])  # before anything is paid for
+        check_output(reliability_path(args.output), inputs=[args.dataset, args.profile])
     if args.mode in ("rules", "floor"):
         predictor = evaluation.rules_predictor() if args.mode == "rules" else evaluation.floor_predictor()
         report = evaluation.evaluate(rows, predictor, name=args.mode, dataset=name)
@@ -259,6 +276,14 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def reliability_path(output: str) -> Path:
+    """Where ``eval -o FILE`` puts the reliability diagram: FILE with a ``.png`` suffix, or
+    ``FILE.reliability.png`` when FILE already ends in ``.png`` (the report must not be written over)."""
+    path = Path(output)
+    png = path.with_suffix(".png")
+    return path.with_name(path.name + ".reliability.png") if png == path else png
+
+
 def _reliability_png(report: Any, output: str) -> None:
     """The reliability diagram beside the JSON report, when the predictor gives probabilities."""
     from .. import evaluation
@@ -267,7 +292,7 @@ def _reliability_png(report: Any, output: str) -> None:
     scored = [r for r in report.predictions if r.probability is not None]
     if not scored:
         return
-    png = Path(output).with_suffix(".png")
+    png = reliability_path(output)
     series = {report.name: ([r.probability for r in scored], [r.label for r in scored])}
     try:
         evaluation.plot_reliability(series, png, title=f"Reliability on {report.dataset} ({len(scored)} claims)")

@@ -66,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--summary", metavar="FILE", help="free text to decompose into atomic claims and check")
     c.add_argument("--mode", choices=["hybrid", "local", "model"], default="hybrid",
                    help="hybrid: zero-token checks first, the model for the rest (default); local: no model")  # fmt: skip
-    c.add_argument("--split", choices=["model", "sentences"], default="model",
-                   help="how --summary is split into claims: by the model (default) or by sentences (no tokens)")  # fmt: skip
+    c.add_argument("--split", choices=["model", "sentences"],
+                   help="how --summary is split into claims: by the model (the default) or by sentences (no tokens; the "
+                   "default with --mode local)")  # fmt: skip
     c.add_argument("--fail-under", type=_score, metavar="SCORE",
                    help=f"exit {EXIT_BELOW_THRESHOLD} when the faithfulness score is below SCORE (0-1)")  # fmt: skip
 
@@ -108,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "rules: the local findings alone, an undecided claim counted consistent; naive: a zero-shot "
                     "yes/no prompt with the same model; floor: the published lexical baseline")  # fmt: skip
     ev.add_argument("--profile", metavar="FILE", help="calibration profile (default: the model's shipped one)")
-    ev.add_argument("--limit", type=int, help="a label-stratified sample of this many rows")
+    ev.add_argument("--limit", type=_positive, help="a label-stratified sample of this many rows")
     ev.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     ev.add_argument("-m", "--model", help="model name")
     ev.add_argument("--base-url", help="OpenAI-compatible endpoint")

@@ -43,7 +43,7 @@ from ..text import sentences
 from ..text.documents import Document
 from ..text.grounding import SourceIndex
 from ..types import CheckProvenance, CheckReport, ClaimCheck, Evidence, Usage, VerdictCounts
-from .claims import Mode, Split, needs_model
+from .claims import Mode, Split, default_split, needs_model
 from .plan import _arun, _Ask, _Plan, _run
 from .scoring import PROMPT_NAME as SCORE_PROMPT
 from .scoring import plan_claim_scores
@@ -315,7 +315,7 @@ def check(
     *,
     summary: str | None = None,
     mode: Mode = "hybrid",
-    split: Split = "model",
+    split: Split | None = None,
     scorer: Scorer = "logprobs",
     explain: bool = False,
     profile: Profile | str | Path | None = None,
@@ -330,7 +330,8 @@ def check(
 
     ``mode``: ``hybrid`` (trusted zero-token findings settle what they can, the model scores the rest;
     the default), ``model`` (every claim scored by the model) or ``local`` (no model: the local features
-    alone, calibrated). ``scorer``: ``logprobs`` (a short Yes/No answer read from log-probabilities and
+    alone, calibrated). ``split``: how ``summary`` is cut into claims, ``model`` or ``sentences`` (default:
+    ``sentences`` in ``local`` mode, which calls no model, else ``model``). ``scorer``: ``logprobs`` (a short Yes/No answer read from log-probabilities and
     calibrated; the default, falling back to verdicts on a server that returns none) or ``verdicts`` (the
     model's JSON verdicts with quotes and reasons; their confidences are not calibrated). ``profile``: a
     :class:`~summarizer.calibration.profile.Profile` or the path of one (default: the shipped profile for
@@ -341,6 +342,7 @@ def check(
     """
     document = as_document(source)
     claims = [claims] if isinstance(claims, str) else claims
+    split = default_split(mode, split)
     if llm is None and needs_model(mode, summary, split):
         llm = llm_for(client, model=model, base_url=base_url, api_key=api_key)
     called = llm.settings.model if llm is not None else None
@@ -356,7 +358,7 @@ async def acheck(
     *,
     summary: str | None = None,
     mode: Mode = "hybrid",
-    split: Split = "model",
+    split: Split | None = None,
     scorer: Scorer = "logprobs",
     explain: bool = False,
     profile: Profile | str | Path | None = None,
@@ -371,6 +373,7 @@ async def acheck(
     with document_scope():
         document = as_document(source)
         claims = [claims] if isinstance(claims, str) else claims
+        split = default_split(mode, split)
         allm = llm
         if allm is None and needs_model(mode, summary, split):
             allm = async_llm_for(client, model=model, base_url=base_url, api_key=api_key)

@@ -5,6 +5,8 @@ The command line, the batch tasks and :func:`summarizer.check` all decide these 
 
 * :func:`read_claims` — claims from a file: one per line, a JSON list (strings, or objects with a
   ``claim`` or ``text`` field), or JSONL (one such string or object per line);
+* :func:`default_split` — how a summary is cut when the caller does not say: by sentences in ``local``
+  mode (which promises no model), by the model otherwise;
 * :func:`needs_model` — whether a check calls a model at all (``mode="local"`` with claims given, or a
   summary split by sentences, calls none);
 * :func:`require_claims` — "nothing to check" (no claims and no summary) is a :class:`ConfigError`.
@@ -19,7 +21,7 @@ from typing import Literal
 
 from ..errors import ConfigError
 
-__all__ = ["Mode", "Split", "needs_model", "read_claims", "require_claims"]
+__all__ = ["Mode", "Split", "default_split", "needs_model", "read_claims", "require_claims"]
 
 #: ``hybrid``: zero-token checks first, the model for the rest; ``local``: no model; ``model``: every
 #: claim to the model (the local signals still go along as hints).
@@ -29,6 +31,14 @@ Split = Literal["model", "sentences"]
 
 #: What the command line suggests when there is nothing to check.
 NOTHING_TO_CHECK_HINT = "give --claim, --claims FILE or --summary FILE"
+
+
+def default_split(mode: str, split: Split | None = None) -> Split:
+    """``split`` when given; else ``sentences`` for ``mode="local"`` (no model, so none to split a summary
+    either) and ``model`` for the other modes."""
+    if split is not None:
+        return split
+    return "sentences" if mode == "local" else "model"
 
 
 def needs_model(mode: str, summary: object, split: str) -> bool:

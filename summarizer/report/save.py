@@ -2,9 +2,14 @@
 (:func:`check_output`), the file written atomically (:func:`save_text`), and a result that still cannot
 be written kept where the user can find it rather than lost.
 
+A path that is a symbolic link is written through: the file it points to is replaced and the link stays.
+A device or a named pipe (``/dev/stdout``, ``>(gzip > x.gz)``) is written to as a shell redirection would,
+never replaced by a file.
+
 :func:`check_output` refuses a missing folder, a path that is a folder, a file name longer than the file
 system allows, and a folder that cannot be written (read-only, ``/proc``, ``/sys``...), by creating and
-removing a probe file there. If writing fails anyway after the calls (a full disk, a folder made
+removing a probe file there, and a path that names one of the command's own inputs (writing there would
+destroy it). If writing fails anyway after the calls (a full disk, a folder made
 read-only meanwhile), :func:`save_text` writes the result into the ``unsaved/`` folder of the cache
 (:func:`summarizer.settings.cache_dir`) and its error says where.
 """
@@ -15,7 +20,9 @@ import contextlib
 import errno
 import os
 import re
+import stat
 import tempfile
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,13 +40,18 @@ def unsaved_dir() -> Path:
     return cache_dir() / "unsaved"
 
 
-def check_output(path: str | os.PathLike[str] | None) -> None:
+def check_output(
+    path: str | os.PathLike[str] | None, *, inputs: Iterable[str | os.PathLike[str] | None] = ()
+) -> None:
     """Raise :class:`ConfigError` now if a result could not be written to ``path`` (None or ``-``: standard
-    output, always fine)."""
+    output, always fine), or if ``path`` is one of ``inputs`` (the files the command reads)."""
     if path is None or os.fspath(path) in ("", "-"):
         return
     name = os.fspath(path)
     target = Path(name)
+    for given in inputs:
+        if given is not None and os.fspath(given) not in ("", "-") and _same_file(target, Path(given)):
+            raise ConfigError(f"{name}: is also an input of this command; write the result to another file")
     folder = target.parent
     if not folder.exists():
         raise ConfigError(f"{name}: the folder does not exist")
@@ -86,7 +98,25 @@ def save_text(text: str, path: str | os.PathLike[str]) -> Path:
     return target
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): the same path, once resolved?
+        return a.resolve() == b.resolve()
+
+
 def _write_atomically(text: str, target: Path) -> None:
+    if target.is_symlink():
+        target = target.resolve()  # replace what the link points to; the link stays
+    try:
+        mode: int | None = target.stat().st_mode
+    except OSError:  # not there yet (the usual case)
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        # a device or a pipe: written to, as a shell redirection would; never replaced by a file
+        with target.open("w", encoding="utf-8") as fh:
+            fh.write(text)
+        return
     folder = target.parent
     if not folder.is_dir():
         raise FileNotFoundError(errno.ENOENT, "the folder does not exist")

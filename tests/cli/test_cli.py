@@ -267,3 +267,16 @@ def test_dry_run_with_verify_counts_the_check_too(capsys: pytest.CaptureFixture[
     _, verified, _ = run(capsys, "summarize", str(EXAMPLE), "--dry-run", "--verify", "-m", "gpt-4o-mini", "-f", "json")
     assert json.loads(plain)["calls"] == 1 and json.loads(verified)["calls"] > 1
     assert json.loads(verified)["estimated_cost_usd"] > json.loads(plain)["estimated_cost_usd"]
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [(["--fail-under", "0.9"], "--fail-under"), (["--scorer", "verdicts"], "--scorer"), (["--explain"], "--explain"),
+     (["--profile", "p.json"], "--profile"), (["--claims-per-call", "3"], "--claims-per-call")],
+)  # fmt: skip
+def test_options_of_the_check_need_verify(capsys: pytest.CaptureFixture[str], options: list[str], named: str) -> None:
+    """`summarize --fail-under 0.99` without --verify exited 0: a CI gate that could never fire."""
+    code, out, err = run(capsys, "summarize", str(EXAMPLE), "--dry-run", *options)
+    assert code == errors.ConfigError.exit_code and out == ""
+    (line,) = err.strip().splitlines()
+    assert named in line and line.endswith("add --verify")

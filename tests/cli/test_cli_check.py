@@ -367,3 +367,37 @@ def test_schema_check_prints_the_report_schema(capsys: pytest.CaptureFixture[str
     assert schema["title"] == "CheckReport"
     assert {"score", "claims", "counts", "usage", "provenance"} <= set(schema["properties"])
     assert schema == CheckReport.model_json_schema()
+
+
+def test_local_mode_splits_a_summary_by_sentences_unless_told_otherwise(
+    capsys: pytest.CaptureFixture[str], source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--mode local promises no model: a --summary is cut by sentences without --split (no server is
+    reachable here, so a model split would fail)."""
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    path = write(tmp_path, "summary.txt", f"{PASS} {CONTRADICTED}")
+    code, out, err = run(capsys, "check", source, "--summary", path, "--mode", "local", "-f", "json")
+    assert code == 0, err
+    report = CheckReport.model_validate_json(out)
+    assert report.usage.calls == 0 and [c.claim for c in report.claims] == [PASS, CONTRADICTED]
+
+
+def test_the_output_may_not_be_one_of_the_inputs(
+    capsys: pytest.CaptureFixture[str], source: str, tmp_path: Path
+) -> None:
+    claims = write(tmp_path, "claims.txt", PASS)
+    for argv in (
+        ("check", source, "--claim", PASS, "--mode", "local", "-o", source),
+        ("check", source, "--claims", claims, "--mode", "local", "-o", claims),
+    ):
+        before = Path(argv[-1]).read_text(encoding="utf-8")
+        code, _, err = run(capsys, *argv)
+        assert code == 3 and "is also an input" in one_line(err)
+        assert Path(argv[-1]).read_text(encoding="utf-8") == before
+
+
+def test_standard_input_feeds_one_input_only(capsys: pytest.CaptureFixture[str], source: str) -> None:
+    code, _, err = run(capsys, "check", "-", "--claims", "-", "--mode", "local")
+    assert code == 3
+    assert "standard input (-) can feed only one of the source and --claims" in one_line(err)

@@ -10,7 +10,7 @@ import pytest
 import summarizer
 from summarizer.batch import BatchInput, check_needs_model
 from summarizer.errors import ConfigError, InputError
-from summarizer.pipeline.claims import needs_model, read_claims, require_claims
+from summarizer.pipeline.claims import default_split, needs_model, read_claims, require_claims
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,10 @@ def test_read_claims_errors_name_the_file_and_line(tmp_path: Path) -> None:
 def test_claim_helpers_are_public() -> None:
     assert summarizer.read_claims is read_claims
     assert summarizer.needs_model is needs_model
+
+
+def test_a_summary_is_split_by_sentences_in_local_mode_unless_a_split_is_named() -> None:
+    assert default_split("local") == "sentences"
+    assert default_split("hybrid") == "model" and default_split("model") == "model"
+    assert default_split("local", "model") == "model" and default_split("hybrid", "sentences") == "sentences"
+    assert not needs_model("local", "A summary.", default_split("local"))

@@ -92,3 +92,57 @@ def test_a_result_that_cannot_be_written_after_the_call_is_kept_in_the_cache(
     assert str(kept) in err and kept.name.endswith("summary.json")
     assert Summary.model_validate(json.loads(kept.read_text(encoding="utf-8"))).claims
     assert not target.exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_an_output_that_is_one_of_the_inputs_is_refused_however_it_is_spelt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "article.txt"
+    source.write_text("text", encoding="utf-8")
+    (tmp_path / "link.txt").symlink_to(source)
+    monkeypatch.chdir(tmp_path)
+    for spelling in ("article.txt", "./article.txt", str(source), "link.txt"):
+        with pytest.raises(errors.ConfigError, match="is also an input"):
+            check_output(spelling, inputs=[str(source)])
+    check_output("other.json", inputs=[str(source), None, "-"])  # another file: fine
+    with pytest.raises(errors.ConfigError, match="is also an input"):  # not there yet, the same path
+        check_output("new.json", inputs=["./new.json"])
+
+
+def test_a_symlink_is_written_through_and_stays_a_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    save_text("new", link)
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new"
+
+
+def test_a_named_pipe_is_written_to_not_replaced(tmp_path: Path) -> None:
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    save_text("through the pipe", pipe)
+    reader.join(timeout=10)
+    assert got == ["through the pipe"]
+    assert pipe.is_fifo()
+
+
+@pytest.mark.skipif(not hasattr(os, "mknod") or os.geteuid() != 0, reason="making a device node needs root")
+def test_a_full_device_keeps_its_node_and_the_result_goes_to_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stat
+
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
+    full = tmp_path / "full"  # a node of its own, like /dev/full: every write fails with ENOSPC
+    os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    with pytest.raises(errors.ConfigError, match=r"cannot write .*the result is saved in"):
+        save_text("result", full)
+    assert full.is_char_device()
+    (kept,) = unsaved_dir().iterdir()
+    assert kept.read_text(encoding="utf-8") == "result"
