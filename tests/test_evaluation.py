@@ -300,3 +300,9 @@ def test_rules_predictor_settles_only_decided_claims():
     assert report.settled_precision == 1.0
     assert report.calls == 0
     assert isinstance(report, EvalReport)
+
+
+def test_load_rows_refuses_a_limit_below_one(labelled: Path):
+    for limit in (0, -1):
+        with pytest.raises(ValueError, match="limit must be at least 1"):
+            load_rows(labelled, limit=limit)
