@@ -148,20 +148,21 @@ def load_rows(
     limit: int | None = None,
     seed: int = 0,
     stance_map: Mapping[str, int] = STANCE_BINARY,
+    id_prefix: str | None = None,
 ) -> list[Row]:
     """Read a JSONL file of labelled rows.
 
     Each row needs a document (``doc``, or ``evidence`` as in Factcheck-GPT), a ``claim`` and either a
     ``label`` (1/0) or a ``stance`` mapped through ``stance_map`` (stances it lacks are skipped). Rows
-    without ``id`` get ``<file stem>-<line number>``; every other field goes to ``extra``. With ``limit``
-    smaller than the file, a label-stratified sample is drawn, the same one for the same ``seed``.
+    without ``id`` get ``<id_prefix>-<line number>`` (by default the file's stem); every other field goes
+    to ``extra``. With ``limit`` smaller than the file, a label-stratified sample is drawn, the same one
+    for the same ``seed`` (a ``limit`` below 1 is a ``ValueError``).
 
     A file that cannot be read, is not UTF-8 JSONL, or holds a row without the fields above raises
     :class:`~summarizer.errors.InputError` naming the file and the line (an empty document or claim too).
-    ``limit`` below 1 is a ``ValueError``.
     """
     if limit is not None and limit < 1:
-        raise ValueError(f"limit must be 1 or more, not {limit}")
+        raise ValueError(f"limit must be at least 1 (got {limit})")
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -184,7 +185,7 @@ def load_rows(
         if not line.strip():
             continue
         try:
-            row = _row_from_json(json.loads(line), f"{path.stem}-{lineno}", stance_map)
+            row = _row_from_json(json.loads(line), f"{id_prefix or path.stem}-{lineno}", stance_map)
         except json.JSONDecodeError as exc:
             raise InputError(f"{path}: line {lineno}: not valid JSON ({exc.msg})") from None
         except ValueError as exc:

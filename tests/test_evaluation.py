@@ -340,3 +340,9 @@ def test_eval_refuses_a_limit_below_one_and_an_output_over_its_dataset(
     assert code == (3 if argv[0] == "-o" else 2)
     assert err.strip().splitlines()[-1].startswith("summarizer")
     assert path.read_text() == before
+
+
+def test_load_rows_refuses_a_limit_below_one(labelled: Path):
+    for limit in (0, -1):
+        with pytest.raises(ValueError, match="limit must be at least 1"):
+            load_rows(labelled, limit=limit)

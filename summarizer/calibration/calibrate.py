@@ -4,6 +4,9 @@ An :class:`Example` is one labelled claim with everything a profile weighs: its 
 decisive findings of the local checks, and the model's log-odds (when the model was asked). Collecting
 the examples costs model calls (:func:`collect_examples`); fitting and applying cost none, so a profile can
 be refitted, and domains held out, from examples saved once (:func:`save_examples`, :func:`load_examples`).
+:func:`calibrate_rows` checks what it can before its first call (:func:`check_calibration`: both labels,
+unique row ids, the saved examples and log-odds readable, their files writable); :func:`load_datasets`
+names each labelled file's domain so that two files never become one (:func:`dataset_domains`).
 
 :func:`fit_profile`:
 
@@ -25,13 +28,15 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+import os
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import config
+from ..errors import InputError
 from ..llm.client import LLM
 from ..rules.checker import LocalChecker, LocalResult, Signal
 from ..rules.features import LOCAL_FEATURES, MODEL_FEATURE, MODEL_FEATURES, claim_features, model_features
@@ -52,10 +57,13 @@ __all__ = [
     "append_scores",
     "apply_profile",
     "calibrate_rows",
+    "check_calibration",
     "collect_examples",
+    "dataset_domains",
     "examples_for_document",
     "fit_profile",
     "generic_profile",
+    "load_datasets",
     "load_examples",
     "read_scores",
     "save_examples",
@@ -282,13 +290,17 @@ def save_examples(examples: Iterable[Example], path: str | Path) -> None:
 
 
 def load_examples(path: str | Path) -> list[Example]:
+    """The examples :func:`save_examples` wrote.
+
+    A file that cannot be read, is not UTF-8 JSONL, or holds a line that is not a saved example (a
+    dataset row, a field missing or of the wrong type, a log-odds that is not a finite number) raises
+    :class:`~summarizer.errors.InputError` naming the file and the line."""
     out = []
-    with Path(path).open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                data = json.loads(line)
-                data["signals"] = [tuple(s) for s in data.get("signals", [])]
-                out.append(Example(**data))
+    for lineno, obj in _jsonl_objects(path, "a saved example"):
+        try:
+            out.append(_example_from_json(obj))
+        except ValueError as exc:
+            raise InputError(f"{path}: line {lineno}: {exc}") from None
     return out
 
 
@@ -300,12 +312,126 @@ def append_scores(path: str | Path, found: Mapping[str, float | None]) -> None:
 
 
 def read_scores(path: str | Path) -> dict[str, float | None]:
-    """The log-odds :func:`append_scores` saved, by row id (the last one wins; none when there is no file)."""
-    path = Path(path)
-    if not path.exists():
+    """The log-odds :func:`append_scores` saved, by row id (the last one wins; none when there is no file).
+
+    A file that cannot be read, is not UTF-8 JSONL, or holds a line that is not ``{"id": string, "logit":
+    finite number or null}`` raises :class:`~summarizer.errors.InputError` naming the file and the line
+    (a last line cut short by an interrupted run is skipped with a warning: that row is asked again)."""
+    if not Path(path).exists():
         return {}
-    items = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-    return {item["id"]: item["logit"] for item in items}
+    out: dict[str, float | None] = {}
+    for lineno, obj in _jsonl_objects(path, 'a saved log-odds {"id", "logit"}'):
+        rid = obj.get("id")
+        if not isinstance(rid, str):
+            raise InputError(f'{path}: line {lineno}: "id" must be a string (a row id)')
+        if "logit" not in obj:
+            raise InputError(f'{path}: line {lineno}: no "logit" (the log-odds, or null)')
+        try:
+            out[rid] = _optional_finite(obj["logit"], "logit")
+        except ValueError as exc:
+            raise InputError(f"{path}: line {lineno}: {exc}") from None
+    return out
+
+
+def _jsonl_objects(path: str | Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON objects of a JSONL file, with their line numbers; :class:`InputError` naming the file and
+    the line for anything else. A last line with no newline that is not valid JSON (the write of an
+    interrupted run, cut short) is skipped with a warning."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read file: {exc.strerror or exc}") from None
+    if b"\x00" in raw[:8192]:
+        raise InputError(f"{path}: looks like a binary file, not JSONL")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad_line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"{path}: line {bad_line}: not UTF-8 text") from None
+    lines = text.split("\n")
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            if i == last and not text.endswith("\n"):
+                log.warning("%s: line %d is cut short (an interrupted write?): left out", path, i + 1)
+                return
+            raise InputError(f"{path}: line {i + 1}: not valid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise InputError(f"{path}: line {i + 1}: expected a JSON object ({what}), not {type(obj).__name__}")
+        yield i + 1, obj
+
+
+_EXAMPLE_FIELDS = {f.name for f in fields(Example)}
+_EXAMPLE_REQUIRED = ("id", "domain", "label", "features", "findings", "local_verdict")
+
+
+def _example_from_json(obj: Mapping[str, Any]) -> Example:
+    """An :class:`Example` from one saved line; ``ValueError`` says what is wrong with it."""
+    unknown = sorted(set(obj) - _EXAMPLE_FIELDS)
+    if unknown:
+        if {"doc", "claim"} & set(unknown):
+            raise ValueError("a labelled dataset row, not a saved example (those have id, domain, features...)")
+        raise ValueError(f"not a saved example (unexpected field {', '.join(map(repr, unknown))})")
+    missing = [name for name in _EXAMPLE_REQUIRED if name not in obj]
+    if missing:
+        raise ValueError(f"not a saved example (no {', '.join(map(repr, missing))})")
+    if not isinstance(obj["id"], str) or not isinstance(obj["domain"], str):
+        raise ValueError('"id" and "domain" must be strings')
+    label = obj["label"]
+    if isinstance(label, bool) or label not in (0, 1):
+        raise ValueError(f'"label" must be 0 or 1, not {label!r}')
+    features = obj["features"]
+    if not isinstance(features, dict):
+        raise ValueError('"features" must be an object of feature values')
+    values = {str(name): _finite(value, f"feature {name!r}") for name, value in features.items()}
+    findings = obj["findings"]
+    if not isinstance(findings, list) or not all(isinstance(k, str) for k in findings):
+        raise ValueError('"findings" must be a list of finding kinds')
+    verdict = obj["local_verdict"]
+    if verdict is not None and not isinstance(verdict, str):
+        raise ValueError('"local_verdict" must be a string or null')
+    signals = obj.get("signals", [])
+    if not isinstance(signals, list) or not all(
+        isinstance(s, list) and len(s) == 2 and isinstance(s[0], str) and isinstance(s[1], bool) for s in signals
+    ):
+        raise ValueError('"signals" must be a list of [kind, decisive] pairs')
+    return Example(
+        id=obj["id"],
+        domain=obj["domain"],
+        label=int(label),
+        features=values,
+        findings=list(findings),
+        local_verdict=verdict,
+        signals=[(kind, decisive) for kind, decisive in signals],
+        logit=_optional_finite(obj.get("logit"), "logit"),
+    )
+
+
+def _optional_finite(value: object, name: str) -> float | None:
+    """``value`` as a float when it is a finite JSON number, None when it is null; ``ValueError`` else."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise ValueError(f"{name} must be a number or null, not {value!r}")
+    return None if value is None else _finite(value, name)
+
+
+def _finite(value: object, name: str) -> float:
+    """``value`` as a float when it is a finite JSON number; ``ValueError`` else (NaN and infinities are
+    not log-odds or features: a profile fitted on them is not a profile)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number, not {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, not {value!r}")
+    return number
 
 
 def score_documents(
@@ -419,6 +545,97 @@ class Calibration:
         return "\n".join(lines)
 
 
+def dataset_domains(paths: Iterable[str | Path]) -> dict[str, Path]:
+    """Labelled files by domain name: a file's stem (``dev`` for ``data/dev.jsonl``) or, when files share a
+    stem, as many of their parent folders as tell them apart (``da/dev``, ``db/dev``; their full paths
+    when no folder does), so two files never collapse into one domain. A file given twice (the same file,
+    however it is named) is kept once, with a warning."""
+    files: dict[Path, Path] = {}  # the file (symbolic links followed): the path as given
+    for given in paths:
+        path = Path(given)
+        same = path.resolve()
+        if same in files:
+            log.warning("%s and %s are the same file: it is fitted on once", files[same], path)
+            continue
+        files[same] = path
+    by_stem: dict[str, list[Path]] = {}
+    for path in files.values():
+        by_stem.setdefault(path.stem, []).append(Path(os.path.abspath(path)))
+    names: dict[Path, str] = {}
+    for stem, group in by_stem.items():
+        if len(group) == 1:
+            names[group[0]] = stem
+            continue
+        for depth in range(1, max(len(p.parent.parts) for p in group)):
+            named = {p: "/".join((*p.parent.parts[1:][-depth:], p.stem)) for p in group}
+            if len(set(named.values())) == len(group):
+                break
+        else:  # same folders, names differing only in their suffix
+            named = {p: str(p) for p in group}
+        names.update(named)
+    return {names[Path(os.path.abspath(path))]: path for path in files.values()}
+
+
+def load_datasets(paths: Iterable[str | Path], *, limit: int | None = None, seed: int = 0) -> dict[str, list[Row]]:
+    """The labelled rows of each file (:func:`summarizer.evaluation.load_rows`, ``limit`` rows a file), by
+    domain (:func:`dataset_domains`); a row without an id gets ``<domain>-<line>``, so the rows of two
+    files with one name do not share ids (the saved log-odds are kept by row id)."""
+    from ..evaluation import load_rows
+
+    return {
+        domain: load_rows(path, limit=limit, seed=seed, id_prefix=domain)
+        for domain, path in dataset_domains(paths).items()
+    }
+
+
+def check_calibration(
+    rows_by_domain: Mapping[str, Sequence[Row]], *, examples_path: str | Path | None = None
+) -> dict[str, float | None]:
+    """Everything :func:`calibrate_rows` checks before its first model call; the log-odds already paid for
+    (saved in ``examples_path`` and its ``.scores`` file beside it), by row id.
+
+    Raises :class:`~summarizer.errors.InputError` when there is no row to fit on, when the rows are all of
+    one label, when one id names two different rows (the log-odds are kept by id: one would get the
+    other's), or when the examples or scores file is not what calibrate saves there (file and line
+    named); :class:`~summarizer.errors.ConfigError` when either cannot be written."""
+    from ..report.save import check_output
+
+    if not any(rows_by_domain.values()):
+        raise InputError("no labelled rows to fit on")
+    empty = [domain for domain, rows in rows_by_domain.items() if not rows]
+    if empty:
+        raise InputError(f"{', '.join(empty)}: no labelled rows to fit on")
+    labels = {r.label for rows in rows_by_domain.values() for r in rows}
+    if len(labels) < 2:
+        kind = "1 (consistent)" if labels == {1} else "0 (not consistent)"
+        raise InputError(
+            f"every row of {', '.join(rows_by_domain)} is labelled {kind}: fitting needs rows of both labels"
+        )
+    seen: dict[str, tuple[str, str, str]] = {}
+    for domain, rows in rows_by_domain.items():
+        for r in rows:
+            first, doc, claim = seen.setdefault(r.id, (domain, r.doc, r.claim))
+            if (doc, claim) != (r.doc, r.claim):
+                where = domain if first == domain else f"{first} and {domain}"
+                raise InputError(
+                    f"row id {r.id!r} names two different rows (in {where}): the log-odds are kept by row id, "
+                    "so the ids must be unique"
+                )
+    known: dict[str, float | None] = {}
+    if examples_path:
+        scores_path = _scores_path(examples_path)
+        check_output(examples_path)  # the examples and log-odds a run pays for must have somewhere to go
+        check_output(scores_path)
+        if Path(examples_path).exists():
+            known = {ex.id: ex.logit for ex in load_examples(examples_path) if ex.logit is not None}
+        known |= read_scores(scores_path)
+    return known
+
+
+def _scores_path(examples_path: str | Path) -> Path:
+    return Path(f"{examples_path}.scores")
+
+
 def calibrate_rows(
     rows_by_domain: Mapping[str, Sequence[Row]],
     llm: LLM,
@@ -428,22 +645,24 @@ def calibrate_rows(
     examples_path: str | Path | None = None,
     on_document: Callable[[int, int], None] | None = None,
     temperature: bool = False,
+    known: Mapping[str, float | None] | None = None,
 ) -> Calibration:
     """Score the rows with ``llm`` (every claim: the examples fit every mode), fit a profile for its model.
 
     ``examples_path``: examples saved there by an earlier run are reused (a refit costs no call), and the
     examples are saved there after; log-odds are saved as they come, so an interrupted run loses nothing
-    it paid for."""
+    it paid for. Everything that can be checked without the model is checked before the first call
+    (:func:`check_calibration`; ``known``: what it returned for these rows and ``examples_path``, when the
+    caller checked first, so the files are not read twice); a fit that still fails (say, the model gave
+    log-odds for rows of one label only) is an :class:`~summarizer.errors.InputError`, with the paid
+    log-odds saved."""
     from ..llm.prompts import load_prompt
     from ..pipeline.scoring import PROMPT_NAME
 
     usage = Usage()
-    known: dict[str, float | None] = {}
-    scores_path = Path(f"{examples_path}.scores") if examples_path else None
-    if examples_path and Path(examples_path).exists():
-        known = {ex.id: ex.logit for ex in load_examples(examples_path) if ex.logit is not None}
-    if scores_path is not None:
-        known |= read_scores(scores_path)
+    if known is None:
+        known = check_calibration(rows_by_domain, examples_path=examples_path)
+    scores_path = _scores_path(examples_path) if examples_path else None
     total = sum(len({r.doc for r in rows}) for rows in rows_by_domain.values())
     if total < config.CALIBRATION_MIN_DOCUMENTS:
         log.warning(
@@ -465,16 +684,21 @@ def calibrate_rows(
     if examples_path:
         save_examples(examples, examples_path)
     fitted = [FittedOn(file=domain, rows=len(rows)) for domain, rows in rows_by_domain.items()]
-    profile = fit_profile(
-        examples,
-        name=name,
-        models=[llm.settings.model],
-        prompt_version=load_prompt(PROMPT_NAME).version,
-        claims_per_call=claims_per_call,
-        fitted_on=fitted,
-        temperature=temperature,
-        notes="fitted by summarizer calibrate",
-    )
+    try:
+        profile = fit_profile(
+            examples,
+            name=name,
+            models=[llm.settings.model],
+            prompt_version=load_prompt(PROMPT_NAME).version,
+            claims_per_call=claims_per_call,
+            fitted_on=fitted,
+            temperature=temperature,
+            notes="fitted by summarizer calibrate",
+        )
+    except ValueError as exc:  # pydantic's ValidationError is one, over several lines
+        why = " ".join(str(exc).split())
+        kept = f"; the examples are saved in {examples_path}" if examples_path else ""
+        raise InputError(f"cannot fit a profile: {why}{kept}") from None
     return Calibration(profile, examples, usage)
 
 

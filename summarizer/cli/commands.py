@@ -303,18 +303,18 @@ def _reliability_png(report: Any, output: str) -> None:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from .. import evaluation
-    from ..calibration.calibrate import calibrate_rows
+    from ..calibration.calibrate import calibrate_rows, check_calibration, load_datasets
     from ..llama_server import backend
     from ..llm.client import LLM
 
-    check_output(args.output)
-    rows = {Path(path).stem: evaluation.load_rows(path, limit=args.limit, seed=args.seed) for path in args.dataset}
+    check_output(args.output)  # before anything is paid for, as the rows and the examples file are
+    rows = load_datasets(args.dataset, limit=args.limit, seed=args.seed)
+    known = check_calibration(rows, examples_path=args.examples)  # before a local server is started for nothing
     settings = _settings(args)
     with status_line(enabled=not args.verbose), backend(settings) as settings:
         result = calibrate_rows(
             rows, LLM(settings), name=args.name or settings.model, claims_per_call=args.claims_per_call,
-            examples_path=args.examples, temperature=args.temperature,
+            examples_path=args.examples, temperature=args.temperature, known=known,
             on_document=lambda done, total: log.info("document %d/%d", done, total),
         )  # fmt: skip
     _write(result.profile.to_json(), args.output)

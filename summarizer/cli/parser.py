@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "rules: the local findings alone, an undecided claim counted consistent; naive: a zero-shot "
                     "yes/no prompt with the same model; floor: the published lexical baseline")  # fmt: skip
     ev.add_argument("--profile", metavar="FILE", help="calibration profile (default: the model's shipped one)")
-    ev.add_argument("--limit", type=_positive, help="a label-stratified sample of this many rows")
+    ev.add_argument("--limit", type=_positive, metavar="N", help="a label-stratified sample of this many rows")
     ev.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     ev.add_argument("-m", "--model", help="model name")
     ev.add_argument("--base-url", help="OpenAI-compatible endpoint")
@@ -120,9 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("-v", "--verbose", action="count", default=0)
 
     cal = sub.add_parser("calibrate", help="fit a calibration profile for a model from labelled JSONL rows")
-    cal.add_argument("dataset", nargs="+", help="JSONL files of {doc, claim, label}; each file is one domain")
+    cal.add_argument("dataset", nargs="+", help="JSONL files of {doc, claim, label}; each file is one domain, named by its stem (and its "
+                     "folders when two stems clash; the same file twice is fitted on once)")
     cal.add_argument("-o", "--output", required=True, help="where to write the profile (JSON)")
-    cal.add_argument("--limit", type=int, help="a label-stratified sample of this many rows per file")
+    cal.add_argument("--limit", type=_positive, metavar="N",
+                     help="a label-stratified sample of this many rows per file")
     cal.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     cal.add_argument("--examples", metavar="FILE",
                      help="keep the scored examples here (JSONL) and reuse them: a refit needs no model call")  # fmt: skip

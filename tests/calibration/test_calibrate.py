@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import math
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,13 +16,18 @@ from summarizer.calibration.calibrate import (
     Example,
     append_scores,
     apply_profile,
+    check_calibration,
+    dataset_domains,
     examples_for_document,
     fit_profile,
+    load_datasets,
     load_examples,
     read_scores,
     save_examples,
 )
 from summarizer.calibration.metrics import balanced_accuracy
+from summarizer.errors import ConfigError, InputError
+from summarizer.evaluation import Row
 from summarizer.rules.features import MODEL_FEATURE
 
 PROFILE_ARGS: dict = {"name": "t", "models": ["t"], "prompt_version": None, "claims_per_call": 1}
@@ -200,3 +208,158 @@ def test_an_excluded_feature_gets_no_weight_and_the_fit_goes_on_without_it() -> 
     assert without.fused.weights["model_logit"] > 0.5
     with pytest.raises(ValueError, match="no such feature to exclude: coverage"):
         fit_profile(examples, **PROFILE_ARGS, exclude=("coverage",))
+
+
+# --- bad input: every file calibrate reads, checked before any model call ------------------------------
+
+SAVED = json.dumps({"id": "a", "domain": "d", "label": 1, "features": {"coverage_best": 0.5}, "findings": [],
+                    "local_verdict": None, "signals": [["verbatim", True]], "logit": 1.5})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("content", "where", "cause"),
+    [
+        (f"{SAVED}\nnot json\n{SAVED}\n", "line 2", "not valid JSON"),
+        ('{"foo": 1}\n', "line 1", "unexpected field 'foo'"),
+        ('{"doc": "A text.", "claim": "A claim.", "label": 1}\n', "line 1", "a labelled dataset row"),
+        (f"{SAVED}\n[1, 2]\n", "line 2", "expected a JSON object"),
+        (SAVED.replace('"logit": 1.5', '"logit": NaN') + "\n", "line 1", "logit must be a finite number"),
+        (SAVED.replace('"logit": 1.5', '"logit": "high"') + "\n", "line 1", "logit must be a number or null"),
+        (SAVED.replace('"label": 1', '"label": 2') + "\n", "line 1", '"label" must be 0 or 1'),
+        (SAVED.replace('0.5}', 'Infinity}') + "\n", "line 1", "feature 'coverage_best' must be a finite"),
+        (SAVED.replace('"findings": [], ', "") + "\n", "line 1", "no 'findings'"),
+        (SAVED.replace('[["verbatim", true]]', '["verbatim"]') + "\n", "line 1", '"signals" must be'),
+    ],
+)
+def test_a_bad_examples_file_is_an_input_error_naming_the_file_and_line(
+    tmp_path: Path, content: str, where: str, cause: str
+) -> None:
+    path = tmp_path / "ex.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_examples(path)
+    assert info.value.message.startswith(f"{path}: {where}: ") and cause in info.value.message
+    assert "\n" not in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("make", "cause"),
+    [
+        (lambda p: p.write_bytes(b"\x00\x01\x02 binary"), "looks like a binary file"),
+        (lambda p: p.write_bytes(f"{SAVED}\n".encode() + 'caf\u00e9\n'.encode("latin-1")), "line 2: not UTF-8"),
+        (lambda p: p.mkdir(), "is a directory"),
+    ],
+)
+def test_an_unreadable_examples_or_scores_file_is_an_input_error(tmp_path: Path, make: Any, cause: str) -> None:
+    for reader in (load_examples, read_scores):
+        path = tmp_path / f"{reader.__name__}.jsonl"
+        make(path)
+        with pytest.raises(InputError, match=cause):
+            reader(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "where", "cause"),
+    [
+        ('{"id": "a", "logit": 1.0}\n{"id": "b", "lo\n{"id": "c", "logit": 2.0}\n', "line 2", "not valid JSON"),
+        ('{"logit": 1.0}\n', "line 1", '"id" must be a string'),
+        ('{"id": 7, "logit": 1.0}\n', "line 1", '"id" must be a string'),
+        ('{"id": "a"}\n', "line 1", 'no "logit"'),
+        ('{"id": "a", "logit": "high"}\n', "line 1", "logit must be a number or null, not 'high'"),
+        ('{"id": "a", "logit": NaN}\n', "line 1", "logit must be a finite number"),
+        ('{"id": "a", "logit": -Infinity}\n', "line 1", "logit must be a finite number"),
+        ('"a"\n', "line 1", "expected a JSON object"),
+    ],
+)
+def test_a_bad_scores_file_is_an_input_error_naming_the_file_and_line(
+    tmp_path: Path, content: str, where: str, cause: str
+) -> None:
+    path = tmp_path / "ex.jsonl.scores"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_scores(path)
+    assert info.value.message.startswith(f"{path}: {where}: ") and cause in info.value.message
+
+
+def test_a_last_line_cut_short_by_an_interrupted_run_is_left_out_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "ex.jsonl.scores"
+    path.write_text('{"id": "a", "logit": 1.0}\n{"id": "b", "lo', encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert read_scores(path) == {"a": 1.0}  # "b" is asked again
+    assert "line 2 is cut short" in caplog.text
+    path.write_text('{"id": "a", "logit": 1.0}\n{"id": "b", "lo\n', encoding="utf-8")  # ended: not cut short
+    with pytest.raises(InputError, match="line 2: not valid JSON"):
+        read_scores(path)
+
+
+def test_two_files_with_one_stem_are_two_domains_named_by_their_folders(tmp_path: Path) -> None:
+    for folder in ("da", "db", "x/da"):
+        (tmp_path / folder).mkdir(parents=True)
+    a, b, c = tmp_path / "da" / "dev.jsonl", tmp_path / "db" / "dev.jsonl", tmp_path / "x" / "da" / "dev.jsonl"
+    assert dataset_domains([a, b, tmp_path / "test.jsonl"]) == {"da/dev": a, "db/dev": b, "test": tmp_path / "test.jsonl"}
+    assert list(dataset_domains([a, c])) == [f"{tmp_path.name}/da/dev", "x/da/dev"]
+    same_folder = dataset_domains([tmp_path / "dev.jsonl", tmp_path / "dev.json"])
+    assert len(same_folder) == 2 and len(set(same_folder)) == 2  # their full paths: never one domain
+    assert list(dataset_domains([a])) == ["dev"]  # no clash: the stem, as before (ids and saved scores stay)
+
+
+def test_the_same_file_given_twice_is_fitted_on_once_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dev.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "link.jsonl").symlink_to(tmp_path / "dev.jsonl")
+    with caplog.at_level(logging.WARNING):
+        assert dataset_domains(["dev.jsonl", str(tmp_path / "dev.jsonl"), "link.jsonl"]) == {"dev": Path("dev.jsonl")}
+    assert caplog.text.count("are the same file: it is fitted on once") == 2
+
+
+def test_rows_of_two_files_with_one_name_and_no_ids_get_ids_of_their_own(tmp_path: Path) -> None:
+    for folder in ("da", "db"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "dev.jsonl").write_text(
+            "\n".join(json.dumps({"doc": f"{folder} text.", "claim": f"Claim {i}.", "label": i % 2}) for i in range(4)),
+            encoding="utf-8",
+        )
+    rows = load_datasets([tmp_path / "da" / "dev.jsonl", tmp_path / "db" / "dev.jsonl"], limit=2)
+    assert list(rows) == ["da/dev", "db/dev"] and all(len(r) == 2 for r in rows.values())
+    ids = [r.id for group in rows.values() for r in group]
+    assert len(set(ids)) == 4 and ids[0].startswith("da/dev-")
+    check_calibration(rows)  # and so no id names two rows
+
+
+def row(rid: str, label: int, claim: str = "A claim.") -> Row:
+    return Row(doc="A text.", claim=claim, label=label, id=rid)
+
+
+def test_rows_of_one_label_are_refused_before_any_call() -> None:
+    with pytest.raises(InputError, match=r"every row of a, b is labelled 1 \(consistent\): fitting needs rows of both"):
+        check_calibration({"a": [row("1", 1)], "b": [row("2", 1)]})
+    with pytest.raises(InputError, match="no labelled rows"):
+        check_calibration({"a": []})
+
+
+def test_one_id_for_two_different_rows_is_refused() -> None:
+    """The log-odds are kept by id: one row would be fitted with the other's."""
+    with pytest.raises(InputError, match="row id '1' names two different rows \\(in a and b\\)"):
+        check_calibration({"a": [row("1", 1), row("2", 0)], "b": [row("1", 0, claim="Another claim.")]})
+    check_calibration({"a": [row("1", 1), row("2", 0)], "b": [row("1", 1)]})  # the same row twice: one log-odds
+
+
+def test_the_examples_and_scores_files_must_be_writable_before_any_call(tmp_path: Path) -> None:
+    rows = {"a": [row("1", 1), row("2", 0)]}
+    with pytest.raises(ConfigError, match="the folder does not exist"):
+        check_calibration(rows, examples_path=tmp_path / "missing" / "ex.jsonl")
+    (tmp_path / "ex.jsonl.scores").mkdir()
+    with pytest.raises(ConfigError, match="is a folder"):
+        check_calibration(rows, examples_path=tmp_path / "ex.jsonl")
+
+
+def test_the_saved_log_odds_are_read_back_checked(tmp_path: Path) -> None:
+    examples = synthetic(4)
+    save_examples(examples, tmp_path / "ex.jsonl")
+    append_scores(tmp_path / "ex.jsonl.scores", {"9": -1.0})
+    known = check_calibration({"a": [row("1", 1), row("2", 0)]}, examples_path=tmp_path / "ex.jsonl")
+    assert known == {**{ex.id: ex.logit for ex in examples}, "9": -1.0}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,3 +164,176 @@ def test_calibrate_with_several_claims_a_call_never_lists_two_rows_together(
     for call in server.scored_claims:
         assert any(all(line in claim for line in call) for claim in claims), call
     assert ["The ferry leaves at nine.", "Tickets cost 12 euros."] in server.scored_claims
+
+
+# --- bad input: a one-line error, no traceback, and no model call paid for ------------------------------
+
+
+def calibrate_fails(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, *argv: str
+) -> tuple[int, str]:
+    """Run calibrate on bad input against the fake server: its exit code and its one-line error; no call."""
+    with FakeOpenAIServer() as server:
+        code, _, err = run(capsys, "calibrate", *argv, "-m", "acme-7b", "--base-url", server.url,
+                           "-o", str(tmp_path / "p.json"))  # fmt: skip
+        assert server.counts()["requests"] == 0, err
+    assert code != 0 and err.startswith("summarizer: error: ") and err.count("\n") == 1, err
+    assert not (tmp_path / "p.json").exists()
+    return code, err
+
+
+SAVED = json.dumps({"id": "d0-s0", "domain": "news", "label": 1, "features": {}, "findings": [],
+                    "local_verdict": None, "logit": 1.5})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda p: p.write_text(f"{SAVED}\nnot json\n{SAVED}\n"), "ex.jsonl: line 2: not valid JSON"),
+        (lambda p: p.write_text('{"foo": 1}\n'), "ex.jsonl: line 1: not a saved example (unexpected field 'foo')"),
+        (lambda p: p.write_bytes(b"\x00\x01 binary"), "ex.jsonl: looks like a binary file"),
+        (lambda p: p.write_bytes('{"id": "caf\u00e9"}\n'.encode("latin-1")), "ex.jsonl: line 1: not UTF-8 text"),
+        (lambda p: p.write_text(json.dumps(rows()[0]) + "\n"), "ex.jsonl: line 1: a labelled dataset row"),
+        (lambda p: p.mkdir(), "ex.jsonl: is a folder"),
+    ],
+)
+def test_a_bad_examples_file_is_a_one_line_error_before_any_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Any, expected: str
+) -> None:
+    data = write_rows(tmp_path / "news.jsonl")
+    make(tmp_path / "ex.jsonl")
+    code, err = calibrate_fails(capsys, tmp_path, data, "--examples", str(tmp_path / "ex.jsonl"))
+    assert code in (2, 3) and f"{tmp_path}/{expected}" in err
+
+
+def test_the_dataset_given_as_the_examples_file_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = write_rows(tmp_path / "news.jsonl")
+    code, err = calibrate_fails(capsys, tmp_path, data, "--examples", data)
+    assert code == 2 and f"{data}: line 1: a labelled dataset row, not a saved example" in err
+    assert (tmp_path / "news.jsonl").read_text() == "\n".join(json.dumps(r) for r in rows()) + "\n"  # untouched
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"id": "d0-s0", "logit": 1.0}\nnot json\n', "line 2: not valid JSON"),
+        ('{"logit": 1.0}\n', 'line 1: "id" must be a string'),
+        ('{"id": "d0-s0", "logit": "high"}\n', "line 1: logit must be a number or null, not 'high'"),
+        ('{"id": "d0-s0", "logit": NaN}\n', "line 1: logit must be a finite number, not nan"),
+        (None, "is a folder"),
+    ],
+)
+def test_a_bad_scores_file_is_a_one_line_error_before_any_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, expected: str
+) -> None:
+    data = write_rows(tmp_path / "news.jsonl")
+    scores = tmp_path / "ex.jsonl.scores"
+    scores.mkdir() if content is None else scores.write_text(content, encoding="utf-8")
+    code, err = calibrate_fails(capsys, tmp_path, data, "--examples", str(tmp_path / "ex.jsonl"))
+    assert code in (2, 3) and f"{scores}: {expected}" in err
+
+
+@pytest.mark.parametrize("command", ["calibrate", "eval"])
+@pytest.mark.parametrize("limit", ["0", "-1"])
+def test_a_limit_below_one_is_refused_by_the_argument_parser(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, limit: str
+) -> None:
+    data = write_rows(tmp_path / "news.jsonl")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([command, data, "--limit", limit, "-o", str(tmp_path / "p.json")])
+    assert exit_info.value.code == 2 and "argument --limit: must be at least 1" in capsys.readouterr().err
+
+
+def test_rows_of_one_label_are_refused_before_any_call(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    supported = tmp_path / "supported.jsonl"
+    supported.write_text("\n".join(json.dumps({**r, "label": 1}) for r in rows()) + "\n", encoding="utf-8")
+    code, err = calibrate_fails(capsys, tmp_path, str(supported))
+    assert code == 2 and "every row of supported is labelled 1 (consistent): fitting needs rows of both" in err
+    # one row a file: one label, whatever the file holds
+    code, err = calibrate_fails(capsys, tmp_path, write_rows(tmp_path / "news.jsonl"), "--limit", "1")
+    assert code == 2 and "fitting needs rows of both labels" in err
+
+
+def test_an_examples_file_in_a_missing_folder_is_refused_before_any_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Else the log-odds paid for would have nowhere to go (they were lost: 9 calls, then a traceback)."""
+    data = write_rows(tmp_path / "news.jsonl")
+    code, err = calibrate_fails(capsys, tmp_path, data, "--examples", str(tmp_path / "nodir" / "ex.jsonl"))
+    assert code == 3 and "nodir/ex.jsonl: the folder does not exist" in err
+
+
+def test_bad_input_is_refused_before_the_model_server_is_started(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import contextlib
+    from collections.abc import Iterator
+
+    from summarizer import llama_server
+
+    started: list[object] = []
+
+    @contextlib.contextmanager
+    def backend(settings: object) -> Iterator[object]:  # a local server would start here
+        started.append(settings)
+        yield settings
+
+    monkeypatch.setattr(llama_server, "backend", backend)
+    supported = tmp_path / "supported.jsonl"
+    supported.write_text("\n".join(json.dumps({**r, "label": 1}) for r in rows()) + "\n", encoding="utf-8")
+    code, _, err = run(capsys, "calibrate", str(supported), "-m", "acme-7b", "--base-url", "http://127.0.0.1:9",
+                       "-o", str(tmp_path / "p.json"))  # fmt: skip
+    assert code == 2 and "fitting needs rows of both labels" in err and started == []
+
+
+def test_two_files_with_one_name_are_two_domains(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Keyed by stem, db/dev.jsonl replaced da/dev.jsonl (and their rows' default ids clashed)."""
+    for folder, some in (("da", rows()[:15]), ("db", rows()[12:])):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "dev.jsonl").write_text(
+            "\n".join(json.dumps({k: v for k, v in r.items() if k != "id"}) for r in some) + "\n", encoding="utf-8"
+        )
+    with FakeOpenAIServer() as server:
+        code, out, err = run(capsys, "calibrate", str(tmp_path / "da" / "dev.jsonl"), str(tmp_path / "db" / "dev.jsonl"),
+                             "-m", "acme-7b", "--base-url", server.url, "-o", str(tmp_path / "p.json"),
+                             "--examples", str(tmp_path / "ex.jsonl"))  # fmt: skip
+        assert code == 0, err
+    fitted = [(f.file, f.rows) for f in load_profile(tmp_path / "p.json").fitted_on]
+    assert fitted == [("da/dev", 15), ("db/dev", len(rows()) - 12)]
+    assert "da/dev:" in out and "db/dev:" in out
+    saved = [json.loads(line) for line in (tmp_path / "ex.jsonl").read_text().splitlines()]
+    assert len(saved) == len(rows()) + 3 and len({ex["id"] for ex in saved}) == len(saved)
+    assert {ex["domain"] for ex in saved} == {"da/dev", "db/dev"}
+
+
+def test_the_same_file_given_twice_is_fitted_on_once_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    data = write_rows(tmp_path / "news.jsonl")
+    with FakeOpenAIServer() as server:
+        code, _, err = run(capsys, "calibrate", data, "news.jsonl", "-m", "acme-7b", "--base-url", server.url,
+                           "-o", "p.json")  # fmt: skip
+        assert code == 0, err
+    assert "are the same file: it is fitted on once" in err
+    assert [(f.file, f.rows) for f in load_profile(tmp_path / "p.json").fitted_on] == [("news", len(rows()))]
+
+
+def test_a_fit_that_fails_after_the_calls_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Saved log-odds for the supported rows only: nothing is asked, and the fused fit has one label."""
+    data = write_rows(tmp_path / "news.jsonl")
+    scores = tmp_path / "ex.jsonl.scores"
+    scores.write_text("".join(json.dumps({"id": r["id"], "logit": 2.0 if r["label"] else None}) + "\n"
+                              for r in rows()), encoding="utf-8")  # fmt: skip
+    with FakeOpenAIServer() as server:
+        code, _, err = run(capsys, "calibrate", data, "-m", "acme-7b", "--base-url", server.url,
+                           "-o", str(tmp_path / "p.json"), "--examples", str(tmp_path / "ex.jsonl"))  # fmt: skip
+        assert server.counts()["requests"] == 0
+    last = err.splitlines()[-1]  # after the warning on the few documents
+    assert code == 2 and "Traceback" not in err
+    assert last.startswith("summarizer: error: cannot fit a profile: fitting needs rows of both labels")
+    assert last.endswith(f"the examples are saved in {tmp_path / 'ex.jsonl'}") and (tmp_path / "ex.jsonl").exists()
