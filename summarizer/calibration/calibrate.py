@@ -68,6 +68,7 @@ __all__ = [
     "read_scores",
     "save_examples",
     "score_documents",
+    "scores_path",
 ]
 
 FUSED_FEATURES = (*MODEL_FEATURES, *LOCAL_FEATURES)
@@ -623,16 +624,17 @@ def check_calibration(
                 )
     known: dict[str, float | None] = {}
     if examples_path:
-        scores_path = _scores_path(examples_path)
+        saved = scores_path(examples_path)
         check_output(examples_path)  # the examples and log-odds a run pays for must have somewhere to go
-        check_output(scores_path)
+        check_output(saved)
         if Path(examples_path).exists():
             known = {ex.id: ex.logit for ex in load_examples(examples_path) if ex.logit is not None}
-        known |= read_scores(scores_path)
+        known |= read_scores(saved)
     return known
 
 
-def _scores_path(examples_path: str | Path) -> Path:
+def scores_path(examples_path: str | Path) -> Path:
+    """Where the log-odds of an examples file are saved as they come: beside it, ``<examples>.scores``."""
     return Path(f"{examples_path}.scores")
 
 
@@ -662,7 +664,7 @@ def calibrate_rows(
     usage = Usage()
     if known is None:
         known = check_calibration(rows_by_domain, examples_path=examples_path)
-    scores_path = _scores_path(examples_path) if examples_path else None
+    saved_scores = scores_path(examples_path) if examples_path else None
     total = sum(len({r.doc for r in rows}) for rows in rows_by_domain.values())
     if total < config.CALIBRATION_MIN_DOCUMENTS:
         log.warning(
@@ -675,8 +677,8 @@ def calibrate_rows(
         done[0] += 1
         if on_document is not None:
             on_document(done[0], total)
-        if scores_path is not None:
-            append_scores(scores_path, found)
+        if saved_scores is not None:
+            append_scores(saved_scores, found)
 
     examples = collect_examples(
         rows_by_domain, llm, claims_per_call=claims_per_call, usage=usage, known=known, on_scores=save

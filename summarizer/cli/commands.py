@@ -303,11 +303,13 @@ def _reliability_png(report: Any, output: str) -> None:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from ..calibration.calibrate import calibrate_rows, check_calibration, load_datasets
+    from ..calibration.calibrate import calibrate_rows, check_calibration, load_datasets, scores_path
     from ..llama_server import backend
     from ..llm.client import LLM
 
-    check_output(args.output)  # before anything is paid for, as the rows and the examples file are
+    examples = [args.examples, scores_path(args.examples)] if args.examples else []
+    # before anything is paid for, as the rows and the examples file are; never over an input
+    check_output(args.output, inputs=[*args.dataset, *examples])
     rows = load_datasets(args.dataset, limit=args.limit, seed=args.seed)
     known = check_calibration(rows, examples_path=args.examples)  # before a local server is started for nothing
     settings = _settings(args)

@@ -337,3 +337,18 @@ def test_a_fit_that_fails_after_the_calls_is_a_one_line_error(
     assert code == 2 and "Traceback" not in err
     assert last.startswith("summarizer: error: cannot fit a profile: fitting needs rows of both labels")
     assert last.endswith(f"the examples are saved in {tmp_path / 'ex.jsonl'}") and (tmp_path / "ex.jsonl").exists()
+
+
+def test_calibrate_never_writes_its_profile_over_an_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The sweep lost a dataset and a file of paid examples to `-o` naming them."""
+    data = write_rows(tmp_path / "news.jsonl")
+    examples = tmp_path / "ex.jsonl"
+    examples.write_text("", encoding="utf-8")
+    with FakeOpenAIServer() as server:
+        for target in (data, str(examples), f"{examples}.scores"):
+            before = Path(target).read_text(encoding="utf-8") if Path(target).exists() else None
+            code, _, err = run(capsys, "calibrate", data, "-m", "acme-7b", "--base-url", server.url,
+                               "--examples", str(examples), "-o", target)  # fmt: skip
+            assert code == 3 and "is also an input" in err and server.counts()["requests"] == 0
+            after = Path(target).read_text(encoding="utf-8") if Path(target).exists() else None
+            assert after == before
