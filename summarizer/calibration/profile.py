@@ -27,6 +27,8 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import ConfigError
+from ..rules.checker import DECISIVE
+from ..rules.features import LOCAL_FEATURES, MODEL_FEATURES
 
 __all__ = [
     "PROFILE_FORMAT",
@@ -89,6 +91,12 @@ class RuleStat(_Strict):
     seen: int = Field(ge=0)
     settles: bool = Field(description="Whether it decides a claim with no model call.")
 
+    @model_validator(mode="after")
+    def _right_of_seen(self) -> RuleStat:
+        if self.right > self.seen:
+            raise ValueError(f"a rule right {self.right} times of {self.seen} seen")
+        return self
+
     @property
     def precision(self) -> float:
         """Laplace-smoothed share of right decisions: what a settled claim's confidence says."""
@@ -115,6 +123,22 @@ class Profile(_Strict):
     fitted_on: list[FittedOn] = Field(default_factory=list)
     notes: str = ""
     created_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _known_names(self) -> Profile:
+        """Weights of features this version computes, rules of findings it has, each with its verdict: a
+        profile from another program or version must not be applied as if it meant the same."""
+        for part, known in (("fused", {*MODEL_FEATURES, *LOCAL_FEATURES}), ("local", set(LOCAL_FEATURES))):
+            unknown = sorted(set(getattr(self, part).weights) - known)
+            if unknown:
+                raise ValueError(f"{part} weighs features this version does not compute: {', '.join(unknown)}")
+        verdicts = {"verbatim": "supported", **DECISIVE}
+        for kind, stat in self.rules.items():
+            if kind not in verdicts:
+                raise ValueError(f"a rule for a finding this version does not have: {kind}")
+            if stat.verdict != verdicts[kind]:
+                raise ValueError(f"rule {kind} gives {verdicts[kind]}, not {stat.verdict}")
+        return self
 
     def settles(self, kind: str) -> bool:
         stat = self.rules.get(kind)

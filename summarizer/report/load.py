@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from ..errors import InputError
 from ..text.documents import Document, load_document
-from ..types import CheckReport, Summary
+from ..types import SCHEMA_VERSION, CheckReport, Summary
 
 __all__ = ["Saved", "load_result", "load_results", "load_source", "report_names", "source_mismatch"]
 
@@ -100,6 +100,11 @@ def _validate(data: object, where: str) -> Result:
     if not isinstance(data, dict):
         raise InputError(f"{where}: not a summarizer result (expected a JSON object)")
     model: type[Summary] | type[CheckReport] = CheckReport if "counts" in data else Summary
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if str(version) != SCHEMA_VERSION:
+        raise InputError(
+            f"{where}: written with result schema {version}; this version reads schema {SCHEMA_VERSION}"
+        )
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -174,6 +174,8 @@ def load_document(path: str | os.PathLike[str]) -> Document:
     try:
         st = os.stat(name)
     except FileNotFoundError:
+        if re.match(r"(?i)(https?|ftp)://", name):
+            raise InputError(f"{label}: a URL; summarizer reads files, not the web: save the page, name the file") from None
         raise InputError(f"{label}: file not found") from None
     except PermissionError:
         raise InputError(f"{label}: permission denied") from None

@@ -119,3 +119,25 @@ def test_a_model_gets_its_profile_by_prefix_else_the_generic_one() -> None:
     assert config.LOCAL_MODEL in local.models
     assert profile_for_model(f"models/{config.LOCAL_MODEL}-q4") is local  # a path and a suffix
     assert profile_for_model("gpt-4o-mini").models == []  # no profile of its own: the generic one
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["fused"]["weights"].update(sentiment=0.3), "fused weighs features this version does not compute: sentiment"),
+        (lambda d: d["local"]["weights"].update(model_logit=1.0), "local weighs features this version does not compute: model_logit"),
+        (lambda d: d["rules"].update(vibes={"verdict": "supported", "right": 1, "seen": 1, "settles": True}),
+         "a rule for a finding this version does not have: vibes"),
+        (lambda d: d["rules"]["verbatim"].update(verdict="contradicted"), "rule verbatim gives supported, not contradicted"),
+        (lambda d: d["rules"]["verbatim"].update(right=9, seen=4), "a rule right 9 times of 4 seen"),
+    ],
+)  # fmt: skip
+def test_a_profile_of_another_program_or_version_is_refused(tmp_path: Path, change: object, message: str) -> None:
+    """A weight of a feature this version does not compute used to be silently ignored."""
+    data = json.loads(a_profile().to_json())
+    change(data)  # type: ignore[operator]
+    path = tmp_path / "foreign.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ConfigError, match="invalid calibration profile") as info:
+        load_profile(path)
+    assert message in info.value.message and "\n" not in info.value.message

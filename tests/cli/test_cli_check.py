@@ -401,3 +401,9 @@ def test_standard_input_feeds_one_input_only(capsys: pytest.CaptureFixture[str],
     code, _, err = run(capsys, "check", "-", "--claims", "-", "--mode", "local")
     assert code == 3
     assert "standard input (-) can feed only one of the source and --claims" in one_line(err)
+
+
+def test_a_url_as_source_says_that_urls_are_not_fetched(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "check", "https://example.com/article", "--claim", PASS, "--mode", "local")
+    assert code == 2
+    assert "a URL; summarizer reads files, not the web" in one_line(err)

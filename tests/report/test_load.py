@@ -261,3 +261,14 @@ def test_the_example_result_renders_from_any_folder(
     (repo / "examples" / EXAMPLE.name).write_text("changed\n", encoding="utf-8")  # found, but not the source
     assert cli.main(["report", given, "-o", str(out)]) == errors.InputError.exit_code
     assert "not the source of this result" in capsys.readouterr().err
+
+
+def test_report_refuses_a_result_of_another_schema_version(
+    capsys: pytest.CaptureFixture[str], saved: tuple[Path, Path]
+) -> None:
+    _, result = saved
+    data = json.loads(result.read_text())
+    data["schema_version"] = "99"
+    result.write_text(json.dumps(data))
+    code, _, err = run(capsys, "report", str(result))
+    assert code == 2 and "written with result schema 99; this version reads schema 1" in one_line(err)
