@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import sys
 from typing import Any
 
@@ -58,7 +59,7 @@ def add_batch_parser(sub: Any) -> None:
     st = actions.add_parser("status", help="the job's batches: status, counts (a progress bar on a terminal)")
     st.add_argument("job", help="the job folder")
     st.add_argument("--wait", action="store_true", help="look again until every batch has finished")
-    st.add_argument("--interval", type=float, default=config.BATCH_POLL_SECONDS, metavar="S",
+    st.add_argument("--interval", type=_interval, default=config.BATCH_POLL_SECONDS, metavar="S",
                     help=f"seconds between looks with --wait (default {config.BATCH_POLL_SECONDS:g})")  # fmt: skip
     common(st)
 
@@ -85,6 +86,17 @@ def add_batch_parser(sub: Any) -> None:
     common(r)
 
 
+def _interval(text: str) -> float:
+    """``--interval``: seconds between looks, above 0 (0 or less would poll the API without pause)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"an interval is a finite number of seconds above 0 (got {text!r})")
+    return value
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     handler = {
         "prepare": _prepare,
@@ -108,17 +120,10 @@ def _fmt(args: argparse.Namespace) -> str:
 
 def _job_settings(args: argparse.Namespace) -> Any:
     """The settings for a job's commands: the environment (and --base-url), with the job's model."""
-    import json
-    from pathlib import Path
-
-    from ..errors import ConfigError
+    from ..batch.api.manifest import read_manifest
     from ..settings import resolve_settings
 
-    manifest = Path(args.job) / "manifest.json"
-    try:
-        model = json.loads(manifest.read_text(encoding="utf-8"))["spec"]["model"]
-    except (OSError, ValueError, KeyError):
-        raise ConfigError(f"{args.job}: not a prepared batch job (run `summarizer batch prepare`)") from None
+    model = read_manifest(args.job)["spec"]["model"]  # validated: a damaged manifest is a one-line error
     return resolve_settings(model, getattr(args, "base_url", None))
 
 

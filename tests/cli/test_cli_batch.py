@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ def test_prepare_submit_status_collect(
         assert "r1-001: 3 request(s) → batch batch-" in text
         assert run(capsys, "batch", "submit", job)[1].endswith("nothing to submit (every request file was submitted or run)\n")
 
-        code, text, err = run(capsys, "batch", "status", job, "--wait", "--interval", "0", "-f", "json")
+        code, text, err = run(capsys, "batch", "status", job, "--wait", "--interval", "0.001", "-f", "json")
         assert code == 0, err
         st = json.loads(text)
         assert st["settled"] and st["files"][0]["batch_status"] == "completed"
@@ -133,3 +134,66 @@ def test_reports_show_control_characters_instead_of_sending_them_to_the_terminal
     code, out, err = run(capsys, "batch", "prepare", str(tmp_path / "docs"), "-o", str(tmp_path / "job"))
     assert code == 0, err
     assert "bad\\x1b[2J.txt" in out and "\x1b" not in out
+
+
+def _corrupt_request(job: Path) -> None:
+    path = job / "r1-001.jsonl"
+    path.write_bytes(path.read_bytes()[:50] + b"\n" + path.read_bytes())
+
+
+def _edit_manifest(job: Path) -> None:
+    manifest = json.loads((job / "manifest.json").read_text())
+    manifest["limits"] = "x"
+    (job / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    ("command", "damage", "message"),
+    [
+        ("run", _corrupt_request, "r1-001.jsonl: line 1 is not a batch request line (not JSON: "),
+        ("collect", _edit_manifest, "manifest.json: not a valid job manifest: limits should be a JSON object (got 'x')"),
+        ("status", _edit_manifest, "manifest.json: not a valid job manifest: limits should be a JSON object"),
+        ("collect", lambda job: (job / "state.sqlite3").unlink(), "state.sqlite3: missing: "),
+        ("collect", lambda job: (job / "documents.jsonl").unlink(), "documents.jsonl: missing: "),
+        ("collect", lambda job: (job / "documents.jsonl").write_text("{bad\n"),
+         "documents.jsonl: line 1 is not a document of the list"),
+    ],
+)  # fmt: skip
+def test_a_damaged_job_is_one_line_and_an_exit_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, damage: Any, message: str
+) -> None:
+    """The bad-input sweep's findings: each was a traceback or a false "done" (exit 0)."""
+    make_docs(tmp_path / "docs", 2)
+    job, out = tmp_path / "job", tmp_path / "out.jsonl"
+    with FakeOpenAIServer() as server:
+        assert run(capsys, "batch", "prepare", str(tmp_path / "docs"), "-o", str(job), "--base-url", server.url)[0] == 0
+        damage(job)
+        extra = ["-o", str(out)] if command == "collect" else []
+        code, text, err = run(capsys, "batch", command, str(job), "--base-url", server.url, *extra)
+        assert server.requests == 0
+    assert code == 3
+    assert err.count("\n") == 1 and err.startswith(f"summarizer: error: {job}") and message in err, err
+    assert "done" not in text + err and not out.exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_a_zero_request_limit_is_refused_like_a_negative_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    make_docs(tmp_path / "docs", 1)
+    code, _out, err = run(capsys, "batch", "prepare", str(tmp_path / "docs"), "-o", str(tmp_path / "job"),
+                          "--base-url", "http://test.invalid/v1", "--max-requests-per-file", value)  # fmt: skip
+    assert code == 3 and err.count("\n") == 1
+    assert "a batch file must hold at least one request" in err and f"--max-requests-per-file {value}" in err
+    assert not (tmp_path / "job" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "nan", "inf", "soon"])
+def test_a_status_interval_above_zero_is_checked_when_the_arguments_are_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["batch", "status", str(tmp_path / "job"), "--wait", "--interval", value])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --interval: " in err and "Traceback" not in err

@@ -15,7 +15,8 @@ The steps, one module each, all working on a job folder (:mod:`~.manifest`):
 
 How a document's work is driven by batch answers, with the online pipelines' own code, is
 :mod:`~.replay`; how request and answer lines are built and read, :mod:`~.wire`; what a job does to each
-document, :mod:`~.jobs`. The guide is ``docs/batch-api.md``.
+document, :mod:`~.jobs`; what a job folder's files must hold (a damaged one is a one-line error),
+:mod:`~.integrity`. The guide is ``docs/batch-api.md``.
 """
 
 from __future__ import annotations

@@ -41,6 +41,7 @@ from ..journal import _Output
 from ..outcome import BatchOutcome, format_outcome
 from ..tasks import _call
 from ..work import DocumentWork, _as_read_from
+from .integrity import check_listing
 from .jobs import JobSpec, endpoint_id, task_for
 from .manifest import Job, JobDocument, RequestFiles
 from .remote import _client, _phase, download, refresh
@@ -130,6 +131,7 @@ def collect(
     if jobs < 1:
         raise ConfigError(f"--jobs must be at least 1 (got {jobs})")
     with Job(folder) as job:
+        check_listing(job)  # a damaged folder is reported before anything is fetched or written
         return _Collect(job, output, settings, online_merge, retry_online, use_cache, cache_path, jobs,
                         progress, secrets, client).run()  # fmt: skip
 
@@ -192,7 +194,7 @@ class _Collect:
             self._online_setup()
         from ...cache import ResultCache
 
-        limits = self.job.manifest.get("limits", {})
+        limits = self.job.manifest.get("limits", {})  # validated when the manifest was read
         self.writer = RequestFiles(
             self.job,
             1 + max((f["round"] for f in self.job.files), default=1),

@@ -14,6 +14,7 @@ waits for the requests in flight (their answers are written: they were paid for)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ... import config
 from ...errors import ConfigError
 from ..outcome import BatchOutcome
+from .integrity import check_request_file, request_lines
 from .manifest import Job
 from .remote import _client, _mapped, bind_endpoint
 from .wire import output_line
@@ -79,6 +81,8 @@ def run(
                 )
         if not todo:
             return report
+        for f in todo:  # a damaged file is found before anything is sent
+            check_request_file(job, f)
         bind_endpoint(job, settings)
         client = client or _client(settings)
         counts = BatchOutcome(kind="requests", total=sum(f["requests"] for f in todo), output=None)
@@ -148,12 +152,8 @@ def _run_file(
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="batch-run")
     finished = False
     try:
-        with open(job.path(name), "rb") as requests:
-            for raw in requests:
-                if not raw.strip():
-                    continue
-                line = json.loads(raw)
-                custom_id = line["custom_id"]
+        with contextlib.closing(request_lines(job, name)) as requests:
+            for custom_id, body, _raw in requests:
                 if custom_id in done or _answered(job, custom_id):
                     report.skipped += 1
                     continue
@@ -161,7 +161,7 @@ def _run_file(
                 if stop:
                     break
                 report.sent += 1
-                pool.submit(_send, client, custom_id, line["body"]).add_done_callback(write)
+                pool.submit(_send, client, custom_id, body).add_done_callback(write)
         finished = True
     finally:
         # requests in flight finish and are written; on an interruption, those not started are not sent

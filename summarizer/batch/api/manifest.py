@@ -5,6 +5,7 @@
     job/
       manifest.json          what was prepared (inputs, model, prompts, options, the estimate) and every
                              request file with its batch ids and status; rewritten atomically on each change
+      documents.jsonl        one line per document: id, path, sha256, its round-1 requests (or why it cannot run)
       state.sqlite3          the documents, which file holds each request, every answer received
       r1-001.jsonl           round 1's requests (Batch API input format), split at the API's limits
       r1-001.output.jsonl    its answers (downloaded, or written by ``summarizer batch run``)
@@ -15,6 +16,14 @@ Every command takes the job's lock first (``job/.lock``), so two commands never 
 and writes the manifest before and after each remote step (:meth:`Job.save`): a command interrupted
 anywhere finds, when run again, either the step done (its id recorded) or its intent recorded (and looks
 the object up remotely before creating another: see :mod:`~summarizer.batch.api.remote`).
+
+A damaged folder is an error, never a guess: the manifest is validated when it is read
+(:mod:`~.integrity`); a prepared job whose state is missing, or holds another number of documents than
+the manifest says, is refused (an empty state would read as "nothing to do", a false success); and the
+request files and the list of documents are checked line by line by the steps that rely on them
+(:func:`~.integrity.request_lines`, :func:`~.integrity.check_request_file`,
+:func:`~.integrity.check_listing`). Each is a :class:`~summarizer.errors.ConfigError` of one line naming
+the file (and the line).
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import sqlite3
@@ -36,9 +46,12 @@ from typing import Any
 
 from ... import config
 from ...errors import ConfigError
+from .integrity import LISTING, validate_manifest
 from .wire import Answer, parse_output_line
 
-__all__ = ["TERMINAL", "Job", "JobDocument", "RequestFiles"]
+__all__ = ["TERMINAL", "Job", "JobDocument", "RequestFiles", "read_manifest"]
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 STATE = "state.sqlite3"
@@ -97,7 +110,7 @@ class JobDocument:
 class Job:
     """A job folder, locked for the life of the object (use as a context manager).
 
-    About 220 lines, one class, because everything in the folder (the manifest, the request files, the
+    About 260 lines, one class, because everything in the folder (the manifest, the request files, the
     batch ids, the downloaded answers) is read and written under the same folder lock, through the same
     atomic-rename helpers; the class is that lock plus what it guards.
     """
@@ -115,12 +128,14 @@ class Job:
         self._local = threading.local()
         self._conns: list[sqlite3.Connection] = []
         self._conns_lock = threading.Lock()
+        self._state_checked = False
         self.manifest: dict[str, Any] = {}
         if (self.folder / MANIFEST).is_file():
-            self.manifest = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
-            if self.manifest.get("format") != FORMAT:
+            try:
+                self.manifest = read_manifest(self.folder)
+            except BaseException:
                 self.close()
-                raise ConfigError(f"{folder}: a batch job of another format ({self.manifest.get('format')!r})")
+                raise
 
     def __enter__(self) -> Job:
         return self
@@ -168,26 +183,54 @@ class Job:
 
     @property
     def db(self) -> sqlite3.Connection:
+        """This thread's connection to the job's state. A prepared job's state must be there and hold the
+        manifest's documents: prepare writes it before the manifest, so a state that is missing (or was
+        recreated empty) means the documents and the answers received are gone, and reading it as it is
+        would report a job with nothing left to do."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
+            state = self.folder / STATE
+            if self.prepared and not state.is_file():
+                raise ConfigError(
+                    f"{state}: missing: this job's documents and the answers it received are lost "
+                    "(restore the file, or prepare the job again in a new folder)"
+                )
             try:
-                conn = sqlite3.connect(self.folder / STATE, timeout=60.0, check_same_thread=False)
+                conn = sqlite3.connect(state, timeout=60.0, check_same_thread=False)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.executescript(_SCHEMA)
+                if self.prepared and not self._state_checked:
+                    self._check_state(conn)
             except sqlite3.DatabaseError as exc:
-                raise ConfigError(f"{self.folder / STATE}: cannot open the job's state ({exc})") from None
+                if conn is not None:
+                    conn.close()
+                raise ConfigError(f"{state}: cannot open the job's state ({exc})") from None
+            except BaseException:
+                if conn is not None:
+                    conn.close()
+                raise
             self._local.conn = conn
             with self._conns_lock:
                 self._conns.append(conn)
         return conn
+
+    def _check_state(self, conn: sqlite3.Connection) -> None:
+        (held,) = conn.execute("SELECT COUNT(*) FROM documents").fetchone()
+        expected = self.manifest["documents"]
+        if held != expected:
+            raise ConfigError(
+                f"{self.folder / STATE}: holds {held} document(s) where the manifest has {expected}: the job's "
+                "state is damaged (restore the file, or prepare the job again in a new folder)"
+            )
+        self._state_checked = True
 
     def reset_state(self) -> None:
         """Forget an unfinished prepare: its state and request files (nothing of it was ever sent).
 
         Refuses a folder that holds anything else: a job folder is the job's alone.
         """
-        ours = {LOCK, STATE, f"{STATE}-wal", f"{STATE}-shm", "documents.jsonl"}
+        ours = {LOCK, STATE, f"{STATE}-wal", f"{STATE}-shm", LISTING}
         foreign = [p.name for p in self.folder.iterdir() if p.name not in ours and not _OWN_FILE.match(p.name)]
         if foreign:
             raise ConfigError(
@@ -305,7 +348,9 @@ class Job:
                     break  # a line still being written
                 offset += len(raw)
                 if raw.strip():
-                    self.store_answer(raw, commit=False)
+                    if self.store_answer(raw, commit=False) is None:
+                        log.warning("%s: the line at byte %d is not an answer line; its request counts as "
+                                    "unanswered", path, offset - len(raw))  # fmt: skip
                     read += 1
         self.db.execute("INSERT OR REPLACE INTO ingested VALUES (?, ?)", (key, offset))
         self.db.commit()
@@ -412,6 +457,26 @@ class RequestFiles:
             self._close()
         self.job.db.commit()
         return self.written
+
+
+def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
+    """The manifest of the job in ``folder``, validated (:mod:`~.integrity`), read without the job's lock
+    (the manifest is replaced whole, never written in place). A :class:`ConfigError` names what is wrong."""
+    path = Path(folder) / MANIFEST
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{folder}: not a prepared batch job (no {MANIFEST}; run `summarizer batch prepare`)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ConfigError(f"{path}: cannot read the job's manifest ({why})") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"{path}: not a valid job manifest (not JSON: {exc})") from None
+    if isinstance(data, dict) and data.get("format", FORMAT) != FORMAT:
+        raise ConfigError(f"{folder}: a batch job of another format ({data.get('format')!r})")
+    return validate_manifest(data, str(path))
 
 
 def default_limits() -> tuple[int, int]:

@@ -29,6 +29,7 @@ from ...errors import ConfigError, InputError, SummarizerError
 from ..inputs import collect_inputs
 from ..outcome import BatchOutcome
 from ..tasks import _call, check_require_claims
+from .integrity import LISTING
 from .jobs import JobSpec, task_for
 from .manifest import FORMAT, Job, JobDocument, RequestFiles, default_limits
 from .replay import ReplayLLM, drive
@@ -89,10 +90,13 @@ def prepare(
 ) -> PrepareReport:
     """Write the job folder ``folder`` for the documents ``specs`` (files, folders, globs, JSONL)."""
     default_requests, default_bytes = default_limits()
-    max_requests = max_requests or default_requests
-    max_bytes = max_bytes or default_bytes
-    if max_requests < 1 or max_bytes < 1024:
-        raise ConfigError("a batch file must hold at least one request and 1 KB")
+    max_requests = default_requests if max_requests is None else max_requests
+    max_bytes = default_bytes if max_bytes is None else max_bytes
+    if max_requests < 1 or max_bytes < 1024:  # 0 too: a limit given is a limit, never "the default"
+        raise ConfigError(
+            f"a batch file must hold at least one request and 1 KB (got --max-requests-per-file {max_requests}, "
+            f"--max-file-bytes {max_bytes})"
+        )
     if "-" in specs:
         raise InputError("standard input cannot go into a batch job (collect reads the documents again): save it to a file")
     inputs = collect_inputs(specs)
@@ -131,7 +135,7 @@ def _prepare(
     report = PrepareReport(folder=str(job.folder), model=spec.model, documents=len(inputs))
     writer = RequestFiles(job, 1, max_requests=max_requests, max_bytes=max_bytes)
     cache = ResultCache(cache_path) if use_cache else None
-    listing = open(job.folder / "documents.jsonl", "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    listing = open(job.folder / LISTING, "w", encoding="utf-8")  # noqa: SIM115 - closed below
     costs: list[float | None] = []
     online_costs: list[float | None] = []
     counts = BatchOutcome(kind=spec.result_kind, total=len(inputs), output=None)

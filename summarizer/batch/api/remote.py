@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import tempfile
 import time
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from ... import config
 from ...errors import ConfigError
 from ...llm.error_map import map_error
+from .integrity import check_request_file, request_lines
 from .jobs import endpoint_id
 from .manifest import TERMINAL, Job, _atomic_write
 
@@ -98,6 +100,9 @@ def submit(folder: str, settings: Settings, *, client: openai.OpenAI | None = No
         pending = [f for f in job.files if not f.get("batch_id") and not f.get("ran_on") and f["requests"]]
         if not pending:
             return []
+        for f in pending:  # nothing is uploaded from a damaged job
+            if not f.get("input_file_id"):
+                check_request_file(job, f)
         bind_endpoint(job, settings)
         client = client or _client(settings)
         once = client.with_options(max_retries=0)  # never retried blindly: see the module docstring
@@ -183,13 +188,12 @@ def _prune_answered(job: Job, f: dict[str, Any]) -> None:
     path = job.path(f["name"])
     keep: list[bytes] = []
     dropped = 0
-    with open(path, "rb") as fh:
-        for raw in fh:
-            answer = job.answer(_custom_id(raw))
-            if answer is not None and not answer.not_run:
-                dropped += 1
-            else:
-                keep.append(raw)
+    for custom_id, _body, raw in request_lines(job, f["name"]):
+        answer = job.answer(custom_id)
+        if answer is not None and not answer.not_run:
+            dropped += 1
+        else:
+            keep.append(raw)
     if not dropped:
         return
     import hashlib
@@ -199,12 +203,6 @@ def _prune_answered(job: Job, f: dict[str, Any]) -> None:
     f.update(requests=len(keep), bytes=len(data), sha256=hashlib.sha256(data).hexdigest())
     log.info("%s: %d request(s) already answered, left out", f["name"], dropped)
     job.save()
-
-
-def _custom_id(raw: bytes) -> str:
-    import json
-
-    return str(json.loads(raw)["custom_id"])
 
 
 def _record(f: dict[str, Any], batch: Any) -> None:
@@ -292,7 +290,10 @@ def status(
     interval: float = config.BATCH_POLL_SECONDS,
     on_poll: Callable[[JobStatus], None] | None = None,
 ) -> JobStatus:
-    """The job's files and batches, their statuses looked up now; ``wait``: until none is running."""
+    """The job's files and batches, their statuses looked up now; ``wait``: until none is running, looking
+    every ``interval`` seconds (above 0: a wait that does not sleep would poll the API without pause)."""
+    if wait and not (math.isfinite(interval) and interval > 0):
+        raise ConfigError(f"--interval must be a number of seconds above 0 (got {interval!r})")
     with Job(folder) as job:
         remote = any(f.get("batch_id") for f in job.files)
         if remote and settings is not None:

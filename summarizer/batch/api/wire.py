@@ -35,6 +35,7 @@ __all__ = [
     "BodyEncoder",
     "output_line",
     "parse_output_line",
+    "parse_request_line",
     "request_id",
     "request_line",
 ]
@@ -55,6 +56,24 @@ def request_line(custom_id: str, body: bytes) -> bytes:
         {"custom_id": custom_id, "method": "POST", "url": config.BATCH_ENDPOINT}, separators=(",", ":")
     )
     return head[:-1].encode("utf-8") + b',"body":' + body + b"}\n"
+
+
+def parse_request_line(raw: bytes | str) -> tuple[str, dict[str, Any]]:
+    """A request line's custom_id and body; a ValueError saying why for a line that is not one."""
+    try:
+        record = json.loads(raw)
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg.removesuffix(' at')} at column {exc.colno}") from None
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    custom_id = record.get("custom_id")
+    if not isinstance(custom_id, str) or not custom_id:
+        raise ValueError("no custom_id")
+    if not isinstance(record.get("body"), dict):
+        raise ValueError(f"request {custom_id}: no body")
+    return custom_id, record["body"]
 
 
 class _Built(BaseException):

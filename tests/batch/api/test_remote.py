@@ -117,7 +117,7 @@ def test_status_waits_until_every_batch_has_finished(tmp_path: Path) -> None:
         settings = api_settings(api.url)
         submit(job, settings)
         polls: list[str] = []
-        st = status(job, settings, wait=True, interval=0, on_poll=lambda s: polls.append(s.files[0]["batch_status"]))
+        st = status(job, settings, wait=True, interval=0.001, on_poll=lambda s: polls.append(s.files[0]["batch_status"]))
         assert st.settled and st.files[0]["batch_status"] == "completed"
         assert polls[0] == "in_progress" and polls[-1] == "completed" and len(polls) >= 3
 
