@@ -154,7 +154,6 @@ def _edit_manifest(job: Path) -> None:
         ("collect", _edit_manifest, "manifest.json: not a valid job manifest: limits should be a JSON object (got 'x')"),
         ("status", _edit_manifest, "manifest.json: not a valid job manifest: limits should be a JSON object"),
         ("collect", lambda job: (job / "state.sqlite3").unlink(), "state.sqlite3: missing: "),
-        ("collect", lambda job: (job / "documents.jsonl").unlink(), "documents.jsonl: missing: "),
         ("collect", lambda job: (job / "documents.jsonl").write_text("{bad\n"),
          "documents.jsonl: line 1 is not a document of the list"),
     ],

@@ -21,6 +21,7 @@ file is a ``ConfigError`` naming the file and the line.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -33,6 +34,8 @@ from .wire import parse_request_line
 
 if TYPE_CHECKING:
     from .manifest import Job
+
+log = logging.getLogger(__name__)
 
 __all__ = ["check_listing", "check_request_file", "describe_first_error", "request_lines", "validate_manifest"]
 
@@ -161,17 +164,17 @@ def describe_first_error(exc: ValidationError) -> str:
 
 
 def check_listing(job: Job) -> None:
-    """The list of documents (``documents.jsonl``, written by prepare) must be there and name, line by
-    line, the documents of the job's state: a list that is missing, torn, or another job's means the
-    folder was damaged (or mixed with another), and its results are not to be trusted."""
+    """The list of documents (``documents.jsonl``, written by prepare) must name, line by line, the
+    documents of the job's state: a list that is torn or another job's means the folder was damaged (or
+    mixed with another), and its results are not to be trusted. A list that is missing is only logged:
+    nothing reads it (the state holds every document), and refusing would keep paid answers from being
+    collected."""
     path = job.folder / LISTING
     try:
         fh = open(path, "rb")  # noqa: SIM115 - closed below
     except FileNotFoundError:
-        raise ConfigError(
-            f"{path}: missing: this job's list of documents is gone (the folder is damaged; restore "
-            "the file, or prepare the job again in a new folder)"
-        ) from None
+        log.warning("%s: missing (the job's list of documents, for people); collecting from the job's state", path)
+        return
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     rows = job.db.execute("SELECT n, id, sha256 FROM documents ORDER BY n")

@@ -219,7 +219,6 @@ def _swap_first_two(path: Path) -> None:
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (lambda p: p.unlink(), "documents.jsonl: missing: this job's list of documents is gone"),
         (lambda p: p.write_text("{bad\n"), "documents.jsonl: line 1 is not a document of the list"),
         (lambda p: p.write_text(""), "documents.jsonl: lists 0 of the job's 2 document(s)"),
         (_swap_first_two, "documents.jsonl: line 1 lists document"),
@@ -238,6 +237,19 @@ def test_collect_refuses_a_damaged_list_of_documents(
         collect(str(job), str(tmp_path / "out.jsonl"))
     assert message in err.value.message and "\n" not in err.value.message
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_missing_list_of_documents_is_logged_and_the_paid_answers_still_collected(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with FakeOpenAIServer() as server:
+        job = prepared(tmp_path, server.url)
+        run(str(job), api_settings(server.url))
+    (job / "documents.jsonl").unlink()
+    with caplog.at_level(logging.WARNING, logger="summarizer.batch.api.integrity"):
+        report = collect(str(job), str(tmp_path / "out.jsonl"))
+    assert report.outcome.done == 2 and report.exit_code == 0
+    assert "documents.jsonl: missing" in caplog.text
 
 
 def test_an_intact_job_collects_after_the_checks(tmp_path: Path) -> None:
