@@ -29,6 +29,7 @@ from typing import Any, Protocol, TypeAlias
 from .calibration import metrics
 from .calibration.metrics import balanced_accuracy
 from .errors import InputError
+from .text.jsonl import jsonl_objects
 from .types import Usage
 
 __all__ = [
@@ -164,30 +165,11 @@ def load_rows(
     if limit is not None and limit < 1:
         raise ValueError(f"limit must be at least 1 (got {limit})")
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read file: {exc.strerror or exc}") from None
-    if b"\x00" in raw[:8192]:
-        raise InputError(f"{path}: looks like a binary file, not JSONL")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad_line = raw.count(b"\n", 0, exc.start) + 1
-        raise InputError(f"{path}: line {bad_line}: not UTF-8 text") from None
     rows: list[Row] = []
     skipped = 0
-    for lineno, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
+    for lineno, obj in jsonl_objects(path, "with doc, claim and label"):
         try:
-            row = _row_from_json(json.loads(line), f"{id_prefix or path.stem}-{lineno}", stance_map)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: line {lineno}: not valid JSON ({exc.msg})") from None
+            row = _row_from_json(obj, f"{id_prefix or path.stem}-{lineno}", stance_map)
         except ValueError as exc:
             raise InputError(f"{path}: line {lineno}: {exc}") from None
         if row is None:

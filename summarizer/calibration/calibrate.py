@@ -29,7 +29,7 @@ import json
 import logging
 import math
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,6 +40,7 @@ from ..errors import InputError
 from ..llm.client import LLM
 from ..rules.checker import LocalChecker, LocalResult, Signal
 from ..rules.features import LOCAL_FEATURES, MODEL_FEATURE, MODEL_FEATURES, claim_features, model_features
+from ..text.jsonl import jsonl_objects
 from ..types import Usage
 
 if TYPE_CHECKING:
@@ -297,7 +298,7 @@ def load_examples(path: str | Path) -> list[Example]:
     dataset row, a field missing or of the wrong type, a log-odds that is not a finite number) raises
     :class:`~summarizer.errors.InputError` naming the file and the line."""
     out = []
-    for lineno, obj in _jsonl_objects(path, "a saved example"):
+    for lineno, obj in jsonl_objects(path, "a saved example", torn_tail=True):
         try:
             out.append(_example_from_json(obj))
         except ValueError as exc:
@@ -321,7 +322,7 @@ def read_scores(path: str | Path) -> dict[str, float | None]:
     if not Path(path).exists():
         return {}
     out: dict[str, float | None] = {}
-    for lineno, obj in _jsonl_objects(path, 'a saved log-odds {"id", "logit"}'):
+    for lineno, obj in jsonl_objects(path, 'a saved log-odds {"id", "logit"}', torn_tail=True):
         rid = obj.get("id")
         if not isinstance(rid, str):
             raise InputError(f'{path}: line {lineno}: "id" must be a string (a row id)')
@@ -332,43 +333,6 @@ def read_scores(path: str | Path) -> dict[str, float | None]:
         except ValueError as exc:
             raise InputError(f"{path}: line {lineno}: {exc}") from None
     return out
-
-
-def _jsonl_objects(path: str | Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The JSON objects of a JSONL file, with their line numbers; :class:`InputError` naming the file and
-    the line for anything else. A last line with no newline that is not valid JSON (the write of an
-    interrupted run, cut short) is skipped with a warning."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read file: {exc.strerror or exc}") from None
-    if b"\x00" in raw[:8192]:
-        raise InputError(f"{path}: looks like a binary file, not JSONL")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        bad_line = raw.count(b"\n", 0, exc.start) + 1
-        raise InputError(f"{path}: line {bad_line}: not UTF-8 text") from None
-    lines = text.split("\n")
-    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            if i == last and not text.endswith("\n"):
-                log.warning("%s: line %d is cut short (an interrupted write?): left out", path, i + 1)
-                return
-            raise InputError(f"{path}: line {i + 1}: not valid JSON ({exc.msg})") from None
-        if not isinstance(obj, dict):
-            raise InputError(f"{path}: line {i + 1}: expected a JSON object ({what}), not {type(obj).__name__}")
-        yield i + 1, obj
 
 
 _EXAMPLE_FIELDS = {f.name for f in fields(Example)}

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import sys
 from typing import Any
 
 from .. import config
 from ..report.terminal import terminal_safe
+from .parser import _seconds
 
 __all__ = ["add_batch_parser", "cmd_batch"]
 
@@ -59,7 +59,7 @@ def add_batch_parser(sub: Any) -> None:
     st = actions.add_parser("status", help="the job's batches: status, counts (a progress bar on a terminal)")
     st.add_argument("job", help="the job folder")
     st.add_argument("--wait", action="store_true", help="look again until every batch has finished")
-    st.add_argument("--interval", type=_interval, default=config.BATCH_POLL_SECONDS, metavar="S",
+    st.add_argument("--interval", type=_seconds, default=config.BATCH_POLL_SECONDS, metavar="S",
                     help=f"seconds between looks with --wait (default {config.BATCH_POLL_SECONDS:g})")  # fmt: skip
     common(st)
 
@@ -84,17 +84,6 @@ def add_batch_parser(sub: Any) -> None:
     r.add_argument("job", help="the job folder")
     r.add_argument("-j", "--jobs", type=int, default=config.DEFAULT_JOBS, help="requests in flight at once")
     common(r)
-
-
-def _interval(text: str) -> float:
-    """``--interval``: seconds between looks, above 0 (0 or less would poll the API without pause)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"an interval is a finite number of seconds above 0 (got {text!r})")
-    return value
 
 
 def cmd_batch(args: argparse.Namespace) -> int:

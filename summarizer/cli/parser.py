@@ -186,12 +186,13 @@ def _time_limits(parser: argparse.ArgumentParser) -> None:
 
 
 def _seconds(text: str) -> float:
+    """A number of seconds above 0 (a time limit, or the pause between looks at a batch)."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
     if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"a time limit is a finite number of seconds above 0 (got {text!r})")
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds above 0 (got {text!r})")
     return value
 
 

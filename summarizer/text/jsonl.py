@@ -7,7 +7,8 @@ same way, so evidence offsets land on the same characters.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,9 @@ from ..errors import InputError
 if TYPE_CHECKING:
     from .documents import Document
 
-__all__ = ["JsonlLine", "line_document", "read_jsonl"]
+__all__ = ["JsonlLine", "jsonl_objects", "line_document", "read_jsonl"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,3 +94,42 @@ def read_jsonl(path: str) -> list[JsonlLine]:
     if not items:
         raise InputError(f"{path}: no documents (the file has no JSON lines)")
     return items
+
+
+def jsonl_objects(path: str | Path, what: str, *, torn_tail: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON objects of a JSONL file, with their line numbers (blank lines skipped); an
+    :class:`InputError` naming the file, and the line, for anything else: a file that is missing, a
+    folder, binary or not UTF-8, a line that is not JSON or not an object (``what`` says what it should
+    be). ``torn_tail``: a last line with no newline that is not valid JSON (the write of an interrupted
+    run, cut short) is skipped with a warning instead."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read file: {exc.strerror or exc}") from None
+    if b"\x00" in raw[:8192]:
+        raise InputError(f"{path}: looks like a binary file, not JSONL")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad_line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"{path}: line {bad_line}: not UTF-8 text") from None
+    lines = text.split("\n")
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            if torn_tail and i == last and not text.endswith("\n"):
+                log.warning("%s: line %d is cut short (an interrupted write?): left out", path, i + 1)
+                return
+            raise InputError(f"{path}: line {i + 1}: not valid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise InputError(f"{path}: line {i + 1}: expected a JSON object ({what}), not {type(obj).__name__}")
+        yield i + 1, obj
