@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import NoReturn
 
 from .. import config
 from ..errors import EXIT_BELOW_THRESHOLD
@@ -21,8 +22,15 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line (no usage block first) and the pointer to --help after."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="summarizer",
         description="Structured summaries whose every claim carries verbatim evidence located in the source.",
     )

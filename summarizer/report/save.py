@@ -45,9 +45,11 @@ def check_output(
 ) -> None:
     """Raise :class:`ConfigError` now if a result could not be written to ``path`` (None or ``-``: standard
     output, always fine), or if ``path`` is one of ``inputs`` (the files the command reads)."""
-    if path is None or os.fspath(path) in ("", "-"):
+    if path is None or os.fspath(path) == "-":
         return
     name = os.fspath(path)
+    if not name.strip():
+        raise ConfigError("the output path is empty: name a file, or - for standard output")
     target = Path(name)
     for given in inputs:
         if given is not None and os.fspath(given) not in ("", "-") and _same_file(target, Path(given)):

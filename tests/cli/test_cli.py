@@ -280,3 +280,13 @@ def test_options_of_the_check_need_verify(capsys: pytest.CaptureFixture[str], op
     assert code == errors.ConfigError.exit_code and out == ""
     (line,) = err.strip().splitlines()
     assert named in line and line.endswith("add --verify")
+
+
+def test_an_argument_error_is_one_line_with_a_pointer_to_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse printed its usage block (7-11 lines) before the error."""
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["check", str(EXAMPLE), "--claim", "x", "--mode", "nope"])
+    assert exc.value.code == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("summarizer check: error: argument --mode: invalid choice: 'nope'")
+    assert line.endswith("(see summarizer check --help)")

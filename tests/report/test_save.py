@@ -22,6 +22,7 @@ def bad_paths(tmp_path: Path) -> dict[str, tuple[str, str]]:
     (tmp_path / "a-folder").mkdir()
     return {
         "missing folder": (str(tmp_path / "nope" / "x.json"), "folder does not exist"),
+        "empty": ("", "the output path is empty"),
         "a folder": (str(tmp_path / "a-folder"), "is a folder"),
         "name too long": (str(tmp_path / ("x" * 300 + ".json")), "file name is too long"),
         "/proc": ("/proc/summarizer-test.json", "cannot write in /proc"),
@@ -29,7 +30,7 @@ def bad_paths(tmp_path: Path) -> dict[str, tuple[str, str]]:
     }
 
 
-@pytest.mark.parametrize("case", ["missing folder", "a folder", "name too long", "/proc", "/sys"])
+@pytest.mark.parametrize("case", ["missing folder", "empty", "a folder", "name too long", "/proc", "/sys"])
 def test_check_output_refuses_what_cannot_be_written(tmp_path: Path, case: str) -> None:
     path, message = bad_paths(tmp_path)[case]
     with pytest.raises(errors.ConfigError, match=message):
@@ -57,7 +58,7 @@ def test_check_output_accepts_a_writable_path_and_leaves_nothing(tmp_path: Path)
 
 
 @pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
-@pytest.mark.parametrize("case", ["missing folder", "a folder", "name too long", "/proc", "/sys"])
+@pytest.mark.parametrize("case", ["missing folder", "empty", "a folder", "name too long", "/proc", "/sys"])
 def test_no_call_is_paid_for_an_output_that_cannot_be_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
 ) -> None:
