@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import ConfigError, InputError
 from ..rules.checker import LocalChecker, LocalResult, Signal
 from ..rules.features import claim_features
 from ..text.jsonl import jsonl_objects
@@ -90,10 +90,13 @@ def examples_for_document(
 
 
 def save_examples(examples: Iterable[Example], path: str | Path) -> None:
-    """Examples as JSONL (one per line), so a profile can be refitted without calling the model again."""
-    with Path(path).open("w", encoding="utf-8") as fh:
-        for ex in examples:
-            fh.write(json.dumps(asdict(ex)) + "\n")
+    """Examples as JSONL (one per line), so a profile can be refitted without calling the model again.
+
+    Written atomically (never half a file); when that fails, they are kept in the cache's ``unsaved/``
+    folder and the :class:`~summarizer.errors.ConfigError` says where (:func:`~summarizer.report.save.save_text`)."""
+    from ..report.save import save_text
+
+    save_text("".join(json.dumps(asdict(ex)) + "\n" for ex in examples), path)
 
 
 def load_examples(path: str | Path) -> list[Example]:
@@ -112,10 +115,19 @@ def load_examples(path: str | Path) -> list[Example]:
 
 
 def append_scores(path: str | Path, found: Mapping[str, float | None]) -> None:
-    """Append rows' log-odds to a scores file (JSONL ``{"id", "logit"}``), as a run collects them."""
-    with Path(path).open("a", encoding="utf-8") as fh:
-        for rid, logit in found.items():
-            fh.write(json.dumps({"id": rid, "logit": logit}) + "\n")
+    """Append rows' log-odds to a scores file (JSONL ``{"id", "logit"}``), as a run collects them.
+
+    A write that fails (a full disk) is a :class:`~summarizer.errors.ConfigError`: the run stops, and what
+    was appended before stays (a torn last line is skipped when read back)."""
+    try:
+        with Path(path).open("a", encoding="utf-8") as fh:
+            for rid, logit in found.items():
+                fh.write(json.dumps({"id": rid, "logit": logit}) + "\n")
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot save the log-odds ({exc.strerror or exc}); those saved before are kept: "
+            "free the space and run again to go on"
+        ) from None
 
 
 def read_scores(path: str | Path) -> dict[str, float | None]:
