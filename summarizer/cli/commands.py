@@ -145,11 +145,16 @@ def _report_folder(args: argparse.Namespace, results: list[Any], fmt: Format) ->
 
     if not results:
         raise InputError(f"{args.result}: no ok results to render (only failed documents)")
-    if not args.output or (Path(args.output).exists() and not Path(args.output).is_dir()):
+    folder = Path(args.output) if args.output else None
+    if folder is None or (folder.exists() and not folder.is_dir()):
         raise ConfigError(f"{args.result} holds {len(results)} results: give -o FOLDER for one report each")
+    if not folder.exists() and folder.suffix.lower() in _SUFFIX_FORMATS:
+        raise ConfigError(
+            f"{args.result} holds {len(results)} results: -o names the folder for one report each, and "
+            f"{args.output} looks like a file name; name a folder"
+        )
     if args.source:
         raise ConfigError("--source names one document; a batch's results each name their own")
-    folder = Path(args.output)
     folder.mkdir(parents=True, exist_ok=True)
     suffix = {"html": ".html", "markdown": ".md", "text": ".txt", "json": ".json"}[fmt]
     failed = 0

@@ -272,3 +272,18 @@ def test_report_refuses_a_result_of_another_schema_version(
     result.write_text(json.dumps(data))
     code, _, err = run(capsys, "report", str(result))
     assert code == 2 and "written with result schema 99; this version reads schema 1" in one_line(err)
+
+
+def test_report_of_a_batch_refuses_a_file_name_for_its_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`report batch.jsonl -o rep.html` made a folder named rep.html."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("north.txt", "south.txt"):
+        (docs / name).write_text(SOURCE, encoding="utf-8")
+    results = tmp_path / "results.jsonl"
+    assert run(capsys, "check", str(docs), *CLAIMS, "--mode", "local", "-o", str(results))[0] == 0
+    code, _, err = run(capsys, "report", str(results), "-o", str(tmp_path / "rep.html"))
+    assert code == 3 and "looks like a file name; name a folder" in one_line(err)
+    assert not (tmp_path / "rep.html").exists()
