@@ -1,0 +1,203 @@
+"""Other ways of asking the same question: does a variant of the score prompt rank claims better?
+
+For the first ``--rows`` rows of each file's calibration sample (the same label-stratified sample, seed
+0, as ``benchmarks/calibration.py``), every claim sentence is asked once more with a variant prompt, one a
+call, the source first as the shipped prompt has it, and its log-odds read from ``logprobs``
+(``max_tokens`` 2; a claim of several sentences takes its lowest, as the checker does). Printed per file:
+the AUC of the shipped prompt's log-odds (read from the calibration benchmark's cache, ``--scores``: the
+very same rows), the variant's, and their sum (what the two calls together would give). The variant
+log-odds are kept in ``--out`` (resumable; ``--no-collect`` reports on what is kept and asks nothing).
+
+Variants (``--variants``):
+
+* ``negated`` — "Does each claim contain any detail that the document does not state, or states
+  differently?", its Yes counted against support;
+* ``passages`` — the shipped question, with the two source sentences that share most of the claim's
+  words repeated between the document and the claim;
+* ``empty`` — the shipped question about an empty document: the claim's own pull towards Yes, counted
+  against support, so that "AUC sum" is contextual calibration (the shipped log-odds minus it);
+* ``truefalse`` — "Is each claim true according to the document?", True or False instead of Yes or No.
+
+Measured on 100 rows of four SummEdits files and none kept (README, Evaluation)::
+
+    .venv/bin/python benchmarks/prompt_variants.py --rows 100 \\
+        --files summedits_samsum summedits_qmsumm summedits_scitldr summedits_podcast
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import sys
+import time
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from summarizer import config, evaluation, llama_server
+from summarizer.calibration import calibrate, metrics
+from summarizer.llm.client import LLM
+from summarizer.llm.logprobs import LogprobAnswer
+from summarizer.llm.prompts import PromptTemplate, load_prompt
+from summarizer.pipeline.scoring import PROMPT_NAME, answer_logit, claim_units, read_answers
+from summarizer.rules.source import SourceProfile
+from summarizer.rules.words import content_stems
+from summarizer.settings import resolve_settings
+from summarizer.text.documents import document_from_text
+from summarizer.types import Usage
+
+FILES = ["summedits_samsum", "summedits_qmsumm", "summedits_scitldr", "summedits_podcast"]
+#: the calibration benchmark's smaller samples (README, Evaluation)
+LIMITS = {"summedits_ectsum": 120, "summedits_sales_call": 120, "summedits_sales_email": 120,
+          "wice_claim_dev_binary": 120}  # fmt: skip
+_DOCUMENT = "<document>\n{{document}}\n</document>\n\n"
+_CLAIMS = "Claims:\n{{claims}}\n\n"
+_ASK = ("Is each claim supported by the document? Answer with one line per claim, in order: its number, "
+        "then Yes or No (for example: 1 Yes).")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Variant:
+    user: str
+    sign: float = 1.0
+    """-1: a Yes counts against support."""
+    words: tuple[str, str] = ("yes", "no")
+    """The answer words read, the supportive one first."""
+    empty_document: bool = False
+    passages: bool = False
+
+
+VARIANTS = {
+    "negated": Variant(_DOCUMENT + _CLAIMS + "Does each claim contain any detail that the document does not "
+                       "state, or states differently? Answer with one line per claim, in order: its number, then "
+                       "Yes or No (for example: 1 No).", sign=-1.0),
+    "passages": Variant(_DOCUMENT + "The passages of the document closest to the claim:\n{{passages}}\n\n"
+                        + _CLAIMS + _ASK, passages=True),
+    "empty": Variant(_DOCUMENT + _CLAIMS + _ASK, sign=-1.0, empty_document=True),
+    "truefalse": Variant(_DOCUMENT + _CLAIMS + "Is each claim true according to the document? Answer with one "
+                         "line per claim, in order: its number, then True or False (for example: 1 True).",
+                         words=("true", "false")),
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default="../shared/eval")
+    parser.add_argument("--files", nargs="+", default=FILES)
+    parser.add_argument("--limit", type=int, default=240, help="the calibration benchmark's sample (seed 0)")
+    parser.add_argument("--rows", type=int, default=100, help="the first N rows of each file's sample")
+    parser.add_argument("--variants", nargs="+", choices=sorted(VARIANTS), default=sorted(VARIANTS))
+    parser.add_argument("--scores", default="results/calibration/scores",
+                        help="the calibration benchmark's score caches (the shipped prompt, one a call)")  # fmt: skip
+    parser.add_argument("--out", default="results/prompt-variants", help="variant log-odds, by file (resumable)")
+    parser.add_argument("--no-collect", action="store_true", help="ask nothing: the rows already in --out")
+    parser.add_argument("-m", "--model", default=config.LOCAL_MODEL)
+    parser.add_argument("--base-url")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    settings = resolve_settings(args.model, args.base_url)
+    version = load_prompt(PROMPT_NAME).version
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    print("| file | rows | variant | AUC shipped prompt | AUC variant | AUC sum | calls | s |")
+    print("|---|---|---|---|---|---|---|---|")
+    with llama_server.serving() if settings.local and not args.no_collect else nullcontext() as base_url:
+        llm = LLM(replace(settings, base_url=base_url) if base_url else settings)
+        for name in args.files:
+            shipped = calibrate.read_scores(Path(args.scores) / settings.model / f"{version}-k1" / f"{name}.jsonl")
+            rows = evaluation.load_rows(Path(args.data) / f"{name}.jsonl", limit=LIMITS.get(name, args.limit), seed=0)
+            rows = [r for r in rows if shipped.get(r.id) is not None][: args.rows]
+            path = out_dir / f"{name}.jsonl"
+            kept = _read(path)
+            for key in args.variants:
+                usage, started = Usage(), time.perf_counter()
+                if not args.no_collect:
+                    _collect(llm, key, rows, kept, path, usage)
+                done = [r for r in rows if kept.get((key, r.id)) is not None]
+                labels = [r.label for r in done]
+                base = [float(shipped[r.id]) for r in done]  # type: ignore[arg-type]
+                variant = [float(kept[(key, r.id)]) for r in done]  # type: ignore[arg-type]
+                both = [a + b for a, b in zip(base, variant, strict=True)]
+                cells = " | ".join(_pct(metrics.auc(v, labels)) for v in (base, variant, both))
+                print(f"| {name} | {len(done)} | {key} | {cells} | {usage.calls} | {time.perf_counter() - started:.0f} |",
+                      flush=True)  # fmt: skip
+    return 0
+
+
+def _pct(auc: float | None) -> str:
+    return "-" if auc is None else f"{100 * auc:.1f}"
+
+
+def _read(path: Path) -> dict[tuple[str, str], float | None]:
+    if not path.exists():
+        return {}
+    kept: dict[tuple[str, str], float | None] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        kept[(d["v"], d["id"])] = d["logit"]
+    return kept
+
+
+def _collect(
+    llm: LLM, key: str, rows: Sequence[evaluation.Row], kept: dict[tuple[str, str], float | None], path: Path,
+    usage: Usage,
+) -> None:  # fmt: skip
+    """Each row's log-odds under variant ``key``, appended to ``path`` a row at a time (a document's rows
+    together, so the server's prompt cache keeps its prefix)."""
+    variant = VARIANTS[key]
+    template = PromptTemplate(name=key, version=key, sections=(("system", load_prompt(PROMPT_NAME).sections[0][1]),
+                                                               ("user", variant.user)))  # fmt: skip
+    with path.open("a", encoding="utf-8") as fh:
+        for doc, group in evaluation.group_by_doc(r for r in rows if (key, r.id) not in kept).items():
+            text = document_from_text(doc).model_text
+            source = SourceProfile(text)
+            asked: dict[str, float | None] = {}
+            for row in group:
+                for unit in claim_units(row.claim):
+                    if unit not in asked:
+                        extra = {"passages": _passages(source, text, unit)} if variant.passages else {}
+                        messages = template.render("" if variant.empty_document else text,
+                                                   claims="1. " + " ".join(unit.split()), **extra)  # fmt: skip
+                        asked[unit] = _logit(llm.logprobs(messages, usage=usage, max_tokens=2), variant)
+                known = [v for v in (asked[u] for u in claim_units(row.claim)) if v is not None]
+                kept[(key, row.id)] = min(known) if known else None
+                fh.write(json.dumps({"v": key, "id": row.id, "logit": kept[(key, row.id)]}) + "\n")
+                fh.flush()
+
+
+def _passages(source: SourceProfile, text: str, claim: str) -> str:
+    best = sorted(sid for _, sid in source.best_sentences(content_stems(claim), limit=2))
+    lines = [" ".join(text[source.sentences[i].start : source.sentences[i].end].split()) for i in best]
+    return "\n".join(f"- {line}" for line in lines) or "- (none)"
+
+
+def _logit(answer: LogprobAnswer | None, variant: Variant) -> float | None:
+    if answer is None:
+        return None
+    if variant.words == ("yes", "no"):
+        logit = read_answers(answer, 1)[0]
+    else:
+        logit = _word_logit(answer, *variant.words)
+    return None if logit is None else variant.sign * logit
+
+
+def _word_logit(answer: LogprobAnswer, good: str, bad: str) -> float | None:
+    """log P(good) - log P(bad) at the first answer token that is either word (as :func:`answer_logit`
+    reads Yes/No: every spelling summed, a side absent from the top bounded by the least likely listed)."""
+    for tok in answer.tokens or ():
+        if tok.token.strip().lower() in (good, bad):
+            top = tok.top or ((tok.token, tok.logprob),)
+            mapped = [("yes" if t.strip().lower() == good else "no" if t.strip().lower() == bad else t, lp)
+                      for t, lp in top]  # fmt: skip
+            logit = answer_logit(mapped)
+            return None if logit is None or not math.isfinite(logit) else logit
+    return None
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
