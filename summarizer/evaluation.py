@@ -95,10 +95,9 @@ def _label(value: object) -> int:
     raise ValueError(f"label {value!r} is not 0 or 1")
 
 
-def _row_from_json(obj: object, default_id: str, stance_map: Mapping[str, int]) -> Row | None:
-    """A row from one JSON value; ValueError says what is wrong (:func:`load_rows` adds file and line)."""
-    if not isinstance(obj, dict):
-        raise ValueError(f"expected a JSON object with doc, claim and label, not {type(obj).__name__}")
+def _row_from_json(obj: Mapping[str, Any], default_id: str, stance_map: Mapping[str, int]) -> Row | None:
+    """A row from one JSON object (:func:`~summarizer.text.jsonl.jsonl_objects` refuses anything else);
+    ValueError says what is wrong (:func:`load_rows` adds file and line)."""
     doc = obj.get("doc", obj.get("evidence", obj.get("source")))
     claim = obj.get("claim", obj.get("summary"))
     if not isinstance(doc, str) or not isinstance(claim, str):

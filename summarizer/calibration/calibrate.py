@@ -37,12 +37,13 @@ from typing import TYPE_CHECKING
 from .. import config
 from ..errors import InputError
 from ..llm.client import LLM
-from ..rules.features import LOCAL_FEATURES, MODEL_FEATURE, MODEL_FEATURES, model_features
+from ..rules.checker import RULE_VERDICTS
+from ..rules.features import FUSED_FEATURES, LOCAL_FEATURES, MODEL_FEATURE, model_features
 from ..types import Usage
 
 if TYPE_CHECKING:
     from ..evaluation import Row
-from .decide import RULE_VERDICTS, Decision, decide, settle
+from .decide import Decision, decide, settle
 from .examples import (
     Example,
     append_scores,
@@ -77,8 +78,6 @@ __all__ = [
     "score_documents",
     "scores_path",
 ]
-
-FUSED_FEATURES = (*MODEL_FEATURES, *LOCAL_FEATURES)
 
 
 def _rule_stats(examples: Iterable[Example]) -> dict[str, RuleStat]:

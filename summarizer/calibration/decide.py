@@ -20,15 +20,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import config
-from ..rules.checker import DECISIVE, LocalResult
+from ..rules.checker import RULE_VERDICTS, LocalResult
 from ..rules.features import model_features
 from ..types import ScoredBy, Verdict
 from .profile import Profile
 
 __all__ = ["RULE_VERDICTS", "Decision", "ScoredBy", "decide", "settle", "trusted_findings"]
 
-#: The verdict each kind of decisive local finding gives.
-RULE_VERDICTS: dict[str, Verdict] = {"verbatim": "supported", **DECISIVE}
 _CONFLICTING = frozenset({"number_mismatch", "date_mismatch", "negation_flip"})
 
 

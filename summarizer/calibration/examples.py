@@ -24,10 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, InputError
-from ..rules.checker import LocalChecker, LocalResult, Signal
+from ..rules.checker import RULE_VERDICTS, LocalChecker, LocalResult, Signal
 from ..rules.features import claim_features
 from ..text.jsonl import jsonl_objects
-from .decide import RULE_VERDICTS
 
 __all__ = [
     "Example",

@@ -27,8 +27,8 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import ConfigError
-from ..rules.checker import DECISIVE
-from ..rules.features import LOCAL_FEATURES, MODEL_FEATURES
+from ..rules.checker import RULE_VERDICTS
+from ..rules.features import FUSED_FEATURES, LOCAL_FEATURES
 
 __all__ = [
     "PROFILE_FORMAT",
@@ -128,16 +128,15 @@ class Profile(_Strict):
     def _known_names(self) -> Profile:
         """Weights of features this version computes, rules of findings it has, each with its verdict: a
         profile from another program or version must not be applied as if it meant the same."""
-        for part, known in (("fused", {*MODEL_FEATURES, *LOCAL_FEATURES}), ("local", set(LOCAL_FEATURES))):
+        for part, known in (("fused", set(FUSED_FEATURES)), ("local", set(LOCAL_FEATURES))):
             unknown = sorted(set(getattr(self, part).weights) - known)
             if unknown:
                 raise ValueError(f"{part} weighs features this version does not compute: {', '.join(unknown)}")
-        verdicts = {"verbatim": "supported", **DECISIVE}
         for kind, stat in self.rules.items():
-            if kind not in verdicts:
+            if kind not in RULE_VERDICTS:
                 raise ValueError(f"a rule for a finding this version does not have: {kind}")
-            if stat.verdict != verdicts[kind]:
-                raise ValueError(f"rule {kind} gives {verdicts[kind]}, not {stat.verdict}")
+            if stat.verdict != RULE_VERDICTS[kind]:
+                raise ValueError(f"rule {kind} gives {RULE_VERDICTS[kind]}, not {stat.verdict}")
         return self
 
     def settles(self, kind: str) -> bool:

@@ -50,6 +50,7 @@ from .words import content_stems, stem
 __all__ = [
     "CONFIDENCE",
     "DECISIVE",
+    "RULE_VERDICTS",
     "LocalChecker",
     "LocalResult",
     "Sentence",
@@ -85,6 +86,8 @@ DECISIVE: dict[str, Verdict] = {
     "quote_missing": "not_in_source",
     "entity_missing": "not_in_source",
 }
+#: The verdict each kind of decisive finding gives, a claim standing verbatim in the source included.
+RULE_VERDICTS: dict[str, Verdict] = {"verbatim": "supported", **DECISIVE}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from .checker import LocalChecker, LocalResult, content_stems
 
 __all__ = [
     "FINDING_FEATURES",
+    "FUSED_FEATURES",
     "LEXICAL_FEATURES",
     "LOCAL_FEATURES",
     "MODEL_FEATURE",
@@ -46,6 +47,8 @@ MODEL_FEATURE = "model_logit"
 #: it took the calibration error from 0.113 to 0.103 (README, Evaluation).
 MODEL_YES_FEATURE = "model_logit_yes"
 MODEL_FEATURES = (MODEL_FEATURE, MODEL_YES_FEATURE)
+#: What a fused profile weighs: the model's log-odds features and the local ones.
+FUSED_FEATURES = (*MODEL_FEATURES, *LOCAL_FEATURES)
 
 
 def model_features(logit: float) -> dict[str, float]:
