@@ -62,6 +62,9 @@ class Settings:
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
     local: bool = False
+    #: Whether a document's claim scores may go as one list of prompts in one call (llama-server's
+    #: ``/completion``; :mod:`summarizer.llm.prompt_lists`). On for the bundled local server.
+    prompt_lists: bool = False
     azure_endpoint: str | None = None
     api_version: str | None = None
     max_retries: int = field(default_factory=lambda: config.MAX_TRANSPORT_RETRIES)
@@ -87,6 +90,7 @@ def resolve_settings(
     deadline: float | None = None,
     max_retries: int | None = None,
     temperature: float | None = None,
+    prompt_lists: bool | None = None,
 ) -> Settings:
     """Settings from arguments, then the standard environment variables.
 
@@ -96,7 +100,8 @@ def resolve_settings(
     ``timeout`` (seconds, one request) and ``deadline`` (seconds, one document) come from the arguments,
     then ``SUMMARIZER_TIMEOUT`` / ``SUMMARIZER_DEADLINE``, then :mod:`summarizer.config` (longer for the
     local server); ``max_retries`` (the SDK's transport retries) and ``temperature`` from the arguments,
-    then config.
+    then config. ``prompt_lists`` (a document's scoring prompts in one call, for a llama-server) from the
+    argument, then ``SUMMARIZER_PROMPT_LISTS`` (1 or 0), then on for the bundled local server only.
     """
     endpoint = _endpoint(model, base_url, api_key)
     env = os.environ
@@ -105,7 +110,20 @@ def resolve_settings(
     if deadline is None and env.get("SUMMARIZER_DEADLINE", "").strip():
         deadline = _env_seconds("SUMMARIZER_DEADLINE")
     fields = tuning(timeout=timeout, deadline=deadline, max_retries=max_retries, temperature=temperature)
+    if prompt_lists is None and env.get("SUMMARIZER_PROMPT_LISTS", "").strip():
+        prompt_lists = _env_switch("SUMMARIZER_PROMPT_LISTS")
+    if prompt_lists is not None:
+        fields["prompt_lists"] = bool(prompt_lists)
     return replace(endpoint, **fields)
+
+
+def _env_switch(name: str) -> bool:
+    raw = os.environ[name].strip().lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise errors.ConfigError(f"{name} must be 1 or 0 (got {os.environ[name]!r})")
 
 
 def _env_seconds(name: str) -> float:
@@ -164,6 +182,7 @@ def _endpoint(model: str | None, base_url: str | None, api_key: str | None) -> S
             base_url=local_base_url(),
             api_key=config.LOCAL_API_KEY,
             local=True,
+            prompt_lists=True,
             timeout=config.LOCAL_REQUEST_TIMEOUT,
             deadline=config.LOCAL_DOCUMENT_DEADLINE,
             origin="no OPENAI_API_KEY, OPENAI_BASE_URL or AZURE_OPENAI_ENDPOINT is set, so the bundled local "

@@ -105,7 +105,9 @@ def summarize_task(
         return cache_key("summary", model, versions, params, document.sha256)
 
     def estimate(document: Document) -> Estimate:
-        return estimate_summary(document, model=model, verify=verify, check_options=options)
+        return estimate_summary(
+            document, model=model, verify=verify, check_options=options, prompt_lists=settings.prompt_lists
+        )
 
     if llm is not None:
         from ..llm.drafts import Decomposition, MergeDraft, SummaryDraft, VerdictBatch
@@ -196,8 +198,9 @@ def check_task(
     def estimate(document: Document, item: BatchInput) -> Estimate:
         the_claims, the_summary = inputs_of(item)
         return estimate_check(
-            document, the_claims, summary=the_summary, mode=mode, split=split, model=model or None, **check_options
-        )
+            document, the_claims, summary=the_summary, mode=mode, split=split, model=model or None,
+            prompt_lists=settings is not None and settings.prompt_lists, **check_options,
+        )  # fmt: skip
 
     if llm is not None:
         from ..llm.drafts import Decomposition, VerdictBatch

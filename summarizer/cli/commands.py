@@ -60,7 +60,7 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     document = load_document(args.path[0])
     settings = _settings(args)
     if args.dry_run:
-        _write(_dry_run(document, settings.model, fmt, verify=args.verify, check_options=_check_options(args)),
+        _write(_dry_run(document, settings, fmt, verify=args.verify, check_options=_check_options(args)),
                args.output)  # fmt: skip
         return 0
     with status_line(enabled=not args.verbose), backend(settings) as settings:
@@ -179,12 +179,15 @@ def _no_html_for_batches(args: argparse.Namespace) -> None:
 
 
 def _dry_run(
-    document: Document, model: str, fmt: str, *, verify: bool, check_options: dict[str, Any] | None = None
+    document: Document, settings: Settings, fmt: str, *, verify: bool, check_options: dict[str, Any] | None = None
 ) -> str:
     from ..pipeline.estimates import estimate_summary
     from ..text import tokens
 
-    est = estimate_summary(document, model=model, verify=verify, check_options=check_options)
+    model = settings.model
+    est = estimate_summary(
+        document, model=model, verify=verify, check_options=check_options, prompt_lists=settings.prompt_lists
+    )
     info = {
         "model": model,
         "encoding": tokens.encoding_name_for_model(model),

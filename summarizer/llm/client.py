@@ -279,6 +279,10 @@ class _Client:
         self.mode = MODES[0]
         #: Whether the server returns log-probabilities (None: not asked yet).
         self.supports_logprobs: bool | None = None
+        #: Whether the server answers a list of prompts in one call (None: not asked yet; see
+        #: :mod:`summarizer.llm.prompt_lists`), and the chat templates it rendered for them.
+        self.supports_prompt_lists: bool | None = None
+        self._templates: dict[tuple[str, ...], Any] = {}
 
     def _sdk(self) -> Any:
         if self._client is None:
@@ -310,6 +314,37 @@ class _Client:
         messages = request.get("extra_body", {}).get("messages") or request.get("messages") or []
         size = sum(len(m.get("content") or "") for m in messages)
         activity.report(f"waiting for {self.settings.model}'s answer to a {size:,}-character prompt")
+
+    def _lists_for(self, conversations: list[list[dict[str, str]]]) -> bool:
+        """Whether ``conversations`` go to the server as one list of prompts (:mod:`.prompt_lists`)."""
+        from . import logprobs, prompt_lists
+
+        return (
+            len(conversations) > 1
+            and self.settings.prompt_lists
+            and self.supports_prompt_lists is not False
+            and self.supports_logprobs is not False
+            and logprobs.offers_logprobs(self.settings.model)
+            and prompt_lists.roles_of(conversations) is not None
+        )
+
+    def _no_lists(self, exc: Exception) -> bool:
+        """Whether ``exc`` says this server takes no prompt lists; then it is remembered (and logged), and
+        the prompts go through the chat endpoint one by one."""
+        import openai
+
+        refused = isinstance(exc, (openai.NotFoundError, openai.BadRequestError, openai.UnprocessableEntityError))
+        refused = refused or (isinstance(exc, openai.APIStatusError) and exc.status_code in (405, 501))
+        if not refused and not isinstance(exc, errors.APIError):  # APIError: an answer of the wrong shape
+            return False
+        log.info("the server at %s takes no prompt lists (%s): one call per prompt", self.settings.endpoint, exc)
+        self.supports_prompt_lists = False
+        return True
+
+    def _lists_answered(self, answers: list[LogprobAnswer | None]) -> list[LogprobAnswer | None]:
+        self.supports_prompt_lists = True
+        self.supports_logprobs = any(a is not None for a in answers)
+        return answers
 
     def _limits(self) -> limits.Limits:
         s = self.settings
@@ -358,6 +393,18 @@ class LLM(_Client):
                 self._timed_out(exc, bounds)
                 raise
 
+    def _post(self, url: str, body: dict[str, Any]) -> Any:
+        """POST ``body`` to ``url`` (a server's own endpoint, beside the OpenAI ones) with the SDK's
+        retries and this client's limits; the parsed JSON answer."""
+        bounds = self._limits()
+        activity.report(f"waiting for {self.settings.model}'s answers at {url}")
+        with bounds.active(), turns.waiting():
+            try:
+                return self.client.post(url, cast_to=object, body=body, options={"timeout": bounds.request_timeout()})
+            except Exception as exc:
+                self._timed_out(exc, bounds)
+                raise
+
     def text(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> str:
         """A plain-text answer (no structured output, no validation): for baselines such as yes/no."""
         call = _TextCall(self.settings, messages, usage, max_tokens)
@@ -384,6 +431,27 @@ class LLM(_Client):
         answer = logprobs.read_response(response, usage)
         self.supports_logprobs = answer is not None
         return answer
+
+    def logprobs_many(
+        self, conversations: list[list[dict[str, str]]], *, usage: Usage, max_tokens: list[int]
+    ) -> list[LogprobAnswer | None]:
+        """:meth:`logprobs` for each of ``conversations`` (``max_tokens`` each), each answered independently:
+        in one call to a server that takes prompt lists (``Settings.prompt_lists``,
+        :mod:`summarizer.llm.prompt_lists`; room for the longest answer), else one call each."""
+        if self._lists_for(conversations):
+            from . import prompt_lists
+
+            plan = prompt_lists.plan(self.settings, conversations, self._templates, usage, max_tokens=max(max_tokens))
+            try:
+                request = next(plan)
+                while True:
+                    request = plan.send(self._post(*request))
+            except StopIteration as done:
+                return self._lists_answered(done.value)
+            except Exception as exc:
+                if not self._no_lists(exc):
+                    _reraise(exc, self.settings)
+        return [self.logprobs(c, usage=usage, max_tokens=m) for c, m in zip(conversations, max_tokens, strict=True)]
 
     def structured(
         self,
@@ -441,6 +509,22 @@ class AsyncLLM(_Client):
                 self._timed_out(exc, bounds)
                 raise
 
+    async def _post(self, url: str, body: dict[str, Any]) -> Any:
+        """The asynchronous twin of :meth:`LLM._post`."""
+        import asyncio
+
+        bounds = self._limits()
+        activity.report(f"waiting for {self.settings.model}'s answers at {url}")
+        with bounds.active():
+            call = self.client.post(url, cast_to=object, body=body, options={"timeout": bounds.request_timeout()})
+            try:
+                return await asyncio.wait_for(call, timeout=max(bounds.remaining(), 0.001))
+            except asyncio.TimeoutError:
+                raise bounds.deadline_error() from None
+            except Exception as exc:
+                self._timed_out(exc, bounds)
+                raise
+
     async def text(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> str:
         """A plain-text answer (no structured output, no validation): for baselines such as yes/no."""
         call = _TextCall(self.settings, messages, usage, max_tokens)
@@ -468,6 +552,26 @@ class AsyncLLM(_Client):
         answer = logprobs.read_response(response, usage)
         self.supports_logprobs = answer is not None
         return answer
+
+    async def logprobs_many(
+        self, conversations: list[list[dict[str, str]]], *, usage: Usage, max_tokens: list[int]
+    ) -> list[LogprobAnswer | None]:
+        """The asynchronous twin of :meth:`LLM.logprobs_many`."""
+        if self._lists_for(conversations):
+            from . import prompt_lists
+
+            plan = prompt_lists.plan(self.settings, conversations, self._templates, usage, max_tokens=max(max_tokens))
+            try:
+                request = next(plan)
+                while True:
+                    request = plan.send(await self._post(*request))
+            except StopIteration as done:
+                return self._lists_answered(done.value)
+            except Exception as exc:
+                if not self._no_lists(exc):
+                    _reraise(exc, self.settings)
+        pairs = zip(conversations, max_tokens, strict=True)
+        return [await self.logprobs(c, usage=usage, max_tokens=m) for c, m in pairs]
 
     async def structured(
         self,

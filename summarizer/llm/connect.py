@@ -35,7 +35,9 @@ class Client:
     environment (``OPENAI_API_KEY``, ``OPENAI_BASE_URL``, Azure's variables), and with none of them the
     bundled local server is used. ``timeout``: seconds for one request; ``deadline``: seconds for one
     document, all its calls included (see :mod:`summarizer.llm.limits`); ``max_retries``: the SDK's
-    transport retries (429, 5xx, timeouts); ``temperature``. Or pass ``openai_client``, an
+    transport retries (429, 5xx, timeouts); ``temperature``; ``prompt_lists``: score a document's claims
+    in one call to a llama-server (:mod:`summarizer.llm.prompt_lists`; default: on for the bundled
+    server only, or ``SUMMARIZER_PROMPT_LISTS``). Or pass ``openai_client``, an
     ``openai.OpenAI``/``AzureOpenAI`` or ``openai.AsyncOpenAI``/``AsyncAzureOpenAI`` you made: it is used
     as it is (its key, endpoint, retries and HTTP client), and ``model`` names the model (default
     ``gpt-4o-mini``); the other flavour, when a call needs it (``summarize`` with an ``AsyncOpenAI``), is
@@ -53,6 +55,7 @@ class Client:
         deadline: float | None = None,
         max_retries: int | None = None,
         temperature: float | None = None,
+        prompt_lists: bool | None = None,
         openai_client: Any = None,
     ) -> None:
         self._sync: LLM | None = None
@@ -67,6 +70,7 @@ class Client:
                 deadline=deadline,
                 max_retries=max_retries,
                 temperature=temperature,
+                prompt_lists=prompt_lists,
             )
             return
         import openai
@@ -82,6 +86,7 @@ class Client:
             model=model or config.DEFAULT_OPENAI_MODEL,
             base_url=str(openai_client.base_url),
             origin="the openai client given",
+            prompt_lists=bool(prompt_lists),
             **tuning(
                 timeout=given_timeout if timeout is None else timeout,
                 deadline=deadline,

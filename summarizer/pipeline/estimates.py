@@ -67,14 +67,20 @@ def _model(model: str | None) -> str:
 
 
 def estimate_summary(
-    source: Source, *, model: str | None = None, verify: bool = False, check_options: dict[str, Any] | None = None
+    source: Source,
+    *,
+    model: str | None = None,
+    verify: bool = False,
+    check_options: dict[str, Any] | None = None,
+    prompt_lists: bool = False,
 ) -> Estimate:
     """The cost of ``summarize(source, verify=verify)`` with ``model`` (default: the configured one).
 
     One call when the document fits the model's context window, else one per chunk plus the merges
     (:func:`~summarizer.pipeline.summary.estimate_calls`). With ``verify``, the check of up to
     :data:`config.MAX_CLAIMS` claims is added (their text is not known yet: a typical claim's length is
-    assumed, and no claim settled locally).
+    assumed, and no claim settled locally). ``prompt_lists``: the server takes a document's scoring
+    prompts in one call (``Settings.prompt_lists``).
     """
     from .summary import estimate_calls
 
@@ -90,7 +96,8 @@ def estimate_summary(
     )
     if verify:  # the claims are not known yet: MAX_CLAIMS distinct one-sentence claims of a typical length
         claims = [f"claim{i} " + "x " * (_TYPICAL_CLAIM_TOKENS - 1) for i in range(config.MAX_CLAIMS)]
-        result = result + _model_checks(document, model, [(c, []) for c in claims], claims, **(check_options or {}))
+        options = {**(check_options or {}), "prompt_lists": prompt_lists}
+        result = result + _model_checks(document, model, [(c, []) for c in claims], claims, **options)
     return result
 
 
@@ -106,6 +113,7 @@ def estimate_check(
     explain: bool = False,
     profile: Any = None,
     claims_per_call: int | None = None,
+    prompt_lists: bool = False,
 ) -> Estimate:
     """The cost of ``check(source, claims, summary=..., mode=..., ...)`` with ``model``.
 
@@ -116,7 +124,8 @@ def estimate_check(
     ``verdicts`` (or ``explain``) each batch of :data:`config.CHECK_BATCH_SIZE` open claims is one call
     whose prompt is the numbered source, the instructions and that batch's claims with their hints. A
     ``summary`` split by the model costs one decomposition call; its claims, not known yet, are taken to
-    be its sentences.
+    be its sentences. ``prompt_lists``: the server takes a document's scoring prompts in one call
+    (``Settings.prompt_lists``; the tokens are the same).
     """
     from ..llm.prompts import load_prompt
     from ..text import sentences
@@ -149,7 +158,7 @@ def estimate_check(
         open_claims.append((text, [s.detail for s in local.signals]))
     return decompose + _model_checks(
         document, model, open_claims, [t for t, _ in open_claims], scorer=scorer, explain=explain,
-        profile=chosen, claims_per_call=claims_per_call,
+        profile=chosen, claims_per_call=claims_per_call, prompt_lists=prompt_lists,
     )  # fmt: skip
 
 
@@ -163,6 +172,7 @@ def _model_checks(
     explain: bool = False,
     profile: Any = None,
     claims_per_call: int | None = None,
+    prompt_lists: bool = False,
 ) -> Estimate:
     """The model's share of a check: scoring calls, JSON verdicts, or both (``explain``)."""
     from ..calibration.profile import load_profile, profile_for_model
@@ -173,6 +183,8 @@ def _model_checks(
         return _check_batches(document, model, open_claims)
     chosen = load_profile(profile) if isinstance(profile, (str, Path)) else profile or profile_for_model(model)
     result = _score_calls(document, model, texts, claims_per_call or chosen.claims_per_call)
+    if prompt_lists and result.calls > 1:  # every prompt in one call, the same tokens
+        result = Estimate.of(model, 1, result.prompt_tokens, result.completion_tokens)
     return result + _check_batches(document, model, open_claims) if explain else result
 
 

@@ -1,9 +1,10 @@
 """One plan for both clients: a pipeline is a generator of the model calls it needs.
 
-A pipeline yields each call it needs — :class:`_Ask` for a structured JSON answer, :class:`_Score` for a
-short answer read from log-probabilities — and is sent each answer: ``(value, mode)`` for an ``_Ask``, a
-:class:`~summarizer.llm.logprobs.LogprobAnswer` (or None when the server offers no log-probabilities) for
-a ``_Score``. A ``ContextLengthError`` or ``TruncatedOutputError`` is thrown into it at the yield, so the
+A pipeline yields each call it needs — :class:`_Ask` for a structured JSON answer, :class:`_Scores` for
+independent short answers read from log-probabilities — and is sent each answer: ``(value, mode)`` for an
+``_Ask``; for ``_Scores``, one :class:`~summarizer.llm.logprobs.LogprobAnswer` per prompt (each None when
+the server offers no log-probabilities), which the client asks in one call where the server takes lists
+of prompts and one call each elsewhere. A ``ContextLengthError`` or ``TruncatedOutputError`` is thrown into it at the yield, so the
 pipeline decides what to do (cut the document, split a batch) or lets it propagate. :func:`_run` and
 :func:`_arun` make the calls with the sync or the async client, so both take exactly the same path.
 """
@@ -41,7 +42,15 @@ class _Score:
     max_tokens: int
 
 
-_Plan = Generator["_Ask | _Score", Any, R]
+@dataclass(frozen=True)
+class _Scores:
+    """Short answers to independent prompts, all asked before any is read (one call where the server
+    takes prompt lists, :mod:`summarizer.llm.prompt_lists`)."""
+
+    items: tuple[_Score, ...]
+
+
+_Plan = Generator["_Ask | _Scores", Any, R]
 _THROWN = (ContextLengthError, TruncatedOutputError)
 
 
@@ -50,8 +59,10 @@ def _run(plan: _Plan[R], llm: LLM, usage: Usage) -> R:
         ask = next(plan)
         while True:
             try:
-                if isinstance(ask, _Score):
-                    answer: Any = llm.logprobs(ask.messages, usage=usage, max_tokens=ask.max_tokens)
+                if isinstance(ask, _Scores):
+                    answer: Any = llm.logprobs_many(
+                        [s.messages for s in ask.items], usage=usage, max_tokens=[s.max_tokens for s in ask.items]
+                    )
                 else:
                     answer = llm.structured(
                         ask.messages, ask.output, schema_name=ask.schema_name, usage=usage,
@@ -70,8 +81,10 @@ async def _arun(plan: _Plan[R], llm: AsyncLLM, usage: Usage) -> R:
         ask = next(plan)
         while True:
             try:
-                if isinstance(ask, _Score):
-                    answer: Any = await llm.logprobs(ask.messages, usage=usage, max_tokens=ask.max_tokens)
+                if isinstance(ask, _Scores):
+                    answer: Any = await llm.logprobs_many(
+                        [s.messages for s in ask.items], usage=usage, max_tokens=[s.max_tokens for s in ask.items]
+                    )
                 else:
                     answer = await llm.structured(
                         ask.messages, ask.output, schema_name=ask.schema_name, usage=usage,

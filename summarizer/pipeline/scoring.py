@@ -30,7 +30,7 @@ from ..text import sentences, tokens
 from ..text.chunks import chunk_spans
 from ..text.documents import Document
 from ..types import Usage
-from .plan import _arun, _run, _Score
+from .plan import _arun, _run, _Score, _Scores
 
 __all__ = [
     "PROMPT_NAME",
@@ -106,7 +106,7 @@ def answer_tokens(n: int) -> int:
     return sum(len(str(k)) + 2 for k in range(1, n + 1)) - 1
 
 
-_ScorePlan = Generator[_Score, "LogprobAnswer | None", "list[float | None] | None"]
+_ScorePlan = Generator[_Scores, "list[LogprobAnswer | None]", "list[float | None] | None"]
 
 
 class _Windows:
@@ -146,26 +146,30 @@ def plan_scores(
     """The calls that score ``claims`` against ``document``; returns each claim's log-odds (None for a
     claim the model did not answer), or None when the server sends no log-probabilities.
 
-    Every call is asked before any answer is read: online it makes no difference (each answer comes back
-    at its yield), and a batch job (:mod:`summarizer.batch.api`) gets all of a document's calls in one
-    round."""
+    Every prompt is asked before any answer is read, in one step (:class:`~.plan._Scores`): a server that
+    takes prompt lists answers them in one call, and a batch job (:mod:`summarizer.batch.api`) gets all of
+    a document's calls in one round."""
     prompt = load_prompt(PROMPT_NAME)
     windows = _Windows(document, prompt, model, claims_per_call)
     groups: dict[tuple[int, ...], list[int]] = {}
     for i, claim in enumerate(claims):
         groups.setdefault(windows.key(claim), []).append(i)
-    asked: list[tuple[tuple[int, ...], LogprobAnswer | None]] = []
+    batches: list[tuple[int, ...]] = []
+    prompts: list[_Score] = []
     for key, members in groups.items():
         source = windows.render(key)
         for at in range(0, len(members), claims_per_call):
             batch = tuple(members[at : at + claims_per_call])
             lines = "\n".join(f"{n}. {' '.join(claims[i].split())}" for n, i in enumerate(batch, 1))
-            answer = yield _Score(prompt.render(source, claims=lines), answer_tokens(len(batch)))
-            asked.append((batch, answer))
-    if any(answer is None for _, answer in asked):
+            batches.append(batch)
+            prompts.append(_Score(prompt.render(source, claims=lines), answer_tokens(len(batch))))
+    if not prompts:
+        return []
+    answers = yield _Scores(tuple(prompts))
+    if any(answer is None for answer in answers):
         return None
     logits: list[float | None] = [None] * len(claims)
-    for batch, answer in asked:
+    for batch, answer in zip(batches, answers, strict=True):
         assert answer is not None
         for i, logit in zip(batch, read_answers(answer, len(batch)), strict=True):
             logits[i] = logit

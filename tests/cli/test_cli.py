@@ -269,6 +269,17 @@ def test_dry_run_with_verify_counts_the_check_too(capsys: pytest.CaptureFixture[
     assert json.loads(verified)["estimated_cost_usd"] > json.loads(plain)["estimated_cost_usd"]
 
 
+def test_dry_run_on_the_bundled_server_counts_a_documents_scores_as_one_call(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """No key, no base URL: the bundled llama-server takes a document's scoring prompts in one call."""
+    _, local, _ = run(capsys, "summarize", str(EXAMPLE), "--dry-run", "--verify", "-f", "json")
+    _, other, _ = run(capsys, "summarize", str(EXAMPLE), "--dry-run", "--verify", "-f", "json",
+                      "-m", config.LOCAL_MODEL, "--base-url", "http://127.0.0.1:9/v1")  # fmt: skip
+    assert json.loads(local)["calls"] == 2  # the summary, then its claims' prompts in one call
+    assert json.loads(other)["calls"] == 1 + config.MAX_CLAIMS  # any other server: one call a prompt
+
+
 @pytest.mark.parametrize(
     ("options", "named"),
     [(["--fail-under", "0.9"], "--fail-under"), (["--scorer", "verdicts"], "--scorer"), (["--explain"], "--explain"),

@@ -495,11 +495,15 @@ RECORDED_CLAIMS = [
 ]
 
 
-def _recorded_llm() -> LLM:
+def _recorded_llm(*, prompt_lists: bool = False) -> LLM:
+    """The recorded local llama-server; ``prompt_lists`` as the bundled backend asks it (one call scores
+    a document's claims, :mod:`summarizer.llm.prompt_lists`), else one chat call each."""
+    from dataclasses import replace
+
     from summarizer.settings import resolve_settings
     from tests._support.paths import RECORDED_BASE_URL
 
-    return LLM(resolve_settings(config.LOCAL_MODEL, RECORDED_BASE_URL))
+    return LLM(replace(resolve_settings(config.LOCAL_MODEL, RECORDED_BASE_URL), prompt_lists=prompt_lists))
 
 
 @pytest.mark.vcr
@@ -541,7 +545,7 @@ RECORDED_SUMMARY = (
 
 @pytest.mark.vcr
 def test_check_summary_decomposed_recorded(example_text: str) -> None:
-    report = check(example_text, summary=RECORDED_SUMMARY, llm=_recorded_llm())
+    report = check(example_text, summary=RECORDED_SUMMARY, llm=_recorded_llm(prompt_lists=True))
 
     assert report.claims and "decompose" in report.provenance.prompts
     for c in report.claims:  # every claim points back into the summary
@@ -553,7 +557,7 @@ def test_check_summary_decomposed_recorded(example_text: str) -> None:
     assert sum(c.claim_span is not None and c.claim_span.found for c in report.claims) >= len(report.claims) // 2
     open_claims = [c for c in report.claims if c.scored_by != "rule"]
     sentences = {u for c in open_claims for u in claim_units(c.claim)}
-    per_call = profile_for_model(config.LOCAL_MODEL).claims_per_call
-    # the decomposition, then the open claims' sentences per_call to a call (the bundled model's profile: one)
-    assert report.usage.calls == 1 + math.ceil(len(sentences) / per_call)
+    assert len(sentences) > 1 and profile_for_model(config.LOCAL_MODEL).claims_per_call == 1
+    # the decomposition, then every open claim sentence in its own prompt, all in one call (a prompt list)
+    assert report.usage.calls == 2
     assert all(c.scored_by in ("rule", "logprobs") for c in report.claims)

@@ -121,6 +121,19 @@ def test_hybrid_estimate_leaves_out_what_the_profiles_trusted_findings_settle() 
     assert estimate_check(text, settled, mode="local", model=MODEL) == Estimate.of(MODEL, 0, 0, 0)
 
 
+def test_a_server_taking_prompt_lists_is_one_scoring_call_for_the_same_tokens() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    claims = [f"The bridge vote took place in {1800 + i}." for i in range(12)]
+    apart = estimate_check(text, claims, mode="model", model=MODEL, claims_per_call=1)
+    listed = estimate_check(text, claims, mode="model", model=MODEL, claims_per_call=1, prompt_lists=True)
+    assert (apart.calls, listed.calls) == (12, 1)
+    assert (listed.prompt_tokens, listed.completion_tokens) == (apart.prompt_tokens, apart.completion_tokens)
+    summary = "The council will vote. The cost rose. The mayor spoke."
+    assert estimate_check(text, summary=summary, model=MODEL, claims_per_call=1, prompt_lists=True).calls == 2
+    verified = estimate_summary(text, model=MODEL, verify=True, prompt_lists=True)
+    assert verified.calls == estimate_summary(text, model=MODEL).calls + 1
+
+
 def test_summary_split_by_the_model_costs_one_more_call() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     summary = "Residents talked about the ferry plan. Nobody mentioned the museum."

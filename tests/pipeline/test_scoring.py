@@ -10,7 +10,7 @@ import pytest
 
 from summarizer import config, pricing
 from summarizer.llm.logprobs import LogprobAnswer, TokenLogprob
-from summarizer.pipeline.plan import _Score
+from summarizer.pipeline.plan import _Score, _Scores
 from summarizer.pipeline.scoring import answer_logit, answer_tokens, plan_scores, read_answers
 from summarizer.text.documents import document_from_text
 
@@ -76,18 +76,19 @@ def test_answer_room_is_a_number_a_word_and_a_line_break_per_claim() -> None:
 
 
 def run_plan(text: str, claims: list[str], model: str = "gpt-4o-mini", per_call: int = 1) -> list[_Score]:
+    """The prompts of ``plan_scores``, which asks them all in one step, each answered "1 Yes\n2 Yes..."."""
     plan = plan_scores(document_from_text(text), claims, model, claims_per_call=per_call)
-    asks = []
-    try:
-        ask = next(plan)
-        while True:
-            asks.append(ask)
-            n = ask.messages[-1]["content"].split("Claims:\n")[1].count("\n") + 1
-            line = "\n".join(f"{k} Yes" for k in range(1, n + 1))
-            ask = plan.send(answer(*[tok(t, _Yes=0.9, _No=0.1) for t in line.replace(" Yes", "| Yes").split("|")]))
-    except StopIteration as done:
-        assert done.value is not None and len(done.value) == len(claims)
-    return asks
+    step = next(plan)
+    assert isinstance(step, _Scores)
+    answers = []
+    for ask in step.items:
+        n = ask.messages[-1]["content"].split("Claims:\n")[1].count("\n") + 1
+        line = "\n".join(f"{k} Yes" for k in range(1, n + 1))
+        answers.append(answer(*[tok(t, _Yes=0.9, _No=0.1) for t in line.replace(" Yes", "| Yes").split("|")]))
+    with pytest.raises(StopIteration) as done:
+        plan.send(answers)
+    assert done.value.value is not None and len(done.value.value) == len(claims)
+    return list(step.items)
 
 
 def test_claims_per_call_groups_claims_and_sizes_the_answer() -> None:
@@ -101,7 +102,7 @@ def test_no_log_probabilities_ends_the_plan_with_none() -> None:
     plan = plan_scores(document_from_text("A source."), ["a claim"], "gpt-4o-mini", claims_per_call=1)
     next(plan)
     with pytest.raises(StopIteration) as done:
-        plan.send(None)
+        plan.send([None])
     assert done.value.value is None
 
 

@@ -234,6 +234,12 @@ class ReplayLLM(_Client):
         self.supports_logprobs = result is not None
         return result
 
+    def logprobs_many(
+        self, conversations: list[list[dict[str, str]]], *, usage: Usage, max_tokens: list[int]
+    ) -> list[LogprobAnswer | None]:
+        """:meth:`logprobs` for each conversation: a Batch API request is one prompt."""
+        return [self.logprobs(c, usage=usage, max_tokens=m) for c, m in zip(conversations, max_tokens, strict=True)]
+
     def text(self, messages: list[dict[str, str]], *, usage: Usage, max_tokens: int) -> str:
         raise errors.ConfigError("plain-text calls (the naive baseline) do not run in a batch job")
 
