@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -248,6 +249,24 @@ def _wait_for_lines(out: Path, n: int, proc: subprocess.Popen[str], timeout: flo
     raise AssertionError(f"no {n} lines in {out} after {timeout} s")
 
 
+def _wait_for_stderr(proc: subprocess.Popen[str], text: str, timeout: float = 20.0) -> str:
+    """What the child has written to stderr, read until ``text`` appears (a fixed sleep instead let a
+    loaded machine start another document before the child took its Ctrl-C)."""
+    assert proc.stderr is not None
+    fd, seen, deadline = proc.stderr.fileno(), b"", time.monotonic() + timeout
+    while text.encode() not in seen:
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"no {text!r} on the child's stderr after {timeout} s: {seen.decode(errors='replace')}")
+        if not select.select([fd], [], [], 0.05)[0]:
+            continue
+        chunk = os.read(fd, 65536)
+        if not chunk:  # the child ended without saying it
+            raise AssertionError(f"no {text!r} on the child's stderr: {seen.decode(errors='replace')}")
+        seen += chunk
+    return seen.decode()
+
+
 def _wait_in_flight(srv: FakeOpenAIServer, n: int, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -303,9 +322,11 @@ def test_ctrl_c_finishes_running_documents_and_rerun_continues(
     _wait_for_lines(out, 3, proc)
     _wait_in_flight(server, jobs)
     proc.send_signal(signal.SIGINT)
-    time.sleep(1.0)  # the child takes the Ctrl-C before the held calls are answered
+    # the child has taken the Ctrl-C (and will start nothing more) before the held calls are answered
+    said = _wait_for_stderr(proc, "interrupted: finishing")
     server.release()  # the running documents complete after Ctrl-C
-    stdout, stderr = proc.communicate(timeout=30)
+    stdout, rest = proc.communicate(timeout=30)
+    stderr = said + rest
     assert proc.returncode == batch.EXIT_INTERRUPTED, stderr
     assert json.loads(stdout)["interrupted"] is True
     assert "finishing 2 running document(s)" in stderr
