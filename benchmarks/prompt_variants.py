@@ -16,11 +16,20 @@ Variants (``--variants``):
   words repeated between the document and the claim;
 * ``empty`` — the shipped question about an empty document: the claim's own pull towards Yes, counted
   against support, so that "AUC sum" is contextual calibration (the shipped log-odds minus it);
-* ``truefalse`` — "Is each claim true according to the document?", True or False instead of Yes or No.
+* ``truefalse`` — "Is each claim true according to the document?", True or False instead of Yes or No;
+* ``fewshot`` — the shipped question after two worked examples (a short news paragraph and a chat, five
+  claims each, written for this benchmark) asked and answered as earlier chat turns, before the document,
+  so they stay in the cached prefix;
+* ``fewshot1`` — the same examples one claim a turn, the form the checker asks in (ten turns);
+* ``shipped`` — the shipped question itself, asked here when the calibration benchmark's cache is absent
+  (then the "AUC shipped prompt" column comes from these rows).
 
-Measured on 100 rows of four SummEdits files and none kept (README, Evaluation)::
+Measured on 100 rows of four SummEdits files (README, Evaluation): none of the first four kept;
+``fewshot1`` ranks better on all four files, not yet adopted (its fused, held-out figures are mixed)::
 
-    .venv/bin/python benchmarks/prompt_variants.py --rows 100 \\
+    .venv/bin/python benchmarks/prompt_variants.py --rows 100 --variants empty negated passages truefalse \\
+        --files summedits_samsum summedits_qmsumm summedits_scitldr summedits_podcast
+    .venv/bin/python benchmarks/prompt_variants.py --rows 100 --variants fewshot1 \\
         --files summedits_samsum summedits_qmsumm summedits_scitldr summedits_podcast
 """
 
@@ -70,9 +79,59 @@ class Variant:
     """The answer words read, the supportive one first."""
     empty_document: bool = False
     passages: bool = False
+    demos: tuple[tuple[str, str], ...] = ()
+    """Worked examples asked and answered before the real question (chat turns after the system prompt,
+    before the document, so they stay in the cached prefix)."""
 
+
+_DEMO_NEWS = (
+    "The Riverside library will close for renovation on June 3 and reopen in the autumn, the city's culture "
+    "office said on Monday. The work, budgeted at 4.2 million euros, includes a new roof and a children's "
+    "wing. Head librarian Tomas Berg said temporary services would run from the town hall. He did not say how "
+    "many staff would move there."
+)
+_DEMO_CHAT = (
+    "Maya: are we still on for dinner tonight?\nLeo: yes, but can we make it 8 instead of 7? my train is late\n"
+    "Maya: sure, I'll book the Thai place\nLeo: great, see you there"
+)
+
+
+def _demo(document: str, claims: Sequence[tuple[str, bool]]) -> tuple[str, str]:
+    lines = "\n".join(f"{i}. {claim}" for i, (claim, _) in enumerate(claims, 1))
+    question = f"<document>\n{document}\n</document>\n\nClaims:\n{lines}\n\n{_ASK}"
+    answer = "\n".join(f"{i} {'Yes' if ok else 'No'}" for i, (_, ok) in enumerate(claims, 1))
+    return question, answer
+
+
+def _singles(document: str, claims: Sequence[tuple[str, bool]]) -> list[tuple[str, str]]:
+    """The same worked example as one claim a turn, as the checker asks."""
+    return [_demo(document, [c]) for c in claims]
+
+
+#: two worked examples of the kinds of edits a checker must catch (a number, a name's words, a negation,
+#: an added detail, a swapped entity), written for this benchmark, not taken from any dataset
+_NEWS_CLAIMS = [
+    ("The library will reopen in the autumn after a renovation that starts on June 3.", True),
+    ("The renovation is budgeted at 2.4 million euros.", False),
+    ("Tomas Berg said twelve staff would move to the town hall.", False),
+    ("The renovation includes a new roof and a children's wing.", True),
+    ("The culture office said the library would stay open during the work.", False),
+]
+_CHAT_CLAIMS = [
+    ("Leo asks to move dinner to 8 because his train is late.", True),
+    ("Maya will book an Italian restaurant.", False),
+    ("Maya agrees to meet later.", True),
+    ("Leo will drive to the restaurant.", False),
+    ("Maya and Leo cancel their dinner.", False),
+]
+DEMOS = (_demo(_DEMO_NEWS, _NEWS_CLAIMS), _demo(_DEMO_CHAT, _CHAT_CLAIMS))
+#: the same examples one claim a turn, the form the checker asks in
+DEMOS_SINGLE = tuple(_singles(_DEMO_NEWS, _NEWS_CLAIMS) + _singles(_DEMO_CHAT, _CHAT_CLAIMS))
 
 VARIANTS = {
+    "shipped": Variant(_DOCUMENT + _CLAIMS + _ASK),
+    "fewshot": Variant(_DOCUMENT + _CLAIMS + _ASK, demos=DEMOS),
+    "fewshot1": Variant(_DOCUMENT + _CLAIMS + _ASK, demos=DEMOS_SINGLE),
     "negated": Variant(_DOCUMENT + _CLAIMS + "Does each claim contain any detail that the document does not "
                        "state, or states differently? Answer with one line per claim, in order: its number, then "
                        "Yes or No (for example: 1 No).", sign=-1.0),
@@ -96,6 +155,10 @@ def main() -> int:
                         help="the calibration benchmark's score caches (the shipped prompt, one a call)")  # fmt: skip
     parser.add_argument("--out", default="results/prompt-variants", help="variant log-odds, by file (resumable)")
     parser.add_argument("--no-collect", action="store_true", help="ask nothing: the rows already in --out")
+    parser.add_argument("--write-scores", metavar="DIR",
+                        help="also write each variant's log-odds (and shipped+variant) in the calibration cache's "
+                             "layout, DIR/<variant>/<model>/<prompt version>-k1/<file>.jsonl, for "
+                             "benchmarks/calibration.py --scores DIR/<variant> --no-collect")  # fmt: skip
     parser.add_argument("-m", "--model", default=config.LOCAL_MODEL)
     parser.add_argument("--base-url")
     args = parser.parse_args()
@@ -109,16 +172,23 @@ def main() -> int:
     with llama_server.serving() if settings.local and not args.no_collect else nullcontext() as base_url:
         llm = LLM(replace(settings, base_url=base_url) if base_url else settings)
         for name in args.files:
-            shipped = calibrate.read_scores(Path(args.scores) / settings.model / f"{version}-k1" / f"{name}.jsonl")
+            cached = Path(args.scores) / settings.model / f"{version}-k1" / f"{name}.jsonl"
             rows = evaluation.load_rows(Path(args.data) / f"{name}.jsonl", limit=LIMITS.get(name, args.limit), seed=0)
-            rows = [r for r in rows if shipped.get(r.id) is not None][: args.rows]
             path = out_dir / f"{name}.jsonl"
             kept = _read(path)
-            for key in args.variants:
+            if cached.exists():
+                shipped = calibrate.read_scores(cached)
+                rows = [r for r in rows if shipped.get(r.id) is not None][: args.rows]
+            else:  # no calibration cache: ask the shipped question here, on the same rows
+                rows = rows[: args.rows]
+                if not args.no_collect:
+                    _collect(llm, "shipped", rows, kept, path, Usage())
+                shipped = {r.id: kept.get(("shipped", r.id)) for r in rows}
+            for key in [k for k in args.variants if k != "shipped"]:
                 usage, started = Usage(), time.perf_counter()
                 if not args.no_collect:
                     _collect(llm, key, rows, kept, path, usage)
-                done = [r for r in rows if kept.get((key, r.id)) is not None]
+                done = [r for r in rows if kept.get((key, r.id)) is not None and shipped.get(r.id) is not None]
                 labels = [r.label for r in done]
                 base = [float(shipped[r.id]) for r in done]  # type: ignore[arg-type]
                 variant = [float(kept[(key, r.id)]) for r in done]  # type: ignore[arg-type]
@@ -126,6 +196,14 @@ def main() -> int:
                 cells = " | ".join(_pct(metrics.auc(v, labels)) for v in (base, variant, both))
                 print(f"| {name} | {len(done)} | {key} | {cells} | {usage.calls} | {time.perf_counter() - started:.0f} |",
                       flush=True)  # fmt: skip
+                if args.write_scores:
+                    for label, values in (("shipped", base), (key, variant), (f"shipped+{key}", both)):
+                        folder = Path(args.write_scores) / label / settings.model / f"{version}-k1"
+                        folder.mkdir(parents=True, exist_ok=True)
+                        tmp = folder / f"{name}.jsonl.tmp"
+                        tmp.unlink(missing_ok=True)
+                        calibrate.append_scores(tmp, dict(zip([r.id for r in done], values, strict=True)))
+                        tmp.replace(folder / f"{name}.jsonl")
     return 0
 
 
@@ -150,8 +228,9 @@ def _collect(
     """Each row's log-odds under variant ``key``, appended to ``path`` a row at a time (a document's rows
     together, so the server's prompt cache keeps its prefix)."""
     variant = VARIANTS[key]
+    demos = tuple(turn for q, a in variant.demos for turn in (("user", q), ("assistant", a)))
     template = PromptTemplate(name=key, version=key, sections=(("system", load_prompt(PROMPT_NAME).sections[0][1]),
-                                                               ("user", variant.user)))  # fmt: skip
+                                                               *demos, ("user", variant.user)))  # fmt: skip
     with path.open("a", encoding="utf-8") as fh:
         for doc, group in evaluation.group_by_doc(r for r in rows if (key, r.id) not in kept).items():
             text = document_from_text(doc).model_text
