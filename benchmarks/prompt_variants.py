@@ -200,10 +200,8 @@ def main() -> int:
                     for label, values in (("shipped", base), (key, variant), (f"shipped+{key}", both)):
                         folder = Path(args.write_scores) / label / settings.model / f"{version}-k1"
                         folder.mkdir(parents=True, exist_ok=True)
-                        tmp = folder / f"{name}.jsonl.tmp"
-                        tmp.unlink(missing_ok=True)
-                        calibrate.append_scores(tmp, dict(zip([r.id for r in done], values, strict=True)))
-                        tmp.replace(folder / f"{name}.jsonl")
+                        (folder / f"{name}.jsonl").unlink(missing_ok=True)  # rewritten whole: derived from --out
+                        calibrate.append_scores(folder / f"{name}.jsonl", dict(zip([r.id for r in done], values, strict=True)))
     return 0
 
 
