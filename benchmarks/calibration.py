@@ -12,9 +12,10 @@ domains, which is what ``--write-profile`` saves.
 
 Prints one Markdown table per mode (hybrid, model, local): rows, AUC, balanced accuracy at the profile's
 threshold and at the held-out file's own best threshold (chosen with its labels: an upper bound no
-profile reaches, which tells a ranking short of the mark from a threshold in the wrong place), expected calibration error (10 bins) and its floor (the ECE a perfectly calibrated checker
-would show on as many claims with these probabilities: sampling noise), the share settled by rules and
-their precision; writes
+profile reaches, which tells a ranking short of the mark from a threshold in the wrong place), expected
+calibration error (10 bins) and its floor (the ECE a perfectly calibrated checker would show on as many
+claims with these probabilities: sampling noise), the share settled by rules and their precision; then
+the AUC of the model's log-odds alone per file (raw, before any fit). Writes
 ``report.json`` and, with matplotlib installed, ``reliability.png`` to ``--out``.
 """
 
@@ -127,8 +128,13 @@ def main() -> int:
     for mode in MODES:
         print(f"\n### mode {mode} (held-out domains; WiCE with the profile fitted on all SummEdits domains)\n")
         print(_table(per_mode[mode], pooled_summedits[mode]))
+    raw = _raw_auc(examples)
+    print("\n### the model's log-odds alone (raw, before any fit)\n")
+    print("| file | rows with log-odds | AUC |\n|---|---|---|")
+    for name, (count, auc) in raw.items():
+        print(f"| {name} | {count} | {'–' if auc is None else f'{100 * auc:.1f}'} |")
     report = {"model": settings.model, "prompt_version": version, "claims_per_call": args.claims_per_call,
-              "modes": per_mode}  # fmt: skip
+              "modes": per_mode, "raw_auc": {n: auc for n, (_, auc) in raw.items()}}  # fmt: skip
     (out / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     try:
         evaluation.plot_reliability(
@@ -165,6 +171,15 @@ def _examples(
     missing_rows = sum(ex.logit is None for ex in out)
     if missing_rows:
         log.info("%s: %d rows have no log-odds (left out of the fused model)", name, missing_rows)
+    return out
+
+
+def _raw_auc(examples: dict[str, list[calibrate.Example]]) -> dict[str, tuple[int, float | None]]:
+    """Per file: how many rows have log-odds, and how well the log-odds alone rank them."""
+    out: dict[str, tuple[int, float | None]] = {}
+    for name, exs in examples.items():
+        scored = [ex for ex in exs if ex.logit is not None]
+        out[name] = (len(scored), metrics.auc([ex.logit for ex in scored], [ex.label for ex in scored]))  # type: ignore[misc]
     return out
 
 
