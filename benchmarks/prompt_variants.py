@@ -12,24 +12,29 @@ Variants (``--variants``):
 
 * ``negated`` — "Does each claim contain any detail that the document does not state, or states
   differently?", its Yes counted against support;
-* ``passages`` — the shipped question, with the two source sentences that share most of the claim's
+* ``plain`` — the question with no worked examples before it (system prompt, then the document and the
+  claim): the score prompt shipped until the examples were adopted, and the baseline of every variant
+  below;
+* ``passages`` — the plain question, with the two source sentences that share most of the claim's
   words repeated between the document and the claim;
-* ``empty`` — the shipped question about an empty document: the claim's own pull towards Yes, counted
+* ``empty`` — the plain question about an empty document: the claim's own pull towards Yes, counted
   against support, so that "AUC sum" is contextual calibration (the shipped log-odds minus it);
 * ``truefalse`` — "Is each claim true according to the document?", True or False instead of Yes or No;
-* ``fewshot`` — the shipped question after two worked examples (a short news paragraph and a chat, five
+* ``fewshot`` — the plain question after two worked examples (a short news paragraph and a chat, five
   claims each, written for this benchmark) asked and answered as earlier chat turns, before the document,
   so they stay in the cached prefix;
-* ``fewshot1`` — the same examples one claim a turn, the form the checker asks in (ten turns);
-* ``shipped`` — the shipped question itself, asked here when the calibration benchmark's cache is absent
-  (then the "AUC shipped prompt" column comes from these rows).
+* ``fewshot1`` — the same examples one claim a turn, the form the checker asks in (ten turns): what
+  ``prompts/score.txt`` ships since it was measured on the full calibration sample (README, Evaluation);
+* ``shipped`` — ``prompts/score.txt`` itself, whatever it holds, asked here when the calibration
+  benchmark's cache is absent (then the "AUC shipped prompt" column comes from these rows; they are kept
+  under the prompt's version, so an edited prompt is asked again).
 
-Measured on 100 rows of four SummEdits files (README, Evaluation): none of the first four kept;
-``fewshot1`` ranks better on all four files, not yet adopted (its fused, held-out figures are mixed)::
+Measured on 100 rows of four SummEdits files against the plain question, then shipped (README,
+Evaluation): none of the first four kept; ``fewshot1`` ranks better on all four files and, measured on the
+full calibration sample, was adopted. Since then the "shipped" column is ``fewshot1`` and the plain
+question is a variant like the others::
 
-    .venv/bin/python benchmarks/prompt_variants.py --rows 100 --variants empty negated passages truefalse \\
-        --files summedits_samsum summedits_qmsumm summedits_scitldr summedits_podcast
-    .venv/bin/python benchmarks/prompt_variants.py --rows 100 --variants fewshot1 \\
+    .venv/bin/python benchmarks/prompt_variants.py --rows 100 --variants plain \\
         --files summedits_samsum summedits_qmsumm summedits_scitldr summedits_podcast
 """
 
@@ -129,7 +134,8 @@ DEMOS = (_demo(_DEMO_NEWS, _NEWS_CLAIMS), _demo(_DEMO_CHAT, _CHAT_CLAIMS))
 DEMOS_SINGLE = tuple(_singles(_DEMO_NEWS, _NEWS_CLAIMS) + _singles(_DEMO_CHAT, _CHAT_CLAIMS))
 
 VARIANTS = {
-    "shipped": Variant(_DOCUMENT + _CLAIMS + _ASK),
+    "shipped": Variant(""),  # prompts/score.txt as it is (see _template)
+    "plain": Variant(_DOCUMENT + _CLAIMS + _ASK),
     "fewshot": Variant(_DOCUMENT + _CLAIMS + _ASK, demos=DEMOS),
     "fewshot1": Variant(_DOCUMENT + _CLAIMS + _ASK, demos=DEMOS_SINGLE),
     "negated": Variant(_DOCUMENT + _CLAIMS + "Does each claim contain any detail that the document does not "
@@ -183,15 +189,15 @@ def main() -> int:
                 rows = rows[: args.rows]
                 if not args.no_collect:
                     _collect(llm, "shipped", rows, kept, path, Usage())
-                shipped = {r.id: kept.get(("shipped", r.id)) for r in rows}
+                shipped = {r.id: kept.get((_key("shipped"), r.id)) for r in rows}
             for key in [k for k in args.variants if k != "shipped"]:
                 usage, started = Usage(), time.perf_counter()
                 if not args.no_collect:
                     _collect(llm, key, rows, kept, path, usage)
-                done = [r for r in rows if kept.get((key, r.id)) is not None and shipped.get(r.id) is not None]
+                done = [r for r in rows if kept.get((_key(key), r.id)) is not None and shipped.get(r.id) is not None]
                 labels = [r.label for r in done]
                 base = [float(shipped[r.id]) for r in done]  # type: ignore[arg-type]
-                variant = [float(kept[(key, r.id)]) for r in done]  # type: ignore[arg-type]
+                variant = [float(kept[(_key(key), r.id)]) for r in done]  # type: ignore[arg-type]
                 both = [a + b for a, b in zip(base, variant, strict=True)]
                 cells = " | ".join(_pct(metrics.auc(v, labels)) for v in (base, variant, both))
                 print(f"| {name} | {len(done)} | {key} | {cells} | {usage.calls} | {time.perf_counter() - started:.0f} |",
@@ -225,12 +231,9 @@ def _collect(
 ) -> None:  # fmt: skip
     """Each row's log-odds under variant ``key``, appended to ``path`` a row at a time (a document's rows
     together, so the server's prompt cache keeps its prefix)."""
-    variant = VARIANTS[key]
-    demos = tuple(turn for q, a in variant.demos for turn in (("user", q), ("assistant", a)))
-    template = PromptTemplate(name=key, version=key, sections=(("system", load_prompt(PROMPT_NAME).sections[0][1]),
-                                                               *demos, ("user", variant.user)))  # fmt: skip
+    variant, template, saved_as = VARIANTS[key], _template(key), _key(key)
     with path.open("a", encoding="utf-8") as fh:
-        for doc, group in evaluation.group_by_doc(r for r in rows if (key, r.id) not in kept).items():
+        for doc, group in evaluation.group_by_doc(r for r in rows if (saved_as, r.id) not in kept).items():
             text = document_from_text(doc).model_text
             source = SourceProfile(text)
             asked: dict[str, float | None] = {}
@@ -242,9 +245,25 @@ def _collect(
                                                    claims="1. " + " ".join(unit.split()), **extra)  # fmt: skip
                         asked[unit] = _logit(llm.logprobs(messages, usage=usage, max_tokens=2), variant)
                 known = [v for v in (asked[u] for u in claim_units(row.claim)) if v is not None]
-                kept[(key, row.id)] = min(known) if known else None
-                fh.write(json.dumps({"v": key, "id": row.id, "logit": kept[(key, row.id)]}) + "\n")
+                kept[(saved_as, row.id)] = min(known) if known else None
+                fh.write(json.dumps({"v": saved_as, "id": row.id, "logit": kept[(saved_as, row.id)]}) + "\n")
                 fh.flush()
+
+
+def _template(key: str) -> PromptTemplate:
+    """The shipped prompt as it is; any other variant: the shipped system prompt, the variant's worked
+    examples as earlier turns, then its question."""
+    shipped = load_prompt(PROMPT_NAME)
+    if key == "shipped":
+        return shipped
+    variant = VARIANTS[key]
+    demos = tuple(turn for q, a in variant.demos for turn in (("user", q), ("assistant", a)))
+    return PromptTemplate(name=key, version=key, sections=(shipped.sections[0], *demos, ("user", variant.user)))
+
+
+def _key(key: str) -> str:
+    """What a variant's rows are kept under in ``--out``: the shipped prompt's under its version."""
+    return f"shipped@{load_prompt(PROMPT_NAME).version}" if key == "shipped" else key
 
 
 def _passages(source: SourceProfile, text: str, claim: str) -> str:

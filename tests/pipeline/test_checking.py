@@ -146,13 +146,18 @@ def test_one_scoring_call_per_claim_source_first_claim_last_two_tokens_with_logp
         assert body["max_tokens"] == 2  # "1" and " Yes": nothing more is needed, nothing more allowed
         assert body["temperature"] == 0
         assert "response_format" not in body
-        system, user = body["messages"]
+        system, *examples, user = body["messages"]
         assert system["role"] == "system" and "Yes or No" in system["content"]
-        # the source first (cached across a document's claims), the claim last
+        # worked examples first, each a one-claim question answered the way the checker reads answers
+        assert [m["role"] for m in examples] == ["user", "assistant"] * (len(examples) // 2) and examples
+        assert {m["content"] for m in examples[1::2]} == {"1 Yes", "1 No"}
+        assert all(SOURCE not in m["content"] for m in examples)
+        # the source (cached across a document's claims), the claim last
+        assert user["role"] == "user"
         assert user["content"].index(SOURCE) < user["content"].index(f"1. {claim}")
         assert user["content"].rstrip().endswith("(for example: 1 Yes).")
-    # the same prefix for every claim of the document
-    prefixes = [b["messages"][1]["content"].split("Claims:")[0] for b in server.bodies]
+    # the same prefix for every claim of the document: the examples, then the source
+    prefixes = [(b["messages"][:-1], b["messages"][-1]["content"].split("Claims:")[0]) for b in server.bodies]
     assert prefixes[0] == prefixes[1]
     assert report.provenance.prompts.keys() == {"score"}
 
@@ -186,7 +191,7 @@ def test_a_claim_of_several_sentences_takes_its_least_supported_sentence() -> No
     report = check(SOURCE, [two, TREES], llm=make_llm(server), profile=plain_profile())
     got = by_claim(report)
 
-    asked = [b["messages"][1]["content"].split("Claims:\n1. ")[1].split("\n")[0] for b in server.bodies]
+    asked = [b["messages"][-1]["content"].split("Claims:\n1. ")[1].split("\n")[0] for b in server.bodies]
     assert sorted(asked) == sorted([TREES, GARDEN])  # each distinct sentence once, though TREES is in both
     assert got[two].probability == pytest.approx(0.1, abs=1e-4)
     assert got[two].verdict != "supported"
