@@ -22,9 +22,11 @@ The pipeline is a plan (a generator of model calls), so :func:`check` and :func:
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -51,6 +53,8 @@ from .sources import Source, as_document
 from .verdicts import JsonVerdicts, signals_of
 
 __all__ = ["Mode", "Scorer", "Split", "acheck", "check", "decompose"]
+
+log = logging.getLogger(__name__)
 
 Scorer = Literal["logprobs", "verdicts"]
 
@@ -296,11 +300,23 @@ def _options(
     if isinstance(profile, (str, Path)):
         profile = load_profile(profile)
     chosen = profile or profile_for_model(model or named or config.LOCAL_MODEL)
+    if model is not None and mode != "local" and scorer == "logprobs" and chosen.prompt_version is not None:
+        shipped = load_prompt(SCORE_PROMPT).version
+        if chosen.prompt_version != shipped:
+            _warn_prompt_changed(chosen.name, chosen.prompt_version, shipped)
     if claims_per_call is not None:
         if claims_per_call < 1:
             raise ValueError(f"claims_per_call must be at least 1, not {claims_per_call}")
         chosen = chosen.model_copy(update={"claims_per_call": claims_per_call})
     return _Options(mode, split, scorer, explain, chosen, model)
+
+
+@cache  # once a process for each profile and prompt
+def _warn_prompt_changed(profile: str, fitted: str, shipped: str) -> None:
+    log.warning(
+        "calibration profile %r was fitted with score prompt version %s, but prompts/score.txt is now %s: "
+        "its probabilities may be off until it is refitted (summarizer calibrate)", profile, fitted, shipped,
+    )  # fmt: skip
 
 
 def _model_named(model: str | None, client: ClientLike | None) -> str | None:

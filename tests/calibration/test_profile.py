@@ -18,6 +18,7 @@ from summarizer.calibration.profile import (
     shipped_profiles,
 )
 from summarizer.errors import ConfigError
+from summarizer.llm.prompts import load_prompt
 
 
 def a_profile(**changes: object) -> Profile:
@@ -112,6 +113,13 @@ def test_the_shipped_profiles_load_and_the_generic_one_comes_last() -> None:
     for p in profiles:
         assert 0 < p.fused.threshold < 1 and 0 < p.local.threshold < 1
         assert "model_logit" in p.fused.weights and "model_logit" not in p.local.weights
+
+
+def test_the_shipped_profiles_were_fitted_with_the_shipped_score_prompt() -> None:
+    # log-odds depend on the prompt: an edited prompts/score.txt needs the profiles refitted
+    # (benchmarks/calibration.py --write-profile ... --write-generic ..., README, Evaluation)
+    version = load_prompt("score").version
+    assert {p.name: p.prompt_version for p in shipped_profiles()} == {p.name: version for p in shipped_profiles()}
 
 
 def test_a_model_gets_its_profile_by_prefix_else_the_generic_one() -> None:

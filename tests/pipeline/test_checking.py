@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from summarizer import config
 from summarizer.calibration.profile import Logistic, Profile, RuleStat, profile_for_model
 from summarizer.errors import ConfigError
 from summarizer.llm.client import LLM, AsyncLLM
+from summarizer.llm.prompts import load_prompt
 from summarizer.pipeline.checking import acheck, check, decompose
 from summarizer.pipeline.scoring import claim_units
 from summarizer.rules.checker import LocalChecker
@@ -160,6 +162,19 @@ def test_one_scoring_call_per_claim_source_first_claim_last_two_tokens_with_logp
     prefixes = [(b["messages"][:-1], b["messages"][-1]["content"].split("Claims:")[0]) for b in server.bodies]
     assert prefixes[0] == prefixes[1]
     assert report.provenance.prompts.keys() == {"score"}
+
+
+def test_a_profile_fitted_with_another_score_prompt_is_used_with_one_warning(caplog: pytest.LogCaptureFixture) -> None:
+    stale = plain_profile().model_copy(update={"name": "stale", "prompt_version": "0123456789ab"})
+    current = plain_profile().model_copy(update={"name": "current", "prompt_version": load_prompt("score").version})
+    with caplog.at_level(logging.WARNING, logger="summarizer.pipeline.checking"):
+        for profile in (stale, stale, current):
+            server = FakeServer(scoring(lambda claim: 0.9))
+            assert check(SOURCE, [TREES], llm=make_llm(server), profile=profile).claims[0].verdict == "supported"
+        local = check(SOURCE, [TREES], mode="local", profile=stale.model_copy(update={"name": "stale-local"}))
+    assert local.usage.calls == 0
+    warned = [r.getMessage() for r in caplog.records if "score prompt" in r.getMessage()]
+    assert len(warned) == 1 and "'stale'" in warned[0] and "0123456789ab" in warned[0]
 
 
 def test_the_verdict_and_its_confidence_are_the_profiles_probability() -> None:
