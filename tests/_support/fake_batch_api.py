@@ -31,11 +31,11 @@ import threading
 import time
 from email.parser import BytesParser
 from email.policy import default as email_policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from tests._support.fake_openai_server import FakeOpenAIServer
+from tests._support.fake_openai_server import FakeOpenAIServer, QuietHTTPServer
 
 TERMINAL = {"completed", "failed", "expired", "cancelled"}
 
@@ -72,7 +72,7 @@ class FakeBatchAPI:
         self.uploads = self.created = self.cancels = self.chat_calls = 0
         self.ran: list[str] = []
         self._n = 0
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: QuietHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------------
@@ -83,8 +83,7 @@ class FakeBatchAPI:
         class Handler(_Handler):
             api = fake
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
+        self._httpd = QuietHTTPServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self

@@ -27,6 +27,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -69,7 +70,7 @@ class FakeOpenAIServer:
         self._hold_after: int | None = None
         self._released = threading.Event()
         self._released.set()
-        self._httpd: _Server | None = None
+        self._httpd: QuietHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -80,9 +81,8 @@ class FakeOpenAIServer:
         class Handler(_Handler):
             fake = server
 
-        httpd = _Server(("127.0.0.1", 0), Handler, bind_and_activate=False)
+        httpd = QuietHTTPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
         httpd.request_queue_size = 128  # the default backlog of 5 drops connections under --jobs 16
-        httpd.daemon_threads = True
         httpd.server_bind()
         httpd.server_activate()
         self._httpd = httpd
@@ -277,14 +277,23 @@ class FakeOpenAIServer:
         return {"claims": [{"quote": p, "claim": p} for p in parts[:10]]}
 
 
-class _Server(ThreadingHTTPServer):
+class QuietHTTPServer(ThreadingHTTPServer):
+    """The fake servers' HTTP server: it never writes into a test's captured output.
+
+    socketserver prints a handler's traceback to whatever ``sys.stderr`` is at that moment; a handler
+    thread that outlives its test (a pooled connection closed late) would write into the *next* test's
+    captured stderr, and a test that asserts a one-line error would fail on another test's noise."""
+
+    daemon_threads = True
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hangs up (a cut call, a pooled connection closed) is not an error of the fixture:
-        socketserver would print its traceback to whatever ``sys.stderr`` is then, a test's captured
-        output included. Anything else is still printed."""
+        ignored. Anything else goes to the process's own stderr (``sys.__stderr__``), seen in the console
+        and never in a test's captured output."""
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
-        super().handle_error(request, client_address)
+        print(f"fake server: error while serving {client_address}:", file=sys.__stderr__)
+        traceback.print_exc(file=sys.__stderr__)
 
 
 def _client_gone(sock: socket.socket) -> bool:
