@@ -178,8 +178,8 @@ def _raw_auc(examples: dict[str, list[calibrate.Example]]) -> dict[str, tuple[in
     """Per file: how many rows have log-odds, and how well the log-odds alone rank them."""
     out: dict[str, tuple[int, float | None]] = {}
     for name, exs in examples.items():
-        scored = [ex for ex in exs if ex.logit is not None]
-        out[name] = (len(scored), metrics.auc([ex.logit for ex in scored], [ex.label for ex in scored]))  # type: ignore[misc]
+        scored = [(ex.logit, ex.label) for ex in exs if ex.logit is not None]
+        out[name] = (len(scored), metrics.auc([lo for lo, _ in scored], [la for _, la in scored]))
     return out
 
 

@@ -20,19 +20,18 @@ Variants (``--variants``):
 * ``empty`` — the plain question about an empty document: the claim's own pull towards Yes, counted
   against support, so that "AUC sum" is contextual calibration (the shipped log-odds minus it);
 * ``truefalse`` — "Is each claim true according to the document?", True or False instead of Yes or No;
-* ``fewshot`` — the plain question after two worked examples (a short news paragraph and a chat, five
-  claims each, written for this benchmark) asked and answered as earlier chat turns, before the document,
-  so they stay in the cached prefix;
-* ``fewshot1`` — the same examples one claim a turn, the form the checker asks in (ten turns): what
-  ``prompts/score.txt`` ships since it was measured on the full calibration sample (README, Evaluation);
+* ``fewshot`` — the plain question after the shipped prompt's worked examples (a short news paragraph and
+  a chat, five claims each) grouped as two five-claim lists, asked and answered as earlier chat turns
+  before the document, so they stay in the cached prefix;
 * ``shipped`` — ``prompts/score.txt`` itself, whatever it holds, asked here when the calibration
   benchmark's cache is absent (then the "AUC shipped prompt" column comes from these rows; they are kept
   under the prompt's version, so an edited prompt is asked again).
 
 Measured on 100 rows of four SummEdits files against the plain question, then shipped (README,
-Evaluation): none of the first four kept; ``fewshot1`` ranks better on all four files and, measured on the
-full calibration sample, was adopted. Since then the "shipped" column is ``fewshot1`` and the plain
-question is a variant like the others::
+Evaluation): none of the first four kept; ``fewshot1`` (the same examples one claim a turn, ten turns)
+ranks better on all four files and, measured on the full calibration sample, was adopted: it is what
+``prompts/score.txt`` holds, so the "shipped" column is it and the plain question is a variant like the
+others::
 
     .venv/bin/python benchmarks/prompt_variants.py --rows 100 --variants plain \\
         --files summedits_samsum summedits_qmsumm summedits_scitldr summedits_podcast
@@ -108,13 +107,9 @@ def _demo(document: str, claims: Sequence[tuple[str, bool]]) -> tuple[str, str]:
     return question, answer
 
 
-def _singles(document: str, claims: Sequence[tuple[str, bool]]) -> list[tuple[str, str]]:
-    """The same worked example as one claim a turn, as the checker asks."""
-    return [_demo(document, [c]) for c in claims]
-
-
 #: two worked examples of the kinds of edits a checker must catch (a number, a name's words, a negation,
-#: an added detail, a swapped entity), written for this benchmark, not taken from any dataset
+#: an added detail, a swapped entity), written for this project, not taken from any dataset; one claim a
+#: turn (``fewshot1`` when it was measured), they are the shipped prompts/score.txt's examples
 _NEWS_CLAIMS = [
     ("The library will reopen in the autumn after a renovation that starts on June 3.", True),
     ("The renovation is budgeted at 2.4 million euros.", False),
@@ -130,14 +125,11 @@ _CHAT_CLAIMS = [
     ("Maya and Leo cancel their dinner.", False),
 ]
 DEMOS = (_demo(_DEMO_NEWS, _NEWS_CLAIMS), _demo(_DEMO_CHAT, _CHAT_CLAIMS))
-#: the same examples one claim a turn, the form the checker asks in
-DEMOS_SINGLE = tuple(_singles(_DEMO_NEWS, _NEWS_CLAIMS) + _singles(_DEMO_CHAT, _CHAT_CLAIMS))
 
 VARIANTS = {
     "shipped": Variant(""),  # prompts/score.txt as it is (see _template)
     "plain": Variant(_DOCUMENT + _CLAIMS + _ASK),
     "fewshot": Variant(_DOCUMENT + _CLAIMS + _ASK, demos=DEMOS),
-    "fewshot1": Variant(_DOCUMENT + _CLAIMS + _ASK, demos=DEMOS_SINGLE),
     "negated": Variant(_DOCUMENT + _CLAIMS + "Does each claim contain any detail that the document does not "
                        "state, or states differently? Answer with one line per claim, in order: its number, then "
                        "Yes or No (for example: 1 No).", sign=-1.0),
