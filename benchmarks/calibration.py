@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from summarizer import config, evaluation, llama_server
 from summarizer.calibration import calibrate, metrics
-from summarizer.calibration.profile import FittedOn, Profile
+from summarizer.calibration.profile import FittedOn, Profile, load_profile
 from summarizer.llm.client import LLM
 from summarizer.llm.prompts import load_prompt
 from summarizer.pipeline.scoring import PROMPT_NAME
@@ -77,9 +77,14 @@ def main() -> int:
     parser.add_argument("--write-profile", metavar="PATH", help="the profile fitted on every SummEdits file")
     parser.add_argument("--write-generic", metavar="PATH",
                         help="the generic profile: the same rules and local model, the model's own P(Yes)")
+    parser.add_argument("--profile", metavar="PATH",
+                        help="score every file with this profile instead of fitting one (no held-out fits): how a "
+                             "shipped or older profile does on rows collected with its own prompt")  # fmt: skip
     parser.add_argument("--write-lodo", metavar="DIR",
                         help="each held-out profile as DIR/<file>.json (for benchmarks/eval_model.py --profiles)")
     args = parser.parse_args()
+    if args.profile and (args.write_profile or args.write_generic or args.write_lodo):
+        parser.error("--profile scores with a given profile; it fits none to write")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
 
     settings = resolve_settings(args.model, args.base_url)
@@ -107,9 +112,10 @@ def main() -> int:
     per_mode: dict[str, list[dict[str, object]]] = {m: [] for m in MODES}
     pooled: dict[str, tuple[list[float], list[int]]] = {m: ([], []) for m in MODES}
     pooled_summedits: dict[str, tuple[list[float], list[int]]] = {m: ([], []) for m in MODES}
+    fixed = load_profile(args.profile) if args.profile else None
     for held in summedits + others:
         train = [ex for n in summedits if n != held for ex in examples[n]]
-        profile = _fit(train, settings.model, version, fitted_on, args)
+        profile = fixed or _fit(train, settings.model, version, fitted_on, args)
         if args.write_lodo:
             Path(args.write_lodo).mkdir(parents=True, exist_ok=True)
             held_out = profile.model_copy(update={"name": f"{settings.model} without {held}",
@@ -125,8 +131,10 @@ def main() -> int:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    scope = (f"every file scored with {args.profile}" if fixed
+             else "held-out domains; WiCE with the profile fitted on all SummEdits domains")  # fmt: skip
     for mode in MODES:
-        print(f"\n### mode {mode} (held-out domains; WiCE with the profile fitted on all SummEdits domains)\n")
+        print(f"\n### mode {mode} ({scope})\n")
         print(_table(per_mode[mode], pooled_summedits[mode]))
     raw = _raw_auc(examples)
     print("\n### the model's log-odds alone (raw, before any fit)\n")

@@ -23,6 +23,10 @@ Variants (``--variants``):
 * ``fewshot`` — the plain question after the shipped prompt's worked examples (a short news paragraph and
   a chat, five claims each) grouped as two five-claim lists, asked and answered as earlier chat turns
   before the document, so they stay in the cached prefix;
+* ``window`` — ``prompts/score.txt`` about a long source's two chunks closest to the claim (the choice
+  the checker makes for a source too long for the context, here made at ``--window-tokens``, 1,024 by
+  default): a source no longer than that is asked whole, as ``shipped`` asks it, so its log-odds are
+  the shipped ones (not asked again);
 * ``shipped`` — ``prompts/score.txt`` itself, whatever it holds, asked here when the calibration
   benchmark's cache is absent (then the "AUC shipped prompt" column comes from these rows; they are kept
   under the prompt's version, so an edited prompt is asked again).
@@ -57,7 +61,7 @@ from summarizer.calibration import calibrate, metrics
 from summarizer.llm.client import LLM
 from summarizer.llm.logprobs import LogprobAnswer
 from summarizer.llm.prompts import PromptTemplate, load_prompt
-from summarizer.pipeline.scoring import PROMPT_NAME, answer_logit, claim_units, read_answers
+from summarizer.pipeline.scoring import PROMPT_NAME, _Windows, answer_logit, claim_units, read_answers
 from summarizer.rules.source import SourceProfile
 from summarizer.rules.words import content_stems
 from summarizer.settings import resolve_settings
@@ -86,6 +90,10 @@ class Variant:
     demos: tuple[tuple[str, str], ...] = ()
     """Worked examples asked and answered before the real question (chat turns after the system prompt,
     before the document, so they stay in the cached prefix)."""
+    window: int = 0
+    """Tokens: the shipped prompt, asked about the two chunks of the source that share most of the claim's words
+    (the checker's own choice for a source too long for the context) whenever the source is longer than
+    this many tokens (``--window-tokens``): does a 1.5B model judge a long source better from its closest passages?"""
 
 
 _DEMO_NEWS = (
@@ -128,6 +136,7 @@ DEMOS = (_demo(_DEMO_NEWS, _NEWS_CLAIMS), _demo(_DEMO_CHAT, _CHAT_CLAIMS))
 
 VARIANTS = {
     "shipped": Variant(""),  # prompts/score.txt as it is (see _template)
+    "window": Variant("", window=1024),  # the same prompt, a long source cut to its closest chunks
     "plain": Variant(_DOCUMENT + _CLAIMS + _ASK),
     "fewshot": Variant(_DOCUMENT + _CLAIMS + _ASK, demos=DEMOS),
     "negated": Variant(_DOCUMENT + _CLAIMS + "Does each claim contain any detail that the document does not "
@@ -157,10 +166,13 @@ def main() -> int:
                         help="also write each variant's log-odds (and shipped+variant) in the calibration cache's "
                              "layout, DIR/<variant>/<model>/<prompt version>-k1/<file>.jsonl, for "
                              "benchmarks/calibration.py --scores DIR/<variant> --no-collect")  # fmt: skip
+    parser.add_argument("--window-tokens", type=int, default=1024,
+                        help="the window variant: sources longer than this are cut to their two closest chunks")  # fmt: skip
     parser.add_argument("-m", "--model", default=config.LOCAL_MODEL)
     parser.add_argument("--base-url")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    VARIANTS["window"] = replace(VARIANTS["window"], window=args.window_tokens)
     settings = resolve_settings(args.model, args.base_url)
     version = load_prompt(PROMPT_NAME).version
     out_dir = Path(args.out)
@@ -228,16 +240,25 @@ def _collect(
         for doc, group in evaluation.group_by_doc(r for r in rows if (saved_as, r.id) not in kept).items():
             text = document_from_text(doc).model_text
             source = SourceProfile(text)
+            # what the checker shows: the whole source, or its closest chunks when it is too long for the
+            # context (or, in the window variant, longer than --window-tokens)
+            windows = _Windows(document_from_text(doc), template, llm.settings.model, 1, limit=variant.window or None)
             asked: dict[str, float | None] = {}
             for row in group:
-                for unit in claim_units(row.claim):
-                    if unit not in asked:
-                        extra = {"passages": _passages(source, text, unit)} if variant.passages else {}
-                        messages = template.render("" if variant.empty_document else text,
-                                                   claims="1. " + " ".join(unit.split()), **extra)  # fmt: skip
-                        asked[unit] = _logit(llm.logprobs(messages, usage=usage, max_tokens=2), variant)
-                known = [v for v in (asked[u] for u in claim_units(row.claim)) if v is not None]
-                kept[(saved_as, row.id)] = min(known) if known else None
+                fits = variant.window and len(windows.chunks) == 1
+                whole = kept.get((_key("shipped"), row.id)) if fits else None
+                if whole is not None:  # a source that fits is asked whole: the shipped question's answer
+                    kept[(saved_as, row.id)] = whole
+                else:
+                    for unit in claim_units(row.claim):
+                        if unit not in asked:
+                            extra = {"passages": _passages(source, text, unit)} if variant.passages else {}
+                            shown = "" if variant.empty_document else windows.render(windows.key(unit))
+                            messages = template.render(shown,
+                                                       claims="1. " + " ".join(unit.split()), **extra)  # fmt: skip
+                            asked[unit] = _logit(llm.logprobs(messages, usage=usage, max_tokens=2), variant)
+                    known = [v for v in (asked[u] for u in claim_units(row.claim)) if v is not None]
+                    kept[(saved_as, row.id)] = min(known) if known else None
                 fh.write(json.dumps({"v": saved_as, "id": row.id, "logit": kept[(saved_as, row.id)]}) + "\n")
                 fh.flush()
 
@@ -246,7 +267,7 @@ def _template(key: str) -> PromptTemplate:
     """The shipped prompt as it is; any other variant: the shipped system prompt, the variant's worked
     examples as earlier turns, then its question."""
     shipped = load_prompt(PROMPT_NAME)
-    if key == "shipped":
+    if key in ("shipped", "window"):
         return shipped
     variant = VARIANTS[key]
     demos = tuple(turn for q, a in variant.demos for turn in (("user", q), ("assistant", a)))
@@ -254,8 +275,12 @@ def _template(key: str) -> PromptTemplate:
 
 
 def _key(key: str) -> str:
-    """What a variant's rows are kept under in ``--out``: the shipped prompt's under its version."""
-    return f"shipped@{load_prompt(PROMPT_NAME).version}" if key == "shipped" else key
+    """What a variant's rows are kept under in ``--out``: the shipped prompt's under its version (the
+    window variant's with its size)."""
+    version = load_prompt(PROMPT_NAME).version
+    if key == "window":
+        return f"window{VARIANTS[key].window}@{version}"
+    return f"shipped@{version}" if key == "shipped" else key
 
 
 def _passages(source: SourceProfile, text: str, claim: str) -> str:

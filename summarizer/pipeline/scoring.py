@@ -110,15 +110,20 @@ _ScorePlan = Generator[_Scores, "list[LogprobAnswer | None]", "list[float | None
 
 
 class _Windows:
-    """The source text each claim is scored against: all of it, or its best chunks when it is too long."""
+    """The source text each claim is scored against: all of it, or its best chunks when it is too long
+    for the context window (or longer than ``limit`` tokens, when one is given)."""
 
-    def __init__(self, document: Document, prompt: PromptTemplate, model: str, claims_per_call: int) -> None:
+    def __init__(
+        self, document: Document, prompt: PromptTemplate, model: str, claims_per_call: int, limit: int | None = None
+    ) -> None:
         self.text = document.model_text
         window = pricing.context_window(model) or config.LOCAL_CONTEXT
         overhead = tokens.count_message_tokens(prompt.render("", claims=""), model)
         claims_room = claims_per_call * config.SCORE_CLAIM_TOKENS
         answer_room = answer_tokens(claims_per_call)
         self.budget = int((window - overhead - claims_room - answer_room) * config.CHUNK_BUDGET_MARGIN)
+        if limit is not None:
+            self.budget = min(self.budget, limit)
         if tokens.max_message_tokens([{"content": self.text}]) <= self.budget or (
             tokens.count_tokens(self.text, model) <= self.budget
         ):

@@ -10,9 +10,18 @@ import pytest
 
 from summarizer import config, pricing
 from summarizer.llm.logprobs import LogprobAnswer, TokenLogprob
+from summarizer.llm.prompts import load_prompt
 from summarizer.pipeline.plan import _Score, _Scores
-from summarizer.pipeline.scoring import answer_logit, answer_tokens, plan_scores, read_answers
+from summarizer.pipeline.scoring import (
+    PROMPT_NAME,
+    _Windows,
+    answer_logit,
+    answer_tokens,
+    plan_scores,
+    read_answers,
+)
 from summarizer.text.documents import document_from_text
+from summarizer.text.tokens import count_tokens
 
 
 def tok(text: str, **alternatives: float) -> TokenLogprob:
@@ -117,3 +126,16 @@ def test_a_long_source_is_scored_against_the_chunks_that_share_the_claims_words(
     source = asks[0].messages[-1]["content"].split("</document>")[0]
     assert special in source
     assert len(source) < len(text) / 2  # only the best chunks, not the whole source
+
+
+def test_a_limit_cuts_a_source_that_fits_the_context_to_the_chunks_closest_to_the_claim() -> None:
+    filler = [f"Paragraph {i} talks about weather patterns over the northern plains." for i in range(120)]
+    special = "The lighthouse keeper Maren Oyelaran repaired the lamp in 1911."
+    document = document_from_text(" ".join([*filler[:60], special, *filler[60:]]))
+    prompt, model = load_prompt(PROMPT_NAME), config.LOCAL_MODEL
+    assert len(_Windows(document, prompt, model, 1).chunks) == 1  # the whole source fits the context
+    windows = _Windows(document, prompt, model, 1, limit=600)
+    shown = windows.render(windows.key("Maren Oyelaran repaired the lighthouse lamp."))
+    assert special in shown
+    assert count_tokens(shown, model) <= 600 + 10 < count_tokens(document.model_text, model)  # two halves
+    assert len(_Windows(document, prompt, model, 1, limit=100_000).chunks) == 1  # a limit above the source
