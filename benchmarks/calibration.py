@@ -40,6 +40,8 @@ from summarizer.llm.client import LLM
 from summarizer.llm.prompts import load_prompt
 from summarizer.pipeline.scoring import PROMPT_NAME
 from summarizer.settings import resolve_settings
+from summarizer.text.documents import document_from_text
+from summarizer.text.tokens import count_tokens
 from summarizer.types import Usage
 
 SUMMEDITS = [
@@ -94,6 +96,7 @@ def main() -> int:
     limits = {name: int(n) for name, n in args.limit_for}
 
     examples: dict[str, list[calibrate.Example]] = {}
+    source_tokens: dict[str, int] = {}
     usage = Usage()
     started = time.perf_counter()
     needs_server = settings.local and not args.no_collect
@@ -103,6 +106,7 @@ def main() -> int:
             limit = None if name in args.full else limits.get(name, args.limit)
             rows = evaluation.load_rows(Path(args.data) / f"{name}.jsonl", limit=limit, seed=0)
             examples[name] = _examples(name, rows, folder / f"{name}.jsonl", llm, args, usage)
+            source_tokens |= _source_tokens(rows, settings.model)
     log.info("collected in %.0fs: %d calls, %d prompt + %d completion tokens", time.perf_counter() - started,
              usage.calls, usage.prompt_tokens, usage.completion_tokens)
 
@@ -137,10 +141,13 @@ def main() -> int:
         print(f"\n### mode {mode} ({scope})\n")
         print(_table(per_mode[mode], pooled_summedits[mode]))
     raw = _raw_auc(examples)
-    print("\n### the model's log-odds alone (raw, before any fit)\n")
-    print("| file | rows with log-odds | AUC |\n|---|---|---|")
+    by_length = _raw_auc_by_length(examples, source_tokens)
+    heads = " | ".join(f"{a + 1:,}-{b:,} tokens" if b else "longer" for a, b in _LENGTHS)
+    print("\n### the model's log-odds alone (raw, before any fit), and by the source's length (rows: AUC)\n")
+    print(f"| file | rows with log-odds | AUC | {heads} |\n|---|---|---|{'---|' * len(_LENGTHS)}")
     for name, (count, auc) in raw.items():
-        print(f"| {name} | {count} | {'–' if auc is None else f'{100 * auc:.1f}'} |")
+        cells = " | ".join(f"{n}: {_pct(a)}" for n, a in by_length[name])
+        print(f"| {name} | {count} | {_pct(auc)} | {cells} |")
     report = {"model": settings.model, "prompt_version": version, "claims_per_call": args.claims_per_call,
               "modes": per_mode, "raw_auc": {n: auc for n, (_, auc) in raw.items()}}  # fmt: skip
     (out / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -189,6 +196,37 @@ def _raw_auc(examples: dict[str, list[calibrate.Example]]) -> dict[str, tuple[in
         scored = [(ex.logit, ex.label) for ex in exs if ex.logit is not None]
         out[name] = (len(scored), metrics.auc([lo for lo, _ in scored], [la for _, la in scored]))
     return out
+
+
+#: source lengths (tokens, (low, high]; 0: no bound) the raw AUC is also given for
+_LENGTHS = ((0, 1024), (1024, 2048), (2048, 0))
+
+
+def _source_tokens(rows: Sequence[evaluation.Row], model: str) -> dict[str, int]:
+    """Each row's source length in tokens, as the model is shown it (page furniture blanked)."""
+    counted: dict[str, int] = {}
+    for row in rows:
+        if row.doc not in counted:
+            counted[row.doc] = count_tokens(document_from_text(row.doc).model_text, model)
+    return {row.id: counted[row.doc] for row in rows}
+
+
+def _raw_auc_by_length(
+    examples: dict[str, list[calibrate.Example]], source_tokens: dict[str, int]
+) -> dict[str, list[tuple[int, float | None]]]:
+    """Per file and source length (:data:`_LENGTHS`): rows with log-odds, and their AUC."""
+    out: dict[str, list[tuple[int, float | None]]] = {}
+    for name, exs in examples.items():
+        scored = [(ex.logit, ex.label, source_tokens[ex.id]) for ex in exs if ex.logit is not None]
+        out[name] = []
+        for low, high in _LENGTHS:
+            inside = [(lo, la) for lo, la, n in scored if low < n <= (high or n)]
+            out[name].append((len(inside), metrics.auc([lo for lo, _ in inside], [la for _, la in inside])))
+    return out
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f}"
 
 
 def _fit(
