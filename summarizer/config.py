@@ -20,6 +20,8 @@ LOCAL_PORT = 8080
 LOCAL_API_KEY = "local-no-key"
 #: Context window the local server is started with (tokens).
 LOCAL_CONTEXT = 8192
+#: Seconds `summarizer local stop` waits for the background server to end after SIGTERM before it kills it.
+LOCAL_STOP_GRACE = 10.0
 
 # --- calling the model ----------------------------------------------------------------------------
 TEMPERATURE = 0.0

@@ -254,20 +254,40 @@ class LocalServer:
         self.stop()
 
 
-def stop_background(port: int | None = None) -> bool:
-    """Stop a server started by ``summarizer local start``; True when one was stopped."""
+def stop_background(port: int | None = None, *, grace: float = config.LOCAL_STOP_GRACE) -> bool:
+    """Stop a server started by ``summarizer local start``; True when one was stopped.
+
+    It is asked to end (SIGTERM); one still running ``grace`` seconds later is killed, so "stopped" is
+    never said of a server that still holds the port and its memory."""
     port = settings.local_port() if port is None else port
     pid_file = _pid_file(port)
     if not pid_file.exists():
         return False
     pid = int(pid_file.read_text().strip())
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-        for _ in range(50):
-            os.kill(pid, 0)
-            time.sleep(0.2)
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, config.LOCAL_STOP_GRACE)):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            break
+        if _gone(pid, wait):
+            break
     pid_file.unlink(missing_ok=True)
     return True
+
+
+def _gone(pid: int, within: float) -> bool:
+    """Whether process ``pid`` ends within ``within`` seconds (reaped when it is a child of this one)."""
+    deadline = time.monotonic() + within
+    while True:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # a child of ours would otherwise linger as a zombie
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
 
 
 @contextlib.contextmanager

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -115,3 +117,41 @@ def test_backend_is_the_librarys_decision(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(llama_server, "serving", serving)
     with llama_server.backend(local) as settings:
         assert settings.base_url == "http://127.0.0.1:18999/v1" and settings.model == local.model
+
+
+def _background(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str) -> subprocess.Popen[str]:
+    """A stand-in for `summarizer local start`'s server: a process whose pid file says it serves port 9."""
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path))
+    proc = subprocess.Popen([sys.executable, "-c", f"import signal, time\n{code}\nprint('ready', flush=True)\n"
+                             "time.sleep(60)"], stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    (tmp_path / "llama-server-9.pid").write_text(str(proc.pid))
+    return proc
+
+
+def _assert_gone(pid: int) -> None:
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_local_stop_kills_a_server_that_outlives_its_sigterm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # seen here: llama-server was still serving after `summarizer local stop` had said "stopped"
+    proc = _background(tmp_path, monkeypatch, "signal.signal(signal.SIGTERM, signal.SIG_IGN)")
+    try:
+        assert llama_server.stop_background(9, grace=0.5)
+        _assert_gone(proc.pid)  # killed (and reaped: it is the test's child)
+        assert not (tmp_path / "llama-server-9.pid").exists()
+    finally:
+        proc.kill()
+
+
+def test_local_stop_lets_a_server_end_on_its_sigterm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    proc = _background(tmp_path, monkeypatch, "")
+    try:
+        started = time.monotonic()
+        assert llama_server.stop_background(9, grace=30)
+        assert time.monotonic() - started < 10  # it ended on SIGTERM: no waiting out the grace
+        _assert_gone(proc.pid)
+        assert not llama_server.stop_background(9)  # nothing left to stop
+    finally:
+        proc.kill()
