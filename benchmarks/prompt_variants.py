@@ -26,7 +26,9 @@ Variants (``--variants``):
 * ``window`` — ``prompts/score.txt`` about a long source's two chunks closest to the claim (the choice
   the checker makes for a source too long for the context, here made at ``--window-tokens``, 1,024 by
   default): a source no longer than that is asked whole, as ``shipped`` asks it, so its log-odds are
-  the shipped ones (not asked again);
+  the shipped ones (not asked again). Measured on WiCE's first 40 rows at 2,048 and 1,024 tokens (README,
+  "WiCE, the same 40 rows"): no better than the whole page, so the checker still shows a page whole when
+  it fits the context;
 * ``shipped`` — ``prompts/score.txt`` itself, whatever it holds, asked here when the calibration
   benchmark's cache is absent (then the "AUC shipped prompt" column comes from these rows; they are kept
   under the prompt's version, so an edited prompt is asked again).
@@ -91,9 +93,9 @@ class Variant:
     """Worked examples asked and answered before the real question (chat turns after the system prompt,
     before the document, so they stay in the cached prefix)."""
     window: int = 0
-    """Tokens: the shipped prompt, asked about the two chunks of the source that share most of the claim's words
-    (the checker's own choice for a source too long for the context) whenever the source is longer than
-    this many tokens (``--window-tokens``): does a 1.5B model judge a long source better from its closest passages?"""
+    """Tokens (0: none): the shipped prompt about the two chunks of the source that share most of the
+    claim's words (the checker's cut for a source too long for the context) when the source is longer
+    than this (``--window-tokens``): does the model judge a long source better from its closest passages?"""
 
 
 _DEMO_NEWS = (
