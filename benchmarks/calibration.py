@@ -280,7 +280,7 @@ def _num(x: object) -> float:
 
 def _table(rows: list[dict[str, object]], pooled: tuple[list[float], list[int]]) -> str:
     def pct(x: object) -> str:
-        return "–" if x is None else f"{100 * _num(x):.1f}"
+        return _pct(None if x is None else _num(x))
 
     lines = ["| file | rows | AUC | BAcc | BAcc, its own best threshold | ECE | ECE floor | threshold "
              "| settled by rules | their precision |",

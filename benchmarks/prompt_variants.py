@@ -240,11 +240,12 @@ def _collect(
     variant, template, saved_as = VARIANTS[key], _template(key), _key(key)
     with path.open("a", encoding="utf-8") as fh:
         for doc, group in evaluation.group_by_doc(r for r in rows if (saved_as, r.id) not in kept).items():
-            text = document_from_text(doc).model_text
+            document = document_from_text(doc)
+            text = document.model_text
             source = SourceProfile(text)
             # what the checker shows: the whole source, or its closest chunks when it is too long for the
             # context (or, in the window variant, longer than --window-tokens)
-            windows = _Windows(document_from_text(doc), template, llm.settings.model, 1, limit=variant.window or None)
+            windows = _Windows(document, template, llm.settings.model, 1, limit=variant.window or None)
             asked: dict[str, float | None] = {}
             for row in group:
                 fits = variant.window and len(windows.chunks) == 1

@@ -18,28 +18,28 @@ from tests._support.fake_openai_server import FakeOpenAIServer, QuietHTTPServer
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
 
+def _hang_up_mid_request(url: str, path: str) -> None:
+    """Send the start of a POST to ``path`` and reset the connection while the handler reads its body."""
+    address = urlsplit(url)
+    assert address.port is not None
+    sock = socket.create_connection((address.hostname, address.port))
+    sock.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{{".encode())
+    time.sleep(0.2)  # the handler is now waiting for the rest of the body
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()  # with linger 0: a reset, which the handler's read raises as ConnectionResetError
+    time.sleep(0.3)
+
+
 def test_a_client_that_hangs_up_mid_request_leaves_no_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     with FakeOpenAIServer() as server:
-        address = urlsplit(server.url)
-        sock = socket.create_connection((address.hostname, address.port))
-        sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{")
-        time.sleep(0.2)  # the handler is now waiting for the rest of the body
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        sock.close()  # with linger 0: a reset, which the handler's read raises as ConnectionResetError
-        time.sleep(0.3)
+        _hang_up_mid_request(server.url, "/v1/chat/completions")
         assert server.counts()["requests"] == 0  # it never became a call
     assert capsys.readouterr().err == ""
 
 
 def test_a_client_that_hangs_up_on_the_batch_fake_leaves_no_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     with FakeBatchAPI() as api:
-        address = urlsplit(api.url)
-        sock = socket.create_connection((address.hostname, address.port))
-        sock.sendall(b"POST /v1/files HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{")
-        time.sleep(0.2)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        sock.close()
-        time.sleep(0.3)
+        _hang_up_mid_request(api.url, "/v1/files")
     assert capsys.readouterr().err == ""
 
 
