@@ -202,7 +202,7 @@ class LocalServer:
         self.port = settings.local_port() if port is None else port
         self.context = context
         self.process: subprocess.Popen[bytes] | None = None
-        self.log_path = settings.cache_dir() / f"llama-server-{port}.log"
+        self.log_path = settings.cache_dir() / f"llama-server-{self.port}.log"
 
     @property
     def base_url(self) -> str:

@@ -62,6 +62,13 @@ def test_cache_dir_follows_the_environment(tmp_path: Path, monkeypatch: pytest.M
     assert llama_server.server_binary().is_relative_to(tmp_path / "here")
 
 
+def test_a_server_logs_to_a_file_named_by_its_port(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("SUMMARIZER_LOCAL_PORT", "8123")
+    assert llama_server.LocalServer().log_path == tmp_path / "llama-server-8123.log"  # the port in use, not None
+    assert llama_server.LocalServer(9001).log_path == tmp_path / "llama-server-9001.log"
+
+
 def test_build_flags_avoid_native_code() -> None:
     assert "-DGGML_NATIVE=OFF" in llama_server.CMAKE_FLAGS and "-DLLAMA_BUILD_UI=OFF" in llama_server.CMAKE_FLAGS
 
