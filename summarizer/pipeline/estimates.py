@@ -191,16 +191,13 @@ def _model_checks(
 def _score_calls(document: Document, model: str, claims: Sequence[str], per_call: int) -> Estimate:
     """Calls and tokens of scoring ``claims`` sentence by sentence, ``per_call`` sentences a call."""
     from ..llm.prompts import load_prompt
-    from .scoring import PROMPT_NAME, answer_tokens, claim_units
+    from .scoring import PROMPT_NAME, answer_tokens, claim_units, source_budget
 
     units = list(dict.fromkeys(u for c in claims for u in claim_units(c)))
     if not units:
         return Estimate.of(model, 0, 0, 0)
-    prompt = load_prompt(PROMPT_NAME)
-    overhead = tokens.count_message_tokens(prompt.render("", claims=""), model)
-    window = pricing.context_window(model) or config.LOCAL_CONTEXT
-    room = window - overhead - per_call * config.SCORE_CLAIM_TOKENS - answer_tokens(per_call)
-    shown = min(tokens.count_tokens(document.model_text, model), max(config.MIN_CHUNK_TOKENS, int(room * config.CHUNK_BUDGET_MARGIN)))
+    overhead, budget = source_budget(load_prompt(PROMPT_NAME), model, per_call)
+    shown = min(tokens.count_tokens(document.model_text, model), max(config.MIN_CHUNK_TOKENS, budget))
     calls = prompt_tokens = completion_tokens = 0
     for start in range(0, len(units), per_call):
         batch = units[start : start + per_call]

@@ -42,6 +42,7 @@ __all__ = [
     "plan_scores",
     "read_answers",
     "score_claims",
+    "source_budget",
 ]
 
 PROMPT_NAME = "score"
@@ -106,6 +107,15 @@ def answer_tokens(n: int) -> int:
     return sum(len(str(k)) + 2 for k in range(1, n + 1)) - 1
 
 
+def source_budget(prompt: PromptTemplate, model: str, claims_per_call: int) -> tuple[int, int]:
+    """The score prompt's own tokens (no source, no claims), and the source tokens one call can show
+    beside them, ``claims_per_call`` claims and their answer in ``model``'s context window."""
+    window = pricing.context_window(model) or config.LOCAL_CONTEXT
+    overhead = tokens.count_message_tokens(prompt.render("", claims=""), model)
+    room = window - overhead - claims_per_call * config.SCORE_CLAIM_TOKENS - answer_tokens(claims_per_call)
+    return overhead, int(room * config.CHUNK_BUDGET_MARGIN)
+
+
 _ScorePlan = Generator[_Scores, "list[LogprobAnswer | None]", "list[float | None] | None"]
 
 
@@ -117,11 +127,7 @@ class _Windows:
         self, document: Document, prompt: PromptTemplate, model: str, claims_per_call: int, limit: int | None = None
     ) -> None:
         self.text = document.model_text
-        window = pricing.context_window(model) or config.LOCAL_CONTEXT
-        overhead = tokens.count_message_tokens(prompt.render("", claims=""), model)
-        claims_room = claims_per_call * config.SCORE_CLAIM_TOKENS
-        answer_room = answer_tokens(claims_per_call)
-        self.budget = int((window - overhead - claims_room - answer_room) * config.CHUNK_BUDGET_MARGIN)
+        self.budget = source_budget(prompt, model, claims_per_call)[1]
         if limit is not None:
             self.budget = min(self.budget, limit)
         if tokens.max_message_tokens([{"content": self.text}]) <= self.budget or (
