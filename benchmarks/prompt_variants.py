@@ -23,6 +23,11 @@ Variants (``--variants``):
 * ``fewshot`` — the plain question after the shipped prompt's worked examples (a short news paragraph and
   a chat, five claims each) grouped as two five-claim lists, asked and answered as earlier chat turns
   before the document, so they stay in the cached prefix;
+* ``fewshot2`` — the shipped ten worked turns and ten more of the same form, about a meeting (a speaker
+  swapped, an antonym, a paraphrase that holds, an added agreement) and a paper's abstract (an antonym, an
+  overgeneralisation, a claim the paper does not make): does the model learn more kinds of edits from
+  more examples? With ``--skip-shipped`` and no calibration cache, only the variant is asked (its AUC set
+  against a published figure of the shipped prompt on the same rows);
 * ``window`` — ``prompts/score.txt`` about a long source's two chunks closest to the claim (the choice
   the checker makes for a source too long for the context, here made at ``--window-tokens``, 1,024 by
   default): a source no longer than that is asked whole, as ``shipped`` asks it, so its log-odds are
@@ -135,12 +140,46 @@ _CHAT_CLAIMS = [
     ("Maya and Leo cancel their dinner.", False),
 ]
 DEMOS = (_demo(_DEMO_NEWS, _NEWS_CLAIMS), _demo(_DEMO_CHAT, _CHAT_CLAIMS))
+_DEMO_MEETING = (
+    "Project Manager: Let's settle the remote's colour today. Marketing found that younger users prefer bright "
+    "colours.\nMarketing: Yes, in our survey about two thirds of users under 35 picked yellow or orange.\n"
+    "Industrial Designer: A bright case costs more, roughly a euro per unit, because of the coating.\n"
+    "Project Manager: Then we go with yellow, and I'll check the budget before Friday."
+)
+_MEETING_CLAIMS = [
+    ("The team chooses a yellow remote, and the project manager will check the budget.", True),
+    ("The industrial designer reports that younger users prefer bright colours.", False),
+    ("A bright case would lower the cost per unit.", False),
+    ("Marketing's survey found that most users under 35 picked yellow or orange.", True),
+    ("The team agrees to drop the coating to save money.", False),
+]
+_DEMO_ABSTRACT = (
+    "We study how label noise affects small text classifiers. On three sentiment datasets, we show that "
+    "training with a simple agreement filter removes most mislabeled examples and improves accuracy by up to "
+    "4 points over standard training. The filter adds no parameters, but it doubles training time."
+)
+_ABSTRACT_CLAIMS = [
+    ("A simple agreement filter improves accuracy on sentiment datasets by removing mislabeled examples.", True),
+    ("The filter reduces training time.", False),
+    ("The method improves accuracy by up to 4 points on every text classification task.", False),
+    ("The paper proposes a filter that adds no parameters to the model.", True),
+    ("The authors show that label noise has no effect on small classifiers.", False),
+]
+#: ``fewshot2``: the shipped ten turns, then ten more of the same form about a meeting and an abstract
+#: (a speaker swapped, an antonym, an overgeneralisation, a paraphrase that holds), one claim a turn
+DEMOS2 = tuple(
+    _demo(doc, [claim])
+    for doc, claims in ((_DEMO_NEWS, _NEWS_CLAIMS), (_DEMO_CHAT, _CHAT_CLAIMS), (_DEMO_MEETING, _MEETING_CLAIMS),
+                        (_DEMO_ABSTRACT, _ABSTRACT_CLAIMS))
+    for claim in claims
+)
 
 VARIANTS = {
     "shipped": Variant(""),  # prompts/score.txt as it is (see _template)
     "window": Variant("", window=1024),  # the same prompt, a long source cut to its closest chunks
     "plain": Variant(_DOCUMENT + _CLAIMS + _ASK),
     "fewshot": Variant(_DOCUMENT + _CLAIMS + _ASK, demos=DEMOS),
+    "fewshot2": Variant(_DOCUMENT + _CLAIMS + _ASK, demos=DEMOS2),
     "negated": Variant(_DOCUMENT + _CLAIMS + "Does each claim contain any detail that the document does not "
                        "state, or states differently? Answer with one line per claim, in order: its number, then "
                        "Yes or No (for example: 1 No).", sign=-1.0),
@@ -170,6 +209,9 @@ def main() -> int:
                              "benchmarks/calibration.py --scores DIR/<variant> --no-collect")  # fmt: skip
     parser.add_argument("--window-tokens", type=int, default=1024,
                         help="the window variant: sources longer than this are cut to their two closest chunks")  # fmt: skip
+    parser.add_argument("--skip-shipped", action="store_true",
+                        help="without the calibration cache, do not ask the shipped prompt (half the calls; its "
+                             "column and the sum read '-': compare with a published figure on the same rows)")  # fmt: skip
     parser.add_argument("-m", "--model", default=config.LOCAL_MODEL)
     parser.add_argument("--base-url")
     args = parser.parse_args()
@@ -193,23 +235,25 @@ def main() -> int:
                 rows = [r for r in rows if shipped.get(r.id) is not None][: args.rows]
             else:  # no calibration cache: ask the shipped question here, on the same rows
                 rows = rows[: args.rows]
-                if not args.no_collect:
+                if not args.no_collect and not args.skip_shipped:
                     _collect(llm, "shipped", rows, kept, path, Usage())
                 shipped = {r.id: kept.get((_key("shipped"), r.id)) for r in rows}
             for key in [k for k in args.variants if k != "shipped"]:
                 usage, started = Usage(), time.perf_counter()
                 if not args.no_collect:
                     _collect(llm, key, rows, kept, path, usage)
-                done = [r for r in rows if kept.get((_key(key), r.id)) is not None and shipped.get(r.id) is not None]
+                alone = all(shipped.get(r.id) is None for r in rows)  # the shipped prompt not asked (--skip-shipped)
+                done = [r for r in rows if kept.get((_key(key), r.id)) is not None and (alone or shipped.get(r.id) is not None)]
                 labels = [r.label for r in done]
-                base = [float(shipped[r.id]) for r in done]  # type: ignore[arg-type]
                 variant = [float(kept[(_key(key), r.id)]) for r in done]  # type: ignore[arg-type]
+                base = [] if alone else [float(shipped[r.id]) for r in done]  # type: ignore[arg-type]
                 both = [a + b for a, b in zip(base, variant, strict=True)]
-                cells = " | ".join(_pct(metrics.auc(v, labels)) for v in (base, variant, both))
+                cells = " | ".join(_pct(metrics.auc(v, labels)) if v else "-" for v in (base, variant, both))
                 print(f"| {name} | {len(done)} | {key} | {cells} | {usage.calls} | {time.perf_counter() - started:.0f} |",
                       flush=True)  # fmt: skip
                 if args.write_scores:
-                    for label, values in (("shipped", base), (key, variant), (f"shipped+{key}", both)):
+                    written = (("shipped", base), (key, variant), (f"shipped+{key}", both)) if base else ((key, variant),)
+                    for label, values in written:
                         folder = Path(args.write_scores) / label / settings.model / f"{version}-k1"
                         folder.mkdir(parents=True, exist_ok=True)
                         (folder / f"{name}.jsonl").unlink(missing_ok=True)  # rewritten whole: derived from --out
