@@ -212,10 +212,23 @@ def main() -> int:
     parser.add_argument("--skip-shipped", action="store_true",
                         help="without the calibration cache, do not ask the shipped prompt (half the calls; its "
                              "column and the sum read '-': compare with a published figure on the same rows)")  # fmt: skip
+    parser.add_argument("--write-prompt", metavar="PATH",
+                        help="write the (one) variant as a prompt file, e.g. a scratch copy's prompts/score.txt, "
+                             "and ask nothing: how a variant is measured as the checker asks, by every benchmark")  # fmt: skip
     parser.add_argument("-m", "--model", default=config.LOCAL_MODEL)
     parser.add_argument("--base-url")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    if args.write_prompt:
+        if len(args.variants) != 1:
+            parser.error("--write-prompt writes one variant: name it with --variants")
+        try:
+            Path(args.write_prompt).write_text(prompt_file(args.variants[0]), encoding="utf-8")
+        except (OSError, ValueError) as exc:
+            print(f"prompt_variants: {exc}", file=sys.stderr)
+            return 1
+        print(f"{args.variants[0]} written to {args.write_prompt}")
+        return 0
     VARIANTS["window"] = replace(VARIANTS["window"], window=args.window_tokens)
     settings = resolve_settings(args.model, args.base_url)
     version = load_prompt(PROMPT_NAME).version
@@ -319,6 +332,22 @@ def _template(key: str) -> PromptTemplate:
     variant = VARIANTS[key]
     demos = tuple(turn for q, a in variant.demos for turn in (("user", q), ("assistant", a)))
     return PromptTemplate(name=key, version=key, sections=(shipped.sections[0], *demos, ("user", variant.user)))
+
+
+def prompt_file(key: str) -> str:
+    """Variant ``key`` as a prompt template file (comment lines, then its sections), for a variant asked
+    as the shipped prompt is asked: the source whole, Yes/No read as support. Raises ``ValueError`` for the
+    others (their question, answer words or source differ from what the checker can ask)."""
+    variant = VARIANTS[key]
+    if key in ("shipped", "window") or (variant.sign, variant.words) != (1.0, ("yes", "no")) or (
+        variant.passages or variant.empty_document
+    ):
+        raise ValueError(f"the {key} variant is not asked as the checker asks: it cannot be its prompt file")
+    head = (
+        f"# The {key} variant of benchmarks/prompt_variants.py as a score prompt (--write-prompt): to measure it\n"
+        "# as the checker asks, e.g. in a scratch copy of the repository. Not the shipped prompt.\n"
+    )
+    return head + "".join(f"@@ {role}\n{text}\n" for role, text in _template(key).sections)
 
 
 def _key(key: str) -> str:
