@@ -117,9 +117,15 @@ def main() -> int:
     pooled: dict[str, tuple[list[float], list[int]]] = {m: ([], []) for m in MODES}
     pooled_summedits: dict[str, tuple[list[float], list[int]]] = {m: ([], []) for m in MODES}
     fixed = load_profile(args.profile) if args.profile else None
-    for held in summedits + others:
+    fits = fixed is not None or len(summedits) >= 2  # a held-out fit needs another SummEdits file
+    if not fits:
+        print("(one SummEdits file, no --profile: nothing to fit without it; its log-odds are kept, raw AUC below)")
+    for held in summedits + others if fits else []:
         train = [ex for n in summedits if n != held for ex in examples[n]]
-        profile = fixed or _fit(train, settings.model, version, fitted_on, args)
+        try:
+            profile = fixed or _fit(train, settings.model, version, fitted_on, args)
+        except ValueError as exc:  # e.g. --no-collect and the other files' log-odds not collected
+            raise SystemExit(f"calibration.py: no profile fitted without {held}: {exc}") from None
         if args.write_lodo:
             Path(args.write_lodo).mkdir(parents=True, exist_ok=True)
             held_out = profile.model_copy(update={"name": f"{settings.model} without {held}",
@@ -137,7 +143,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     scope = (f"every file scored with {args.profile}" if fixed
              else "held-out domains; WiCE with the profile fitted on all SummEdits domains")  # fmt: skip
-    for mode in MODES:
+    for mode in MODES if fits else ():
         print(f"\n### mode {mode} ({scope})\n")
         print(_table(per_mode[mode], pooled_summedits[mode]))
     raw = _raw_auc(examples)
@@ -152,11 +158,12 @@ def main() -> int:
               "modes": per_mode, "raw_auc": {n: auc for n, (_, auc) in raw.items()}}  # fmt: skip
     (out / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     try:
-        evaluation.plot_reliability(
-            {f"{m} (held out)": pooled[m] for m in MODES}, out / "reliability.png",
-            title=f"Reliability, held-out domains ({settings.model})",
-        )  # fmt: skip
-        print(f"\nreliability diagram: {out / 'reliability.png'}")
+        if fits:
+            evaluation.plot_reliability(
+                {f"{m} (held out)": pooled[m] for m in MODES}, out / "reliability.png",
+                title=f"Reliability, held-out domains ({settings.model})",
+            )  # fmt: skip
+            print(f"\nreliability diagram: {out / 'reliability.png'}")
     except ImportError:
         print("\n(matplotlib is not installed: no reliability diagram)")
     if args.write_profile:
