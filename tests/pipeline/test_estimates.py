@@ -158,3 +158,18 @@ def test_summary_estimate_matches_the_single_call_and_prices_unknown_models() ->
     by_verdicts = estimate_summary(document, model=MODEL, verify=True, check_options={"scorer": "verdicts"})
     assert by_verdicts.calls == 1 + -(-config.MAX_CLAIMS // config.CHECK_BATCH_SIZE)
     assert verified.cost_usd is not None and est.cost_usd is not None and verified.cost_usd > est.cost_usd
+
+
+def test_a_source_longer_than_the_context_is_estimated_as_the_windows_it_is_shown_in() -> None:
+    """The estimate and the scorer cut a long source with one budget (scoring.source_budget): each call is
+    counted with the source tokens it shows, not the whole source."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    copies = 140_000 // tokens.count_tokens(text, MODEL) + 1
+    long = "\n\n".join([text] * copies)  # past gpt-4o-mini's 128k-token context
+    whole = tokens.count_tokens(long, MODEL)
+    given = claims(20)
+    est = estimate_check(long, given, mode="model", model=MODEL)
+    used = check(long, given, mode="model", llm=HonestModel()).usage  # type: ignore[arg-type]
+    assert est.calls == used.calls == -(-20 // PER_CALL)
+    assert est.prompt_tokens < 0.9 * est.calls * whole  # windows, not the whole source a call
+    assert 0.95 <= est.prompt_tokens / used.prompt_tokens <= 1.05
