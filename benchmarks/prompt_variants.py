@@ -253,11 +253,11 @@ def main() -> int:
                 if not args.no_collect and not args.skip_shipped:
                     _collect(llm, "shipped", rows, kept, path, Usage())
                 shipped = {r.id: kept.get((_key("shipped"), r.id)) for r in rows}
+            alone = all(shipped.get(r.id) is None for r in rows)  # the shipped prompt not asked (--skip-shipped)
             for key in [k for k in args.variants if k != "shipped"]:
                 usage, started = Usage(), time.perf_counter()
                 if not args.no_collect:
                     _collect(llm, key, rows, kept, path, usage)
-                alone = all(shipped.get(r.id) is None for r in rows)  # the shipped prompt not asked (--skip-shipped)
                 done = [r for r in rows if kept.get((_key(key), r.id)) is not None and (alone or shipped.get(r.id) is not None)]
                 labels = [r.label for r in done]
                 variant = [float(kept[(_key(key), r.id)]) for r in done]  # type: ignore[arg-type]
