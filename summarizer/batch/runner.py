@@ -251,6 +251,8 @@ class _Runner:
                 outcome.interrupted = True
                 with self.lock:
                     self.stop_reason = self.stop_reason or "interrupted"
+                self._account_written()  # a document whose line is written is not running any more
+                with self.lock:
                     n = len(self.running)
                 if n:
                     self._say(
@@ -287,6 +289,15 @@ class _Runner:
                 return self.done.get(timeout=0.5)  # wakes up for Ctrl-C on every platform
             except queue.Empty:
                 continue
+
+    def _account_written(self) -> None:
+        """Account every document the writer has already reported, without waiting for more."""
+        while True:
+            try:
+                done = self.done.get_nowait()
+            except queue.Empty:
+                return
+            self._account(done)
 
     def _account(self, done: _Done) -> None:
         outcome = self.outcome
