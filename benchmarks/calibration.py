@@ -71,6 +71,8 @@ def main() -> int:
     parser.add_argument("--no-collect", action="store_true", help="use the saved log-odds only")
     parser.add_argument("--claims-per-call", type=int, default=config.SCORE_CLAIMS_PER_CALL)
     parser.add_argument("--temperature", action="store_true", help="temper each fit on held-out domains")
+    parser.add_argument("--threshold", choices=config.CALIBRATION_THRESHOLD_RULES, default=config.CALIBRATION_THRESHOLD,
+                        help="how each fit's decision threshold is chosen (default %(default)s)")  # fmt: skip
     parser.add_argument("--exclude", nargs="+", default=[], metavar="FEATURE",
                         help="fit without these features (e.g. novel_share)")  # fmt: skip
     parser.add_argument("-m", "--model")
@@ -247,6 +249,7 @@ def _fit(
         claims_per_call=args.claims_per_call,
         fitted_on=fitted_on,
         temperature=args.temperature,
+        threshold=args.threshold,
         exclude=args.exclude,
         notes="fitted by benchmarks/calibration.py on the SummEdits dev domains in ../shared/eval",
     )

@@ -19,8 +19,10 @@ names each labelled file's domain so that two files never become one (:func:`dat
 * with ``temperature=True``, a temperature for each, from the fitting domains held out one at a time
   (:func:`_held_out_temperature`), for probabilities that stay honest on a domain the fit never saw (it
   helped one setting and hurt another on SummEdits: docs/calibration.md);
-* thresholds: for each, the one that maximises the mean balanced accuracy over the fitting domains of the
-  final decisions (settled claims included), so no domain counts more for having more rows.
+* thresholds (:func:`_threshold`): for each, by default the share of supported claims among the examples
+  it was fitted on ("rate": where a calibrated probability's balanced accuracy is best in expectation),
+  or the one that maximises the mean balanced accuracy over the fitting domains of the final decisions
+  (settled claims included) so no domain counts more for having more rows ("best").
 """
 
 from __future__ import annotations
@@ -104,8 +106,23 @@ def _fit(
 
 
 def _threshold(
-    examples: Sequence[Example], probability: Callable[[Example], float], settled: Callable[[Example], Decision | None]
+    examples: Sequence[Example],
+    probability: Callable[[Example], float],
+    settled: Callable[[Example], Decision | None],
+    rule: str,
 ) -> float:
+    """The decision threshold by ``rule`` (``config.CALIBRATION_THRESHOLD_RULES``).
+
+    "rate": the share r of supported claims in ``examples``, settled ones included. Balanced accuracy
+    weighs a supported claim 1/r and an unsupported one 1/(1 - r), so calling a claim of calibrated
+    probability p supported gains in expectation exactly when p/r > (1 - p)/(1 - r), that is p > r,
+    whatever the rules settled (a logistic fit keeps its data's rate, so its probabilities are calibrated
+    there). No search over decisions: the threshold does not move with the few claims near a cut.
+    "best": the threshold that maximises the mean balanced accuracy over the domains of the final
+    decisions, settled claims included."""
+    if rule == "rate":
+        share = sum(ex.label for ex in examples) / len(examples)
+        return round(min(0.99, max(0.01, share)), 3)
     groups: dict[str, tuple[list[float], list[int]]] = {}
     for ex in examples:
         decision = settled(ex)
@@ -175,15 +192,18 @@ def fit_profile(
     l2: float = config.CALIBRATION_L2,
     temperature: bool = False,
     exclude: Collection[str] = (),
+    threshold: str = config.CALIBRATION_THRESHOLD,
     notes: str = "",
 ) -> Profile:
     """A profile fitted on ``examples`` (those with a log-odds fit the fused model; all fit the local one);
     ``temperature``: temper each model on held-out domains (:func:`_held_out_temperature`); ``exclude``:
     features left out of both models (a benchmark's question: what does a feature bring on a held-out
-    domain?).
+    domain?); ``threshold``: how the decision thresholds are chosen (:func:`_threshold`).
 
-    Raises ``ValueError`` when the examples lack a class, when none has a log-odds, or when ``exclude``
-    names no feature."""
+    Raises ``ValueError`` when the examples lack a class, when none has a log-odds, when ``exclude``
+    names no feature, or when ``threshold`` names no rule."""
+    if threshold not in config.CALIBRATION_THRESHOLD_RULES:
+        raise ValueError(f"no such threshold rule: {threshold!r} (one of {', '.join(config.CALIBRATION_THRESHOLD_RULES)})")
     scored = [ex for ex in examples if ex.logit is not None]
     if not scored:
         raise ValueError("no example has the model's log-odds: nothing to fit the fused model on")
@@ -215,8 +235,8 @@ def fit_profile(
     if temperature:
         fused = fused.model_copy(update={"temperature": _held_out_temperature(scored, fused_features, l2, rule)})
         local = local.model_copy(update={"temperature": _held_out_temperature(examples, local_features, l2, rule)})
-    fused_t = _threshold(scored, lambda ex: fused.probability(_inputs(ex)), rule)
-    local_t = _threshold(examples, lambda ex: local.probability(ex.features), rule)
+    fused_t = _threshold(scored, lambda ex: fused.probability(_inputs(ex)), rule, threshold)
+    local_t = _threshold(examples, lambda ex: local.probability(ex.features), rule, threshold)
     return draft.model_copy(
         update={
             "fused": fused.model_copy(update={"threshold": fused_t}),
@@ -447,6 +467,7 @@ def calibrate_rows(
     examples_path: str | Path | None = None,
     on_document: Callable[[int, int], None] | None = None,
     temperature: bool = False,
+    threshold: str = config.CALIBRATION_THRESHOLD,
     known: Mapping[str, float | None] | None = None,
 ) -> Calibration:
     """Score the rows with ``llm`` (every claim: the examples fit every mode), fit a profile for its model.
@@ -495,6 +516,7 @@ def calibrate_rows(
             claims_per_call=claims_per_call,
             fitted_on=fitted,
             temperature=temperature,
+            threshold=threshold,
             notes="fitted by summarizer calibrate",
         )
     except ValueError as exc:  # pydantic's ValidationError is one, over several lines

@@ -324,7 +324,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     with status_line(enabled=not args.verbose), backend(settings) as settings:
         result = calibrate_rows(
             rows, LLM(settings), name=args.name or settings.model, claims_per_call=args.claims_per_call,
-            examples_path=args.examples, temperature=args.temperature, known=known,
+            examples_path=args.examples, temperature=args.temperature, threshold=args.threshold, known=known,
             on_document=lambda done, total: log.info("document %d/%d", done, total),
         )  # fmt: skip
     _write(result.profile.to_json(), args.output)
