@@ -212,8 +212,8 @@ CALIBRATION_TEMPERATURES = tuple(round(0.5 + 0.05 * k, 2) for k in range(71))  #
 #: How a profile's decision threshold is chosen (``fit_profile(threshold=...)``, ``calibrate --threshold``):
 #: "rate", the share of supported claims the profile was fitted on (for calibrated probabilities, the
 #: threshold that maximises balanced accuracy in expectation), or "best", the one that maximised the mean
-#: balanced accuracy over the fitting domains (an argmax over a noisy curve: it moved 0.32-0.40 between
-#: held-out folds of SummEdits, and scored lower on the held-out domain; docs/calibration.md).
+#: balanced accuracy over the fitting domains (an argmax over a noisy curve: 0.32-0.39 from one held-out
+#: SummEdits fold to the next, against 0.33-0.36 for the rate; docs/calibration.md).
 CALIBRATION_THRESHOLD_RULES = ("rate", "best")
 CALIBRATION_THRESHOLD = "rate"
 #: Evidence of a scored claim: the source sentences sharing the most of its content words (idf-weighted),
