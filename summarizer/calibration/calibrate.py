@@ -228,15 +228,15 @@ def fit_profile(
         created_at=datetime.now(timezone.utc),
     )
 
-    def rule(ex: Example) -> Decision | None:
+    def settled(ex: Example) -> Decision | None:
         return settle(draft, ex.local_result(), ex.features)
 
     fused, local = draft.fused, draft.local
     if temperature:
-        fused = fused.model_copy(update={"temperature": _held_out_temperature(scored, fused_features, l2, rule)})
-        local = local.model_copy(update={"temperature": _held_out_temperature(examples, local_features, l2, rule)})
-    fused_t = _threshold(scored, lambda ex: fused.probability(_inputs(ex)), rule, threshold)
-    local_t = _threshold(examples, lambda ex: local.probability(ex.features), rule, threshold)
+        fused = fused.model_copy(update={"temperature": _held_out_temperature(scored, fused_features, l2, settled)})
+        local = local.model_copy(update={"temperature": _held_out_temperature(examples, local_features, l2, settled)})
+    fused_t = _threshold(scored, lambda ex: fused.probability(_inputs(ex)), settled, threshold)
+    local_t = _threshold(examples, lambda ex: local.probability(ex.features), settled, threshold)
     return draft.model_copy(
         update={
             "fused": fused.model_copy(update={"threshold": fused_t}),
@@ -474,7 +474,8 @@ def calibrate_rows(
 
     ``examples_path``: examples saved there by an earlier run are reused (a refit costs no call), and the
     examples are saved there after; log-odds are saved as they come, so an interrupted run loses nothing
-    it paid for. Everything that can be checked without the model is checked before the first call
+    it paid for; ``temperature`` and ``threshold`` are :func:`fit_profile`'s. Everything that can be
+    checked without the model is checked before the first call
     (:func:`check_calibration`; ``known``: what it returned for these rows and ``examples_path``, when the
     caller checked first, so the files are not read twice); a fit that still fails (say, the model gave
     log-odds for rows of one label only) is an :class:`~summarizer.errors.InputError`, with the paid

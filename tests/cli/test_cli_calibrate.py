@@ -73,6 +73,27 @@ def test_calibrate_fits_a_valid_profile_and_a_refit_costs_no_call(
     assert load_profile(tmp_path / "p2.json").fused == profile.fused
 
 
+def test_calibrate_sets_the_threshold_at_the_share_supported_or_searches_it_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = write_rows(tmp_path / "news.jsonl")
+    examples = str(tmp_path / "examples.jsonl")
+    share = sum(r["label"] == 1 for r in rows()) / len(rows())
+    with FakeOpenAIServer() as server:
+        for rule in ("rate", "best"):
+            code, out, err = run(capsys, "calibrate", data, "-m", "acme-7b", "--base-url", server.url, "--threshold",
+                                 rule, "-o", str(tmp_path / f"{rule}.json"), "--examples", examples)  # fmt: skip
+            assert code == 0, err
+    rate, best = load_profile(tmp_path / "rate.json"), load_profile(tmp_path / "best.json")
+    assert rate.fused.threshold == rate.local.threshold == round(share, 3)
+    assert best.fused.weights == rate.fused.weights and best.fused.threshold != rate.fused.threshold
+    assert f"supported from p >= {best.fused.threshold:.2f}" in out
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["calibrate", data, "-o", str(tmp_path / "x.json"), "--threshold", "median"])
+    assert exc.value.code == 2 and "invalid choice: 'median'" in capsys.readouterr().err
+    assert not (tmp_path / "x.json").exists()
+
+
 def test_a_profile_from_calibrate_is_used_by_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = write_rows(tmp_path / "news.jsonl")
     source = tmp_path / "doc.txt"
