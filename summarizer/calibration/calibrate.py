@@ -31,10 +31,10 @@ import logging
 import math
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import config
 from ..errors import InputError
@@ -45,6 +45,7 @@ from ..types import Usage
 
 if TYPE_CHECKING:
     from ..evaluation import Row
+    from .holdout import HeldOut
 from .decide import Decision, decide, settle
 from .examples import (
     Example,
@@ -337,15 +338,18 @@ def collect_examples(
 
 @dataclass
 class Calibration:
-    """A fitted profile, and how it does on the rows it was fitted on (in-sample: hold domains out, as
-    ``benchmarks/calibration.py`` does, to see how it does on a domain it never saw)."""
+    """A fitted profile, how it does on the rows it was fitted on (in-sample, which flatters), and, when
+    asked (``calibrate_rows(hold_out=True)``), on each domain held out of the fit
+    (:func:`~summarizer.calibration.holdout.hold_out`)."""
 
     profile: Profile
     examples: list[Example]
     usage: Usage
+    held_out: list[HeldOut] = field(default_factory=list)
 
     def summary(self) -> str:
-        """One line per domain (rows, AUC, balanced accuracy at the threshold, ECE), and the rules."""
+        """One line per domain (rows, AUC, balanced accuracy at the threshold, ECE), the rules, the usage, and
+        one line per domain held out when it was."""
         from .metrics import auc, balanced_accuracy, ece
 
         lines = [f"profile {self.profile.name!r}: supported from p >= {self.profile.fused.threshold:.2f} "
@@ -368,6 +372,14 @@ class Calibration:
         lines.append(f"  settle with no call: {', '.join(settles) or 'none'}")
         u = self.usage
         lines.append(f"  {u.calls} calls, {u.prompt_tokens:,} prompt + {u.completion_tokens:,} completion tokens")
+        if self.held_out:
+            lines.append("each file held out, scored by the profile fitted on the others (what a kind of text it never saw can expect):")
+            for h in self.held_out:
+                lines.append(
+                    f"  {h.domain}: {h.rows} rows, AUC {'-' if h.auc is None else f'{h.auc:.3f}'}, "
+                    f"BAcc {h.balanced_accuracy:.3f} at p >= {h.threshold:.2f} ({h.best_balanced_accuracy:.3f} "
+                    f"at its own best), ECE {h.ece:.3f}, settled by rules {h.settled:.0%}"
+                )
         return "\n".join(lines)
 
 
@@ -415,13 +427,13 @@ def load_datasets(paths: Iterable[str | Path], *, limit: int | None = None, seed
 
 
 def check_calibration(
-    rows_by_domain: Mapping[str, Sequence[Row]], *, examples_path: str | Path | None = None
+    rows_by_domain: Mapping[str, Sequence[Row]], *, examples_path: str | Path | None = None, hold_out: bool = False
 ) -> dict[str, float | None]:
     """Everything :func:`calibrate_rows` checks before its first model call; the log-odds already paid for
     (saved in ``examples_path`` and its ``.scores`` file beside it), by row id.
 
     Raises :class:`~summarizer.errors.InputError` when there is no row to fit on, when the rows are all of
-    one label, when one id names two different rows (the log-odds are kept by id: one would get the
+    one label, when ``hold_out`` is asked of one file, when one id names two different rows (the log-odds are kept by id: one would get the
     other's), or when the examples or scores file is not what calibrate saves there (file and line
     named); :class:`~summarizer.errors.ConfigError` when either cannot be written."""
     from ..report.save import check_output
@@ -437,6 +449,8 @@ def check_calibration(
         raise InputError(
             f"every row of {', '.join(rows_by_domain)} is labelled {kind}: fitting needs rows of both labels"
         )
+    if hold_out and len(rows_by_domain) < 2:
+        raise InputError("holding a file out needs two labelled files or more (each file is one domain)")
     seen: dict[str, tuple[str, str, str]] = {}
     for domain, rows in rows_by_domain.items():
         for r in rows:
@@ -468,13 +482,15 @@ def calibrate_rows(
     on_document: Callable[[int, int], None] | None = None,
     temperature: bool = False,
     threshold: str = config.CALIBRATION_THRESHOLD,
+    hold_out: bool = False,
     known: Mapping[str, float | None] | None = None,
 ) -> Calibration:
     """Score the rows with ``llm`` (every claim: the examples fit every mode), fit a profile for its model.
 
     ``examples_path``: examples saved there by an earlier run are reused (a refit costs no call), and the
     examples are saved there after; log-odds are saved as they come, so an interrupted run loses nothing
-    it paid for; ``temperature`` and ``threshold`` are :func:`fit_profile`'s. Everything that can be
+    it paid for; ``temperature`` and ``threshold`` are :func:`fit_profile`'s; ``hold_out``: also score
+    each domain (file) with the profile fitted on the others (two files or more). Everything that can be
     checked without the model is checked before the first call
     (:func:`check_calibration`; ``known``: what it returned for these rows and ``examples_path``, when the
     caller checked first, so the files are not read twice); a fit that still fails (say, the model gave
@@ -485,7 +501,7 @@ def calibrate_rows(
 
     usage = Usage()
     if known is None:
-        known = check_calibration(rows_by_domain, examples_path=examples_path)
+        known = check_calibration(rows_by_domain, examples_path=examples_path, hold_out=hold_out)
     saved_scores = scores_path(examples_path) if examples_path else None
     total = sum(len({r.doc for r in rows}) for rows in rows_by_domain.values())
     if total < config.CALIBRATION_MIN_DOCUMENTS:
@@ -508,23 +524,28 @@ def calibrate_rows(
     if examples_path:
         save_examples(examples, examples_path)
     fitted = [FittedOn(file=domain, rows=len(rows)) for domain, rows in rows_by_domain.items()]
+    fit: dict[str, Any] = {
+        "name": name,
+        "models": [llm.settings.model],
+        "prompt_version": load_prompt(PROMPT_NAME).version,
+        "claims_per_call": claims_per_call,
+        "temperature": temperature,
+        "threshold": threshold,
+    }
+    kept = f"; the examples are saved in {examples_path}" if examples_path else ""
     try:
-        profile = fit_profile(
-            examples,
-            name=name,
-            models=[llm.settings.model],
-            prompt_version=load_prompt(PROMPT_NAME).version,
-            claims_per_call=claims_per_call,
-            fitted_on=fitted,
-            temperature=temperature,
-            threshold=threshold,
-            notes="fitted by summarizer calibrate",
-        )
+        profile = fit_profile(examples, fitted_on=fitted, notes="fitted by summarizer calibrate", **fit)
     except ValueError as exc:  # pydantic's ValidationError is one, over several lines
-        why = " ".join(str(exc).split())
-        kept = f"; the examples are saved in {examples_path}" if examples_path else ""
-        raise InputError(f"cannot fit a profile: {why}{kept}") from None
-    return Calibration(profile, examples, usage)
+        raise InputError(f"cannot fit a profile: {' '.join(str(exc).split())}{kept}") from None
+    held_out: list[HeldOut] = []
+    if hold_out:
+        from .holdout import hold_out as hold_each_out
+
+        try:
+            held_out = hold_each_out(examples, **fit)
+        except ValueError as exc:
+            raise InputError(f"cannot hold a file out: {' '.join(str(exc).split())}{kept}") from None
+    return Calibration(profile, examples, usage, held_out)
 
 
 def generic_profile(fitted: Profile, *, claims_per_call: int = config.GENERIC_CLAIMS_PER_CALL) -> Profile:

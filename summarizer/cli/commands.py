@@ -319,12 +319,13 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     # before anything is paid for, as the rows and the examples file are; never over an input
     check_output(args.output, inputs=[*args.dataset, *examples])
     rows = load_datasets(args.dataset, limit=args.limit, seed=args.seed)
-    known = check_calibration(rows, examples_path=args.examples)  # before a local server is started for nothing
+    known = check_calibration(rows, examples_path=args.examples, hold_out=args.hold_out)  # before a server starts
     settings = _settings(args)
     with status_line(enabled=not args.verbose), backend(settings) as settings:
         result = calibrate_rows(
             rows, LLM(settings), name=args.name or settings.model, claims_per_call=args.claims_per_call,
-            examples_path=args.examples, temperature=args.temperature, threshold=args.threshold, known=known,
+            examples_path=args.examples, temperature=args.temperature, threshold=args.threshold,
+            hold_out=args.hold_out, known=known,
             on_document=lambda done, total: log.info("document %d/%d", done, total),
         )  # fmt: skip
     _write(result.profile.to_json(), args.output)

@@ -144,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--threshold", choices=config.CALIBRATION_THRESHOLD_RULES, default=config.CALIBRATION_THRESHOLD,
                      help="the decision threshold: 'rate', the share of supported rows (default), or 'best', the "
                      "one with the highest balanced accuracy on these rows")  # fmt: skip
+    cal.add_argument("--hold-out", action="store_true",
+                     help="also print each file's figures with the profile fitted on the other files (two or more): "
+                     "what a kind of text the profile never saw can expect; no extra model call")  # fmt: skip
     cal.add_argument("--name", help="the profile's name (default: the model's)")
     cal.add_argument("-m", "--model", help="model name (the profile is for this model)")
     cal.add_argument("--base-url", help="OpenAI-compatible endpoint")

@@ -373,3 +373,27 @@ def test_calibrate_never_writes_its_profile_over_an_input(tmp_path: Path, capsys
             assert code == 3 and "is also an input" in err and server.counts()["requests"] == 0
             after = Path(target).read_text(encoding="utf-8") if Path(target).exists() else None
             assert after == before
+
+
+def test_hold_out_prints_each_file_scored_by_the_profile_fitted_on_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rows() split in two files by document; each held-out line's threshold is the other file's share."""
+    files = {"news": [r for r in rows() if str(r["id"]).startswith("d0")],
+             "notes": [r for r in rows() if not str(r["id"]).startswith("d0")]}  # fmt: skip
+    for name, some in files.items():
+        (tmp_path / f"{name}.jsonl").write_text("\n".join(json.dumps(r) for r in some) + "\n", encoding="utf-8")
+    with FakeOpenAIServer() as server:
+        code, out, err = run(capsys, "calibrate", str(tmp_path / "news.jsonl"), str(tmp_path / "notes.jsonl"),
+                             "-m", "acme-7b", "--base-url", server.url, "-o", str(tmp_path / "p.json"), "--hold-out")  # fmt: skip
+    assert code == 0, err
+    held = out[out.index("each file held out"):]
+    for name, other in (("news", "notes"), ("notes", "news")):
+        share = sum(r["label"] == 1 for r in files[other]) / len(files[other])
+        line = next(x for x in held.splitlines() if x.strip().startswith(f"{name}:"))
+        assert f"{len(files[name])} rows" in line and f"at p >= {share:.2f}" in line and "ECE" in line
+    with FakeOpenAIServer() as server:
+        code, _, err = run(capsys, "calibrate", str(tmp_path / "news.jsonl"), "-m", "acme-7b", "--base-url",
+                           server.url, "-o", str(tmp_path / "q.json"), "--hold-out")  # fmt: skip
+        assert code == 2 and "needs two labelled files or more" in err and server.counts()["requests"] == 0
+    assert not (tmp_path / "q.json").exists()
