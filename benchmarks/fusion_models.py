@@ -1,0 +1,132 @@
+"""Is the fusion model what limits the checker? Its logistic fit against gradient-boosted trees on the same
+features, each SummEdits domain held out.
+
+Reads the log-odds that ``benchmarks/calibration.py`` saved (``--scores``: the folder of one prompt
+version, e.g. ``results/calibration/scores/qwen2.5-coder-1.5b-instruct/5d141e689c10-k1``; no model call),
+computes the local features, and for each domain fits on the others and scores it:
+
+* ``profile`` — ``fit_profile`` as ``calibrate`` runs it (rules settle what they may, the logistic model
+  the rest, the rate threshold): the checker's own held-out figures;
+* ``logistic`` — the same logistic regression with no rule settling (every claim by the model);
+* ``trees, depth 2`` / ``trees, depth 3`` — scikit-learn's ``HistGradientBoostingClassifier`` on the very
+  same features (the model's log-odds and hinge, the finding indicators, the lexical measures), cut at
+  the fitting data's rate as the profile is: trees can follow interactions and thresholds a linear model
+  cannot, so if they rank held-out domains no better, the features (the model's answer first), not the
+  way they are combined, are what limits the checker.
+
+Needs scikit-learn for the trees (``.venv/bin/pip install scikit-learn``; not a dependency of the package).
+
+    .venv/bin/python benchmarks/fusion_models.py --scores results/calibration/scores/qwen2.5-coder-1.5b-instruct/5d141e689c10-k1
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from summarizer import evaluation
+from summarizer.calibration import calibrate, metrics
+from summarizer.calibration.calibrate import Example
+from summarizer.calibration.fit import fit_logistic
+from summarizer.calibration.profile import sigmoid
+from summarizer.rules.features import FUSED_FEATURES, model_features
+from summarizer.types import Usage
+
+FILES = {
+    "summedits_podcast": 240,
+    "summedits_samsum": 240,
+    "summedits_scitldr": 240,
+    "summedits_qmsumm": 240,
+    "summedits_ectsum": 120,
+    "summedits_sales_call": 120,
+    "summedits_sales_email": 120,
+}
+
+Scorer = Callable[[list[Example], list[Example]], tuple[list[float], list[int]]]
+"""(fitting examples, held-out examples) -> the held-out probabilities and decisions (1: supported)"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default="../shared/eval")
+    parser.add_argument("--scores", required=True, help="one prompt version's folder of saved log-odds")
+    args = parser.parse_args()
+    examples: dict[str, list[Example]] = {}
+    for name, limit in FILES.items():
+        saved = Path(args.scores) / f"{name}.jsonl"
+        if not saved.exists():
+            print(f"({name}: no saved log-odds in {args.scores}, left out)")
+            continue
+        known = calibrate.read_scores(saved)
+        rows = evaluation.load_rows(Path(args.data) / f"{name}.jsonl", limit=limit, seed=0)
+        got = calibrate.collect_examples({name: rows}, None, claims_per_call=1, usage=Usage(), known=known)
+        examples[name] = [ex for ex in got if ex.logit is not None]
+    if len(examples) < 2:
+        raise SystemExit("fusion_models.py: fewer than two files with saved log-odds: nothing to hold out")
+    scorers: dict[str, Scorer] = {"profile": _profile, "logistic": _logistic}
+    try:
+        import sklearn  # noqa: F401
+
+        scorers |= {"trees, depth 2": _trees(2, 100, 0.05), "trees, depth 3": _trees(3, 200, 0.03)}
+    except ImportError:
+        print("(scikit-learn is not installed: no trees; .venv/bin/pip install scikit-learn)")
+    names = list(examples)
+    print(f"| fusion | mean held-out AUC | mean BAcc | {' | '.join(n.removeprefix('summedits_') for n in names)} |")
+    print(f"|---|---|---|{'---|' * len(names)}")
+    for label, scorer in scorers.items():
+        aucs, baccs = [], []
+        for held in names:
+            train = [ex for n in names if n != held for ex in examples[n]]
+            probs, preds = scorer(train, examples[held])
+            labels = [ex.label for ex in examples[held]]
+            aucs.append(metrics.auc(probs, labels) or 0.5)
+            baccs.append(metrics.balanced_accuracy(labels, preds))
+        cells = " | ".join(f"{100 * a:.1f} / {100 * b:.1f}" for a, b in zip(aucs, baccs, strict=True))
+        print(f"| {label} | {100 * sum(aucs) / len(aucs):.1f} | {100 * sum(baccs) / len(baccs):.1f} | {cells} |")
+    print("\n(each domain's cell: held-out AUC / BAcc; every fusion cut at the fitting data's share of supported claims)")
+    return 0
+
+
+def _profile(train: list[Example], test: list[Example]) -> tuple[list[float], list[int]]:
+    profile = calibrate.fit_profile(train, name="x", models=[], prompt_version=None, claims_per_call=1)
+    decisions = [calibrate.apply_profile(profile, ex) for ex in test]
+    return [d.probability for d in decisions], [int(d.verdict == "supported") for d in decisions]
+
+
+def _inputs(ex: Example) -> dict[str, float]:
+    """The fused model's inputs: the local features and the model's log-odds features (every example here has log-odds)."""
+    assert ex.logit is not None
+    return {**ex.features, **model_features(ex.logit)}
+
+
+def _cut(train: Sequence[Example], probs: list[float]) -> tuple[list[float], list[int]]:
+    """``probs`` decided at the fitting data's share of supported claims, as the profile's rate rule does."""
+    rate = sum(ex.label for ex in train) / len(train)
+    return probs, [int(p >= rate) for p in probs]
+
+
+def _logistic(train: list[Example], test: list[Example]) -> tuple[list[float], list[int]]:
+    weights, bias = fit_logistic([_inputs(ex) for ex in train], [ex.label for ex in train], FUSED_FEATURES)
+    return _cut(train, [sigmoid(bias + sum(w * _inputs(ex).get(k, 0.0) for k, w in weights.items())) for ex in test])
+
+
+def _trees(depth: int, rounds: int, rate: float) -> Scorer:
+    def score(train: list[Example], test: list[Example]) -> tuple[list[float], list[int]]:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        def x(exs: list[Example]) -> list[list[float]]:
+            return [[_inputs(ex).get(k, 0.0) for k in FUSED_FEATURES] for ex in exs]
+
+        model = HistGradientBoostingClassifier(max_depth=depth, max_iter=rounds, learning_rate=rate, random_state=0)
+        model.fit(x(train), [ex.label for ex in train])
+        return _cut(train, [float(p) for p in model.predict_proba(x(test))[:, 1]])
+
+    return score
+
+
+if __name__ == "__main__":
+    sys.exit(main())
