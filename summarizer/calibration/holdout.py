@@ -39,10 +39,13 @@ class HeldOut:
 
 def hold_out(examples: Sequence[Example], **fit: Any) -> list[HeldOut]:
     """For each domain of ``examples``: the profile fitted on the other domains (``fit``: keyword
-    arguments of :func:`~summarizer.calibration.calibrate.fit_profile`), applied to it.
+    arguments of :func:`~summarizer.calibration.calibrate.fit_profile`, e.g. ``threshold="best"``; the
+    profile's name, models, prompt version and claims per call, which no figure depends on, may be left
+    out), applied to it.
 
     Raises ``ValueError`` with fewer than two domains, or when a fit without one domain fails (say, the
     others hold claims of one label only)."""
+    fit = {"name": "held out", "models": [], "prompt_version": None, "claims_per_call": 1, **fit}
     domains = list(dict.fromkeys(ex.domain for ex in examples))
     if len(domains) < 2:
         raise ValueError("holding a domain out needs labelled rows from two files or more")
