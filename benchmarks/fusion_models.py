@@ -6,7 +6,8 @@ version, e.g. ``results/calibration/scores/qwen2.5-coder-1.5b-instruct/5d141e689
 computes the local features, and for each domain fits on the others and scores it:
 
 * ``profile`` — ``fit_profile`` as ``calibrate`` runs it (rules settle what they may, the logistic model
-  the rest, the rate threshold): the checker's own held-out figures;
+  the rest), cut at the rate (``--threshold rate``) as every row here is, so the rows differ only in
+  the fusion;
 * ``logistic`` — the same logistic regression with no rule settling (every claim by the model);
 * ``trees, depth 2`` / ``trees, depth 3`` — scikit-learn's ``HistGradientBoostingClassifier`` on the very
   same features (the model's log-odds and hinge, the finding indicators, the lexical measures), cut at
@@ -54,9 +55,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default="../shared/eval")
     parser.add_argument("--scores", required=True, help="one prompt version's folder of saved log-odds")
+    parser.add_argument("--files", nargs="+", choices=list(FILES), default=list(FILES), metavar="FILE",
+                        help="these SummEdits files only (default: every one with saved log-odds)")  # fmt: skip
     args = parser.parse_args()
     examples: dict[str, list[Example]] = {}
-    for name, limit in FILES.items():
+    for name in args.files:
+        limit = FILES[name]
         saved = Path(args.scores) / f"{name}.jsonl"
         if not saved.exists():
             print(f"({name}: no saved log-odds in {args.scores}, left out)")
@@ -92,7 +96,7 @@ def main() -> int:
 
 
 def _profile(train: list[Example], test: list[Example]) -> tuple[list[float], list[int]]:
-    profile = calibrate.fit_profile(train, name="x", models=[], prompt_version=None, claims_per_call=1)
+    profile = calibrate.fit_profile(train, name="x", models=[], prompt_version=None, claims_per_call=1, threshold="rate")
     decisions = [calibrate.apply_profile(profile, ex) for ex in test]
     return [d.probability for d in decisions], [int(d.verdict == "supported") for d in decisions]
 

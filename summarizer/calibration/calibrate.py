@@ -19,10 +19,11 @@ names each labelled file's domain so that two files never become one (:func:`dat
 * with ``temperature=True``, a temperature for each, from the fitting domains held out one at a time
   (:func:`_held_out_temperature`), for probabilities that stay honest on a domain the fit never saw (it
   helped one setting and hurt another on SummEdits: docs/calibration.md);
-* thresholds (:func:`_threshold`): for each, by default the share of supported claims among the examples
-  it was fitted on ("rate": where a calibrated probability's balanced accuracy is best in expectation),
-  or the one that maximises the mean balanced accuracy over the fitting domains of the final decisions
-  (settled claims included) so no domain counts more for having more rows ("best").
+* thresholds (:func:`_threshold`): for each, by default the one that maximises the mean balanced
+  accuracy over the fitting domains of the final decisions (settled claims included), so no domain
+  counts more for having more rows ("best"), or the share of supported claims among the examples it
+  was fitted on ("rate": where a calibrated probability's pooled balanced accuracy is best in
+  expectation).
 """
 
 from __future__ import annotations
@@ -120,7 +121,8 @@ def _threshold(
     whatever the rules settled (a logistic fit keeps its data's rate, so its probabilities are calibrated
     there). No search over decisions: the threshold does not move with the few claims near a cut.
     "best": the threshold that maximises the mean balanced accuracy over the domains of the final
-    decisions, settled claims included."""
+    decisions, settled claims included: the figure a profile is judged by on a domain it never saw,
+    where its probabilities are not calibrated and the rate's argument does not hold."""
     if rule == "rate":
         share = sum(ex.label for ex in examples) / len(examples)
         return round(min(0.99, max(0.01, share)), 3)

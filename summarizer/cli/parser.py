@@ -142,8 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="temper the fit on held-out files (three or more): lower log loss on a kind of text "
                      "it never saw")  # fmt: skip
     cal.add_argument("--threshold", choices=config.CALIBRATION_THRESHOLD_RULES, default=config.CALIBRATION_THRESHOLD,
-                     help="the decision threshold: 'rate', the share of supported rows (default), or 'best', the "
-                     "one with the highest balanced accuracy on these rows")  # fmt: skip
+                     help="the decision threshold: 'best', the one with the highest mean balanced accuracy over "
+                     "the files (default), or 'rate', the share of supported rows")  # fmt: skip
     cal.add_argument("--hold-out", action="store_true",
                      help="also print each file's figures with the profile fitted on the other files (two or more): "
                      "what a kind of text the profile never saw can expect; no extra model call")  # fmt: skip

@@ -140,13 +140,12 @@ def calibrated(n: int, rate: float, seed: int) -> list[Example]:
 
 def test_the_rate_threshold_is_the_share_of_supported_claims_fitted_on() -> None:
     examples = synthetic()
-    profile = fit_profile(examples, **PROFILE_ARGS)  # the default rule
+    profile = fit_profile(examples, **PROFILE_ARGS, threshold="rate")
     share = sum(ex.label for ex in examples) / len(examples)
-    assert config.CALIBRATION_THRESHOLD == "rate"
     assert profile.fused.threshold == pytest.approx(share, abs=1e-3)
     assert profile.local.threshold == pytest.approx(share, abs=1e-3)
     unscored = [example(10_000 + i, 1, None) for i in range(200)]  # only the local model is fitted on these
-    both = fit_profile(examples + unscored, **PROFILE_ARGS)
+    both = fit_profile(examples + unscored, **PROFILE_ARGS, threshold="rate")
     assert both.fused.threshold == pytest.approx(share, abs=1e-3)
     assert both.local.threshold == pytest.approx((sum(ex.label for ex in examples) + 200) / 800, abs=1e-3)
 
@@ -156,7 +155,7 @@ def test_the_rate_threshold_gives_calibrated_probabilities_their_best_balanced_a
     balanced accuracy than 0.5 on claims the fit never saw, and within a point of the best cut chosen
     with their labels."""
     train, test = calibrated(4000, 0.2, seed=1), calibrated(4000, 0.2, seed=2)
-    profile = fit_profile(train, **PROFILE_ARGS)
+    profile = fit_profile(train, **PROFILE_ARGS, threshold="rate")
     assert 0.2 < profile.fused.threshold < 0.3
     probs = [apply_profile(profile, ex).probability for ex in test]
     labels = [ex.label for ex in test]
@@ -170,14 +169,15 @@ def test_the_rate_threshold_gives_calibrated_probabilities_their_best_balanced_a
 
 def test_the_best_threshold_maximises_the_mean_balanced_accuracy_over_the_fitting_domains() -> None:
     examples = synthetic()
-    profile = fit_profile(examples, **PROFILE_ARGS, threshold="best")
+    profile = fit_profile(examples, **PROFILE_ARGS)
+    assert config.CALIBRATION_THRESHOLD == "best"  # the default rule
     groups: dict[str, tuple[list[float], list[int]]] = {}
     for ex in examples:
         probs, labels = groups.setdefault(ex.domain, ([], []))
         probs.append(apply_profile(profile, ex).probability)
         labels.append(ex.label)
     assert profile.fused.threshold == best_threshold(list(groups.values()))[0]
-    rate = fit_profile(examples, **PROFILE_ARGS)
+    rate = fit_profile(examples, **PROFILE_ARGS, threshold="rate")
     assert rate.fused.weights == profile.fused.weights  # the rule moves the threshold, nothing else
     assert rate.fused.threshold != profile.fused.threshold
 

@@ -35,8 +35,8 @@ def test_a_shifted_domain_shows_the_miscalibration_that_in_sample_figures_hide()
 
 def test_the_fit_arguments_reach_each_fit() -> None:
     examples = shifted_domains([0.0, 0.5, 1.0])
-    rate = {h.domain: h.threshold for h in hold_out(examples, **PROFILE_ARGS)}
-    best = {h.domain: h.threshold for h in hold_out(examples, **PROFILE_ARGS, threshold="best")}
+    rate = {h.domain: h.threshold for h in hold_out(examples, **PROFILE_ARGS, threshold="rate")}
+    best = {h.domain: h.threshold for h in hold_out(examples, **PROFILE_ARGS)}  # the default rule
     for domain, t in rate.items():
         others = [ex for ex in examples if ex.domain != domain]
         assert t == pytest.approx(sum(ex.label for ex in others) / len(others), abs=1e-3)

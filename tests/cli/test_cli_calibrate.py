@@ -73,7 +73,7 @@ def test_calibrate_fits_a_valid_profile_and_a_refit_costs_no_call(
     assert load_profile(tmp_path / "p2.json").fused == profile.fused
 
 
-def test_calibrate_sets_the_threshold_at_the_share_supported_or_searches_it_when_asked(
+def test_calibrate_searches_the_threshold_or_sets_it_at_the_share_supported_when_asked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = write_rows(tmp_path / "news.jsonl")
@@ -378,14 +378,16 @@ def test_calibrate_never_writes_its_profile_over_an_input(tmp_path: Path, capsys
 def test_hold_out_prints_each_file_scored_by_the_profile_fitted_on_the_others(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """rows() split in two files by document; each held-out line's threshold is the other file's share."""
+    """rows() split in two files by document; each held-out line's threshold (the rate rule) is the other
+    file's share."""
     files = {"news": [r for r in rows() if str(r["id"]).startswith("d0")],
              "notes": [r for r in rows() if not str(r["id"]).startswith("d0")]}  # fmt: skip
     for name, some in files.items():
         (tmp_path / f"{name}.jsonl").write_text("\n".join(json.dumps(r) for r in some) + "\n", encoding="utf-8")
     with FakeOpenAIServer() as server:
         code, out, err = run(capsys, "calibrate", str(tmp_path / "news.jsonl"), str(tmp_path / "notes.jsonl"),
-                             "-m", "acme-7b", "--base-url", server.url, "-o", str(tmp_path / "p.json"), "--hold-out")  # fmt: skip
+                             "-m", "acme-7b", "--base-url", server.url, "-o", str(tmp_path / "p.json"), "--hold-out",
+                             "--threshold", "rate")  # fmt: skip
     assert code == 0, err
     held = out[out.index("each file held out"):]
     for name, other in (("news", "notes"), ("notes", "news")):
