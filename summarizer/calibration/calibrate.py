@@ -46,7 +46,7 @@ from ..types import Usage
 
 if TYPE_CHECKING:
     from ..evaluation import Row
-    from .holdout import HeldOut
+    from .holdout import DomainFigures
 from .decide import Decision, decide, settle
 from .examples import (
     Example,
@@ -347,29 +347,22 @@ class Calibration:
     profile: Profile
     examples: list[Example]
     usage: Usage
-    held_out: list[HeldOut] = field(default_factory=list)
+    held_out: list[DomainFigures] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line per domain (rows, AUC, balanced accuracy at the threshold, ECE), the rules, the usage, and
         one line per domain held out when it was."""
-        from .metrics import auc, balanced_accuracy, ece
+        from .holdout import domain_figures
 
         lines = [f"profile {self.profile.name!r}: supported from p >= {self.profile.fused.threshold:.2f} "
                  f"(local features alone: {self.profile.local.threshold:.2f}); in-sample figures:"]  # fmt: skip
-        domains = dict.fromkeys(ex.domain for ex in self.examples)
-        for domain in domains:
-            rows = [ex for ex in self.examples if ex.domain == domain and ex.logit is not None]
-            if not rows:
-                continue
-            decisions = [apply_profile(self.profile, ex) for ex in rows]
-            probs = [d.probability for d in decisions]
-            labels = [ex.label for ex in rows]
-            preds = [int(d.verdict == "supported") for d in decisions]
-            area = auc(probs, labels)
-            lines.append(
-                f"  {domain}: {len(rows)} rows, AUC {'-' if area is None else f'{area:.3f}'}, "
-                f"BAcc {balanced_accuracy(labels, preds):.3f}, ECE {ece(probs, labels):.3f}"
-            )
+        for domain in dict.fromkeys(ex.domain for ex in self.examples):
+            f = domain_figures(self.profile, domain, self.examples)
+            if f is not None:
+                lines.append(
+                    f"  {domain}: {f.rows} rows, AUC {'-' if f.auc is None else f'{f.auc:.3f}'}, "
+                    f"BAcc {f.balanced_accuracy:.3f}, ECE {f.ece:.3f}"
+                )
         settles = [k for k, r in self.profile.rules.items() if r.settles]
         lines.append(f"  settle with no call: {', '.join(settles) or 'none'}")
         u = self.usage
@@ -435,9 +428,10 @@ def check_calibration(
     (saved in ``examples_path`` and its ``.scores`` file beside it), by row id.
 
     Raises :class:`~summarizer.errors.InputError` when there is no row to fit on, when the rows are all of
-    one label, when ``hold_out`` is asked of one file, when one id names two different rows (the log-odds are kept by id: one would get the
-    other's), or when the examples or scores file is not what calibrate saves there (file and line
-    named); :class:`~summarizer.errors.ConfigError` when either cannot be written."""
+    one label, when ``hold_out`` is asked of one file, when one id names two different rows (the log-odds
+    are kept by id: one would get the other's), or when the examples or scores file is not what calibrate
+    saves there (file and line named); :class:`~summarizer.errors.ConfigError` when either cannot be
+    written."""
     from ..report.save import check_output
 
     if not any(rows_by_domain.values()):
@@ -539,7 +533,7 @@ def calibrate_rows(
         profile = fit_profile(examples, fitted_on=fitted, notes="fitted by summarizer calibrate", **fit)
     except ValueError as exc:  # pydantic's ValidationError is one, over several lines
         raise InputError(f"cannot fit a profile: {' '.join(str(exc).split())}{kept}") from None
-    held_out: list[HeldOut] = []
+    held_out: list[DomainFigures] = []
     if hold_out:
         from .holdout import hold_out as hold_each_out
 

@@ -14,13 +14,15 @@ from typing import Any
 
 from .calibrate import Example, apply_profile, fit_profile
 from .metrics import auc, balanced_accuracy, best_threshold, ece
+from .profile import Profile
 
-__all__ = ["HeldOut", "hold_out"]
+__all__ = ["DomainFigures", "domain_figures", "hold_out"]
 
 
 @dataclass(frozen=True)
-class HeldOut:
-    """One domain scored by the profile fitted on the others (mode hybrid)."""
+class DomainFigures:
+    """One domain's claims scored by a profile (mode hybrid): the one fitted on the others when held out,
+    or the one fitted on them all (in-sample, ``Calibration.summary``)."""
 
     domain: str
     rows: int
@@ -28,7 +30,7 @@ class HeldOut:
     auc: float | None
     """None when the domain's claims are all of one label."""
     balanced_accuracy: float
-    """At the threshold of the profile fitted without it."""
+    """At the profile's threshold."""
     best_balanced_accuracy: float
     """At the threshold its own labels would choose: a bound no profile that never saw them reaches."""
     ece: float
@@ -37,7 +39,28 @@ class HeldOut:
     """Share of its claims a rule decided with no call."""
 
 
-def hold_out(examples: Sequence[Example], **fit: Any) -> list[HeldOut]:
+def domain_figures(profile: Profile, domain: str, examples: Sequence[Example]) -> DomainFigures | None:
+    """``profile``'s figures on ``domain``'s claims among ``examples`` (those with the model's log-odds);
+    None when it has none."""
+    scored = [ex for ex in examples if ex.domain == domain and ex.logit is not None]
+    if not scored:
+        return None
+    decisions = [apply_profile(profile, ex) for ex in scored]
+    probs = [d.probability for d in decisions]
+    labels = [ex.label for ex in scored]
+    return DomainFigures(
+        domain=domain,
+        rows=len(scored),
+        auc=auc(probs, labels),
+        balanced_accuracy=balanced_accuracy(labels, [int(d.verdict == "supported") for d in decisions]),
+        best_balanced_accuracy=best_threshold([(probs, labels)])[1],
+        ece=ece(probs, labels),
+        threshold=profile.fused.threshold,
+        settled=sum(d.scored_by == "rule" for d in decisions) / len(decisions),
+    )
+
+
+def hold_out(examples: Sequence[Example], **fit: Any) -> list[DomainFigures]:
     """For each domain of ``examples``: the profile fitted on the other domains (``fit``: keyword
     arguments of :func:`~summarizer.calibration.calibrate.fit_profile`, e.g. ``threshold="best"``; the
     profile's name, models, prompt version and claims per call, which no figure depends on, may be left
@@ -51,27 +74,13 @@ def hold_out(examples: Sequence[Example], **fit: Any) -> list[HeldOut]:
         raise ValueError("holding a domain out needs labelled rows from two files or more")
     out = []
     for domain in domains:
-        train = [ex for ex in examples if ex.domain != domain]
-        scored = [ex for ex in examples if ex.domain == domain and ex.logit is not None]
-        if not scored:
+        if not any(ex.domain == domain and ex.logit is not None for ex in examples):
             continue
         try:
-            profile = fit_profile(train, **fit)
+            profile = fit_profile([ex for ex in examples if ex.domain != domain], **fit)
         except ValueError as exc:
             raise ValueError(f"no profile without {domain}: {exc}") from None
-        decisions = [apply_profile(profile, ex) for ex in scored]
-        probs = [d.probability for d in decisions]
-        labels = [ex.label for ex in scored]
-        out.append(
-            HeldOut(
-                domain=domain,
-                rows=len(scored),
-                auc=auc(probs, labels),
-                balanced_accuracy=balanced_accuracy(labels, [int(d.verdict == "supported") for d in decisions]),
-                best_balanced_accuracy=best_threshold([(probs, labels)])[1],
-                ece=ece(probs, labels),
-                threshold=profile.fused.threshold,
-                settled=sum(d.scored_by == "rule" for d in decisions) / len(decisions),
-            )
-        )
+        figures = domain_figures(profile, domain, examples)
+        assert figures is not None
+        out.append(figures)
     return out
