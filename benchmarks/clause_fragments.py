@@ -10,7 +10,7 @@ cache, ``--scores``: the same rows, the same prompt) against the lowest clause's
 Clause log-odds are kept in ``--out`` (resumable; ``--no-collect`` reports on the rows kept there and asks
 nothing).
 
-Measured on 1,350 rows and not kept in the checker (README, Evaluation: "Tried and not kept").
+Measured on 1,350 rows and not kept in the checker (docs/experiments.md, "Asking about each clause").
 
 ``--write-scores DIR`` writes the three log-odds of those rows as score caches (``DIR/sentences``, ``DIR/sum`` and
 ``DIR/clauses``) in the layout of ``benchmarks/calibration.py --scores``, so the two can be fitted and

@@ -9,6 +9,11 @@ computes the local features, and for each domain fits on the others and scores i
   the rest), cut at the rate (``--threshold rate``) as every row here is, so the rows differ only in
   the fusion;
 * ``logistic`` — the same logistic regression with no rule settling (every claim by the model);
+* ``profile, EM prior`` — the profile's probabilities with the held-out domain's share of supported
+  claims re-estimated from its own unlabelled claims (EM under label shift, Saerens et al. 2002: the
+  posteriors re-weighted by the estimated over the fitting share until the two agree) and cut at that
+  share: can a domain's level be learnt without its labels? Only if what moves between domains is the
+  share of supported claims; the estimated and the true share of each domain are printed after the table;
 * ``trees, depth 2`` / ``trees, depth 3`` — scikit-learn's ``HistGradientBoostingClassifier`` on the very
   same features (the model's log-odds and hinge, the finding indicators, the lexical measures), cut at
   the fitting data's rate as the profile is: trees can follow interactions and thresholds a linear model
@@ -71,7 +76,7 @@ def main() -> int:
         examples[name] = [ex for ex in got if ex.logit is not None]
     if len(examples) < 2:
         raise SystemExit("fusion_models.py: fewer than two files with saved log-odds: nothing to hold out")
-    scorers: dict[str, Scorer] = {"profile": _profile, "logistic": _logistic}
+    scorers: dict[str, Scorer] = {"profile": _profile, "profile, EM prior": _em_prior, "logistic": _logistic}
     try:
         import sklearn  # noqa: F401
 
@@ -79,19 +84,27 @@ def main() -> int:
     except ImportError:
         print("(scikit-learn is not installed: no trees; .venv/bin/pip install scikit-learn)")
     names = list(examples)
-    print(f"| fusion | mean held-out AUC | mean BAcc | {' | '.join(n.removeprefix('summedits_') for n in names)} |")
-    print(f"|---|---|---|{'---|' * len(names)}")
+    print(f"| fusion | mean held-out AUC | mean BAcc | mean ECE | {' | '.join(n.removeprefix('summedits_') for n in names)} |")
+    print(f"|---|---|---|---|{'---|' * len(names)}")
+    shares = []
     for label, scorer in scorers.items():
-        aucs, baccs = [], []
+        aucs, baccs, eces = [], [], []
         for held in names:
             train = [ex for n in names if n != held for ex in examples[n]]
             probs, preds = scorer(train, examples[held])
             labels = [ex.label for ex in examples[held]]
             aucs.append(metrics.auc(probs, labels) or 0.5)
             baccs.append(metrics.balanced_accuracy(labels, preds))
+            eces.append(metrics.ece(probs, labels))
+            if scorer is _em_prior:
+                shares.append(f"{held}: fitting {_share(train):.2f}, true {sum(labels) / len(labels):.2f}, "
+                              f"estimated {sum(probs) / len(probs):.2f}")  # fmt: skip
         cells = " | ".join(f"{100 * a:.1f} / {100 * b:.1f}" for a, b in zip(aucs, baccs, strict=True))
-        print(f"| {label} | {100 * sum(aucs) / len(aucs):.1f} | {100 * sum(baccs) / len(baccs):.1f} | {cells} |")
-    print("\n(each domain's cell: held-out AUC / BAcc; every fusion cut at the fitting data's share of supported claims)")
+        mean = f"{100 * sum(aucs) / len(aucs):.1f} | {100 * sum(baccs) / len(baccs):.1f} | {sum(eces) / len(eces):.3f}"
+        print(f"| {label} | {mean} | {cells} |")
+    print("\n(each domain's cell: held-out AUC / BAcc; every fusion cut at the fitting data's share of supported claims,")
+    print("but the EM row, cut at its estimate of the held-out domain's share)")
+    print("\nShare of supported claims (EM prior): " + "; ".join(shares))
     return 0
 
 
@@ -99,6 +112,23 @@ def _profile(train: list[Example], test: list[Example]) -> tuple[list[float], li
     profile = calibrate.fit_profile(train, name="x", models=[], prompt_version=None, claims_per_call=1, threshold="rate")
     decisions = [calibrate.apply_profile(profile, ex) for ex in test]
     return [d.probability for d in decisions], [int(d.verdict == "supported") for d in decisions]
+
+
+def _share(examples: Sequence[Example]) -> float:
+    return sum(ex.label for ex in examples) / len(examples)
+
+
+def _em_prior(train: list[Example], test: list[Example], rounds: int = 100) -> tuple[list[float], list[int]]:
+    """The profile's held-out probabilities re-weighted for the held-out domain's share of supported claims,
+    estimated by EM from its unlabelled claims (the posteriors' mean is the share; iterate to agreement)."""
+    probs, _ = _profile(train, test)
+    prior = _share(train)
+    share, posts = prior, probs
+    for _ in range(rounds):
+        up, down = share / prior, (1 - share) / (1 - prior)
+        posts = [up * p / (up * p + down * (1 - p)) for p in probs]
+        share = min(max(sum(posts) / len(posts), 0.01), 0.99)
+    return posts, [int(p >= share) for p in posts]
 
 
 def _inputs(ex: Example) -> dict[str, float]:
@@ -109,7 +139,7 @@ def _inputs(ex: Example) -> dict[str, float]:
 
 def _cut(train: Sequence[Example], probs: list[float]) -> tuple[list[float], list[int]]:
     """``probs`` decided at the fitting data's share of supported claims, as the profile's rate rule does."""
-    rate = sum(ex.label for ex in train) / len(train)
+    rate = _share(train)
     return probs, [int(p >= rate) for p in probs]
 
 

@@ -27,21 +27,20 @@ Variants (``--variants``):
   swapped, an antonym, a paraphrase that holds, an added agreement) and a paper's abstract (an antonym, an
   overgeneralisation, a claim the paper does not make): does the model learn more kinds of edits from
   more examples? With ``--skip-shipped`` and no calibration cache, only the variant is asked (its AUC set
-  against a published figure of the shipped prompt on the same rows). Measured (README, "Twenty worked
+  against a published figure of the shipped prompt on the same rows). Measured (docs/experiments.md, "Twenty worked
   examples instead of ten"): +1.5 raw AUC on the first 100 rows of four files, +0.8 on the whole sample
   of seven, and held out +0.3 AUC, -0.6 BAcc, for twice the template's tokens; not adopted;
 * ``window`` — ``prompts/score.txt`` about a long source's two chunks closest to the claim (the choice
   the checker makes for a source too long for the context, here made at ``--window-tokens``, 1,024 by
   default): a source no longer than that is asked whole, as ``shipped`` asks it, so its log-odds are
-  the shipped ones (not asked again). Measured on WiCE's first 40 rows at 2,048 and 1,024 tokens (README,
+  the shipped ones (not asked again). Measured on WiCE's first 40 rows at 2,048 and 1,024 tokens (docs/experiments.md,
   "WiCE, the same 40 rows"): no better than the whole page, so the checker still shows a page whole when
   it fits the context;
 * ``shipped`` — ``prompts/score.txt`` itself, whatever it holds, asked here when the calibration
   benchmark's cache is absent (then the "AUC shipped prompt" column comes from these rows; they are kept
   under the prompt's version, so an edited prompt is asked again).
 
-Measured on 100 rows of four SummEdits files against the plain question, then shipped (README,
-Evaluation): none of the first four kept; ``fewshot1`` (the same examples one claim a turn, ten turns)
+Measured on 100 rows of four SummEdits files against the plain question, then shipped (docs/experiments.md): none of the first four kept; ``fewshot1`` (the same examples one claim a turn, ten turns)
 ranks better on all four files and, measured on the full calibration sample, was adopted: it is what
 ``prompts/score.txt`` holds, so the "shipped" column is it and the plain question is a variant like the
 others::

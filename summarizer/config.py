@@ -180,7 +180,7 @@ PRICES_PER_MILLION: dict[str, tuple[float, float]] = {
 #: Claims per scoring call when fitting a profile (each profile records its own). One: on 1,320 SummEdits
 #: claims held out by domain, the bundled 1.5B model asked one claim sentence a call ranks them better than
 #: when a summary's sentences share a numbered list (mean AUC 78.4 against 75.2, balanced accuracy 74.0
-#: against 70.7; README, Evaluation), at the price of one call per open claim sentence (a document's
+#: against 70.7; docs/experiments.md), at the price of one call per open claim sentence (a document's
 #: source prefix is cached across them). An earlier figure that favoured lists (79.2) came from calls that
 #: listed a labelled set's edited variants of one sentence side by side, which no real check does.
 SCORE_CLAIMS_PER_CALL = 1
