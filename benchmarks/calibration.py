@@ -74,7 +74,10 @@ def main() -> int:
     parser.add_argument("--threshold", choices=config.CALIBRATION_THRESHOLD_RULES, default=config.CALIBRATION_THRESHOLD,
                         help="how each fit's decision threshold is chosen (default %(default)s)")  # fmt: skip
     parser.add_argument("--exclude", nargs="+", default=[], metavar="FEATURE",
-                        help="fit without these features (e.g. novel_share)")  # fmt: skip
+                        help="fit without these features too (e.g. model_logit_yes)")  # fmt: skip
+    parser.add_argument("--lexical", action="store_true",
+                        help="also fit the lexical features, which the shipped profiles leave out "
+                        "(config.CALIBRATION_EXCLUDED_FEATURES): how every figure before they were left out was made")  # fmt: skip
     parser.add_argument("-m", "--model")
     parser.add_argument("--base-url")
     parser.add_argument("--out", default="results/calibration")
@@ -250,9 +253,14 @@ def _fit(
         fitted_on=fitted_on,
         temperature=args.temperature,
         threshold=args.threshold,
-        exclude=args.exclude,
+        exclude=_excluded(args),
         notes="fitted by benchmarks/calibration.py on the SummEdits dev domains in ../shared/eval",
     )
+
+
+def _excluded(args: argparse.Namespace) -> list[str]:
+    """The features a fit leaves out: ``--exclude``'s, and the lexical ones unless ``--lexical``."""
+    return [*args.exclude, *(() if args.lexical else config.CALIBRATION_EXCLUDED_FEATURES)]
 
 
 def _score(name: str, examples: list[calibrate.Example], profile: Profile, mode: str) -> dict[str, object]:

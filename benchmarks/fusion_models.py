@@ -8,6 +8,10 @@ computes the local features, and for each domain fits on the others and scores i
 * ``profile`` — ``fit_profile`` as ``calibrate`` runs it (rules settle what they may, the logistic model
   the rest), cut at the rate (``--threshold rate``) as every row here is, so the rows differ only in
   the fusion;
+* ``profile, each domain's log-odds centred`` — every domain's log-odds less their own mean (the held-out
+  domain's from its unlabelled claims), fitting and held-out domains alike: what moving a domain's level to
+  the others' would buy, if a batch of claims could be assumed to hold the fitting data's share of
+  supported claims (every SummEdits domain does, by construction: 29-42%);
 * ``logistic`` — the same logistic regression with no rule settling (every claim by the model);
 * ``profile, EM prior`` — the profile's probabilities with the held-out domain's share of supported
   claims re-estimated from its own unlabelled claims (EM under label shift, Saerens et al. 2002: the
@@ -20,7 +24,8 @@ computes the local features, and for each domain fits on the others and scores i
   cannot, so if they rank held-out domains no better, the features (the model's answer first), not the
   way they are combined, are what limits the checker.
 
-Needs scikit-learn for the trees (``.venv/bin/pip install scikit-learn``; not a dependency of the package).
+Every fusion weighs the features the shipped profiles weigh (``--lexical``: the lexical ones too, as before
+they were left out). Needs scikit-learn for the trees (``.venv/bin/pip install scikit-learn``; not a dependency of the package).
 
     .venv/bin/python benchmarks/fusion_models.py --scores results/calibration/scores/qwen2.5-coder-1.5b-instruct/5d141e689c10-k1
 """
@@ -28,13 +33,15 @@ Needs scikit-learn for the trees (``.venv/bin/pip install scikit-learn``; not a 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from summarizer import evaluation
+from summarizer import config, evaluation
 from summarizer.calibration import calibrate, metrics
 from summarizer.calibration.calibrate import Example
 from summarizer.calibration.fit import fit_logistic
@@ -52,6 +59,10 @@ FILES = {
     "summedits_sales_email": 120,
 }
 
+FEATURES = FUSED_FEATURES
+"""What every fusion weighs (set by ``--lexical``)."""
+EXCLUDED: tuple[str, ...] = ()
+
 Scorer = Callable[[list[Example], list[Example]], tuple[list[float], list[int]]]
 """(fitting examples, held-out examples) -> the held-out probabilities and decisions (1: supported)"""
 
@@ -62,7 +73,13 @@ def main() -> int:
     parser.add_argument("--scores", required=True, help="one prompt version's folder of saved log-odds")
     parser.add_argument("--files", nargs="+", choices=list(FILES), default=list(FILES), metavar="FILE",
                         help="these SummEdits files only (default: every one with saved log-odds)")  # fmt: skip
+    parser.add_argument("--lexical", action="store_true",
+                        help="every fusion also weighs the lexical features, which the shipped profiles leave out "
+                        "(how the figures before they were left out were made)")  # fmt: skip
     args = parser.parse_args()
+    global FEATURES, EXCLUDED
+    EXCLUDED = () if args.lexical else config.CALIBRATION_EXCLUDED_FEATURES
+    FEATURES = tuple(f for f in FUSED_FEATURES if f not in EXCLUDED)
     examples: dict[str, list[Example]] = {}
     for name in args.files:
         limit = FILES[name]
@@ -76,7 +93,12 @@ def main() -> int:
         examples[name] = [ex for ex in got if ex.logit is not None]
     if len(examples) < 2:
         raise SystemExit("fusion_models.py: fewer than two files with saved log-odds: nothing to hold out")
-    scorers: dict[str, Scorer] = {"profile": _profile, "profile, EM prior": _em_prior, "logistic": _logistic}
+    scorers: dict[str, Scorer] = {
+        "profile": _profile,
+        "profile, EM prior": _em_prior,
+        "profile, each domain's log-odds centred": _centred,
+        "logistic": _logistic,
+    }
     try:
         import sklearn  # noqa: F401
 
@@ -109,9 +131,25 @@ def main() -> int:
 
 
 def _profile(train: list[Example], test: list[Example]) -> tuple[list[float], list[int]]:
-    profile = calibrate.fit_profile(train, name="x", models=[], prompt_version=None, claims_per_call=1, threshold="rate")
+    profile = calibrate.fit_profile(train, name="x", models=[], prompt_version=None, claims_per_call=1, threshold="rate", exclude=EXCLUDED)
     decisions = [calibrate.apply_profile(profile, ex) for ex in test]
     return [d.probability for d in decisions], [int(d.verdict == "supported") for d in decisions]
+
+
+def _centred(train: list[Example], test: list[Example]) -> tuple[list[float], list[int]]:
+    """The profile fitted and applied with each domain's log-odds less their own mean (the held-out domain's
+    from its unlabelled claims): a domain's level moved to the others' before any fit. Sound only when
+    every batch holds about the same share of supported claims, as every SummEdits domain does."""
+
+    def centre(exs: list[Example]) -> list[Example]:
+        out = []
+        for domain in dict.fromkeys(ex.domain for ex in exs):
+            mine = [ex for ex in exs if ex.domain == domain]
+            mean = statistics.fmean(ex.logit for ex in mine if ex.logit is not None)
+            out += [replace(ex, logit=ex.logit - mean) for ex in mine if ex.logit is not None]
+        return out
+
+    return _profile(centre(train), centre(test))
 
 
 def _share(examples: Sequence[Example]) -> float:
@@ -144,7 +182,7 @@ def _cut(train: Sequence[Example], probs: list[float]) -> tuple[list[float], lis
 
 
 def _logistic(train: list[Example], test: list[Example]) -> tuple[list[float], list[int]]:
-    weights, bias = fit_logistic([_inputs(ex) for ex in train], [ex.label for ex in train], FUSED_FEATURES)
+    weights, bias = fit_logistic([_inputs(ex) for ex in train], [ex.label for ex in train], FEATURES)
     return _cut(train, [sigmoid(bias + sum(w * _inputs(ex).get(k, 0.0) for k, w in weights.items())) for ex in test])
 
 
@@ -153,7 +191,7 @@ def _trees(depth: int, rounds: int, rate: float) -> Scorer:
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         def x(exs: list[Example]) -> list[list[float]]:
-            return [[_inputs(ex).get(k, 0.0) for k in FUSED_FEATURES] for ex in exs]
+            return [[_inputs(ex).get(k, 0.0) for k in FEATURES] for ex in exs]
 
         model = HistGradientBoostingClassifier(max_depth=depth, max_iter=rounds, learning_rate=rate, random_state=0)
         model.fit(x(train), [ex.label for ex in train])

@@ -43,6 +43,8 @@ def main() -> int:
     parser.add_argument("--scores", default="results/calibration/scores")
     parser.add_argument("-m", "--model", default=config.LOCAL_MODEL)
     parser.add_argument("--claims-per-call", type=int, default=1)
+    parser.add_argument("--lexical", action="store_true",
+                        help="also fit the lexical features, as every fit did before they were left out")  # fmt: skip
     args = parser.parse_args()
 
     version = load_prompt(PROMPT_NAME).version
@@ -72,7 +74,7 @@ def main() -> int:
                 continue
             profile = calibrate.fit_profile(
                 train, name=args.model, models=[args.model], prompt_version=version,
-                claims_per_call=args.claims_per_call,
+                claims_per_call=args.claims_per_call, **({"exclude": ()} if args.lexical else {}),
             )  # fmt: skip
             thresholds.append(profile.fused.threshold)
             for ex in test:

@@ -194,14 +194,14 @@ def fit_profile(
     fitted_on: Sequence[FittedOn] = (),
     l2: float = config.CALIBRATION_L2,
     temperature: bool = False,
-    exclude: Collection[str] = (),
+    exclude: Collection[str] = config.CALIBRATION_EXCLUDED_FEATURES,
     threshold: str = config.CALIBRATION_THRESHOLD,
     notes: str = "",
 ) -> Profile:
     """A profile fitted on ``examples`` (those with a log-odds fit the fused model; all fit the local one);
     ``temperature``: temper each model on held-out domains (:func:`_held_out_temperature`); ``exclude``:
-    features left out of both models (a benchmark's question: what does a feature bring on a held-out
-    domain?); ``threshold``: how the decision thresholds are chosen (:func:`_threshold`).
+    features left out of both models (by default the lexical ones, whose SummEdits weights do not carry to
+    real claims: ``config.CALIBRATION_EXCLUDED_FEATURES``; ``()`` fits every feature); ``threshold``: how the decision thresholds are chosen (:func:`_threshold`).
 
     Raises ``ValueError`` when the examples lack a class, when none has a log-odds, when ``exclude``
     names no feature, or when ``threshold`` names no rule."""
@@ -478,6 +478,7 @@ def calibrate_rows(
     on_document: Callable[[int, int], None] | None = None,
     temperature: bool = False,
     threshold: str = config.CALIBRATION_THRESHOLD,
+    exclude: Collection[str] = config.CALIBRATION_EXCLUDED_FEATURES,
     hold_out: bool = False,
     known: Mapping[str, float | None] | None = None,
 ) -> Calibration:
@@ -485,7 +486,7 @@ def calibrate_rows(
 
     ``examples_path``: examples saved there by an earlier run are reused (a refit costs no call), and the
     examples are saved there after; log-odds are saved as they come, so an interrupted run loses nothing
-    it paid for; ``temperature`` and ``threshold`` are :func:`fit_profile`'s; ``hold_out``: also score
+    it paid for; ``temperature``, ``threshold`` and ``exclude`` are :func:`fit_profile`'s; ``hold_out``: also score
     each domain (file) with the profile fitted on the others (two files or more). Everything that can be
     checked without the model is checked before the first call
     (:func:`check_calibration`; ``known``: what it returned for these rows and ``examples_path``, when the
@@ -527,6 +528,7 @@ def calibrate_rows(
         "claims_per_call": claims_per_call,
         "temperature": temperature,
         "threshold": threshold,
+        "exclude": tuple(exclude),
     }
     kept = f"; the examples are saved in {examples_path}" if examples_path else ""
     try:

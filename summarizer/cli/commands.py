@@ -325,7 +325,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         result = calibrate_rows(
             rows, LLM(settings), name=args.name or settings.model, claims_per_call=args.claims_per_call,
             examples_path=args.examples, temperature=args.temperature, threshold=args.threshold,
-            hold_out=args.hold_out, known=known,
+            hold_out=args.hold_out, known=known, **({"exclude": ()} if args.lexical else {}),
             on_document=lambda done, total: log.info("document %d/%d", done, total),
         )  # fmt: skip
     _write(result.profile.to_json(), args.output)

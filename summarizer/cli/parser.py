@@ -144,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--threshold", choices=config.CALIBRATION_THRESHOLD_RULES, default=config.CALIBRATION_THRESHOLD,
                      help="the decision threshold: 'best', the one with the highest mean balanced accuracy over "
                      "the files (default), or 'rate', the share of supported rows")  # fmt: skip
+    cal.add_argument("--lexical", action="store_true",
+                     help="also weigh the lexical features (coverage by the best-matching sentences, share of words "
+                     "the source lacks, length); left out by default: on edited summaries their weights follow how "
+                     "the set was made, not what real claims do")  # fmt: skip
     cal.add_argument("--hold-out", action="store_true",
                      help="also print each file's figures with the profile fitted on the other files (two or more): "
                      "what a kind of text the profile never saw can expect; no extra model call")  # fmt: skip

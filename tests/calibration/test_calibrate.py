@@ -24,7 +24,7 @@ from summarizer.calibration.calibrate import (
 from summarizer.calibration.metrics import balanced_accuracy, best_threshold
 from summarizer.errors import ConfigError, InputError
 from summarizer.evaluation import Row
-from summarizer.rules.features import MODEL_FEATURE
+from summarizer.rules.features import LEXICAL_FEATURES, MODEL_FEATURE
 
 PROFILE_ARGS: dict = {"name": "t", "models": ["t"], "prompt_version": None, "claims_per_call": 1}
 
@@ -224,19 +224,34 @@ def test_the_fused_fit_gives_yes_leaning_and_no_leaning_log_odds_slopes_of_their
 
 
 def test_an_excluded_feature_gets_no_weight_and_the_fit_goes_on_without_it() -> None:
-    """Coverage that tracks the label in the training rows: fitted, it gets a large weight; excluded, it
-    gets none in either model, and the fused model still ranks by the log-odds."""
+    """Coverage that tracks the label in the training rows: fitted (``exclude=()``), it gets a large weight;
+    excluded, it gets none in either model, and the fused model still ranks by the log-odds."""
     rng = random.Random(5)
     examples = [example(i, label, rng.gauss(1.0 if label else -1.0, 1.0), coverage=0.2 + 0.6 * label)
                 for i, label in enumerate(int(rng.random() < 0.5) for _ in range(400))]  # fmt: skip
-    full = fit_profile(examples, **PROFILE_ARGS)
-    assert full.fused.weights["coverage_best"] > 0.5
+    full = fit_profile(examples, **PROFILE_ARGS, exclude=())
+    assert full.fused.weights["coverage_best"] > 0.5 and full.local.weights["coverage_best"] > 0.5
     without = fit_profile(examples, **PROFILE_ARGS, exclude=("coverage_best", "coverage_top3"))
     for model in (without.fused, without.local):
         assert "coverage_best" not in model.weights and "coverage_top3" not in model.weights
     assert without.fused.weights["model_logit"] > 0.5
     with pytest.raises(ValueError, match="no such feature to exclude: coverage"):
         fit_profile(examples, **PROFILE_ARGS, exclude=("coverage",))
+
+
+def test_the_lexical_features_are_left_out_unless_asked_for() -> None:
+    """By default a fit weighs no lexical feature (config.CALIBRATION_EXCLUDED_FEATURES), however well one
+    tracks the fitting labels, and still weighs the findings and the log-odds; ``exclude=()`` weighs them."""
+    rng = random.Random(6)
+    examples = [example(i, label, rng.gauss(1.0 if label else -1.0, 1.0), coverage=0.2 + 0.6 * label)
+                for i, label in enumerate(int(rng.random() < 0.5) for _ in range(400))]  # fmt: skip
+    assert set(config.CALIBRATION_EXCLUDED_FEATURES) == set(LEXICAL_FEATURES)
+    default = fit_profile(examples, **PROFILE_ARGS)
+    for model in (default.fused, default.local):
+        assert not set(model.weights) & set(LEXICAL_FEATURES)
+        assert "number_missing" in model.weights
+    assert default.fused.weights["model_logit"] > 0.5
+    assert set(LEXICAL_FEATURES) <= set(fit_profile(examples, **PROFILE_ARGS, exclude=()).fused.weights)
 
 
 # --- bad input: every file calibrate reads, checked before any model call ------------------------------

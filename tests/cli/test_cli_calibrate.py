@@ -94,6 +94,24 @@ def test_calibrate_searches_the_threshold_or_sets_it_at_the_share_supported_when
     assert not (tmp_path / "x.json").exists()
 
 
+def test_calibrate_weighs_the_lexical_features_only_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = write_rows(tmp_path / "news.jsonl")
+    examples = str(tmp_path / "examples.jsonl")
+    with FakeOpenAIServer() as server:
+        for name, extra in (("default", []), ("lexical", ["--lexical"])):
+            code, _, err = run(capsys, "calibrate", data, "-m", "acme-7b", "--base-url", server.url, *extra,
+                               "-o", str(tmp_path / f"{name}.json"), "--examples", examples)  # fmt: skip
+            assert code == 0, err
+    default, lexical = load_profile(tmp_path / "default.json"), load_profile(tmp_path / "lexical.json")
+    excluded = set(config.CALIBRATION_EXCLUDED_FEATURES)
+    for model in (default.fused, default.local):
+        assert not set(model.weights) & excluded and "model_logit" in default.fused.weights
+    for model in (lexical.fused, lexical.local):
+        assert excluded <= set(model.weights)
+
+
 def test_a_profile_from_calibrate_is_used_by_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = write_rows(tmp_path / "news.jsonl")
     source = tmp_path / "doc.txt"
