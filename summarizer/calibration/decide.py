@@ -86,11 +86,13 @@ def decide(
     return Decision(unsupported_verdict(local, features), probability, 1.0 - probability, scored_by)  # type: ignore[arg-type]
 
 
-def unsupported_verdict(local: LocalResult, features: Mapping[str, float]) -> Verdict:
-    """``contradicted`` when the source speaks to the claim (a conflicting finding, or a sentence covering
-    most of its words); ``not_in_source`` otherwise."""
+def unsupported_verdict(
+    local: LocalResult, features: Mapping[str, float], *, coverage: float = config.CONTRADICTION_COVERAGE
+) -> Verdict:
+    """``contradicted`` when the source speaks to the claim (a conflicting finding, or a sentence holding
+    at least ``coverage`` of its content words); ``not_in_source`` otherwise."""
     if any(s.kind in _CONFLICTING for s in local.signals):
         return "contradicted"
-    if features.get("coverage_best", 0.0) >= config.CONTRADICTION_COVERAGE:
+    if features.get("coverage_best", 0.0) >= coverage:
         return "contradicted"
     return "not_in_source"
