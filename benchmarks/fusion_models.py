@@ -37,6 +37,7 @@ import statistics
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -59,10 +60,6 @@ FILES = {
     "summedits_sales_email": 120,
 }
 
-FEATURES = FUSED_FEATURES
-"""What every fusion weighs (set by ``--lexical``)."""
-EXCLUDED: tuple[str, ...] = ()
-
 Scorer = Callable[[list[Example], list[Example]], tuple[list[float], list[int]]]
 """(fitting examples, held-out examples) -> the held-out probabilities and decisions (1: supported)"""
 
@@ -77,9 +74,7 @@ def main() -> int:
                         help="every fusion also weighs the lexical features, which the shipped profiles leave out "
                         "(how the figures before they were left out were made)")  # fmt: skip
     args = parser.parse_args()
-    global FEATURES, EXCLUDED
-    EXCLUDED = () if args.lexical else config.CALIBRATION_EXCLUDED_FEATURES
-    FEATURES = tuple(f for f in FUSED_FEATURES if f not in EXCLUDED)
+    excluded = () if args.lexical else config.CALIBRATION_EXCLUDED_FEATURES
     examples: dict[str, list[Example]] = {}
     for name in args.files:
         limit = FILES[name]
@@ -94,15 +89,16 @@ def main() -> int:
     if len(examples) < 2:
         raise SystemExit("fusion_models.py: fewer than two files with saved log-odds: nothing to hold out")
     scorers: dict[str, Scorer] = {
-        "profile": _profile,
-        "profile, EM prior": _em_prior,
-        "profile, each domain's log-odds centred": _centred,
-        "logistic": _logistic,
+        "profile": partial(_profile, excluded=excluded),
+        "profile, EM prior": partial(_em_prior, excluded=excluded),
+        "profile, each domain's log-odds centred": partial(_centred, excluded=excluded),
+        "logistic": partial(_logistic, excluded=excluded),
     }
     try:
         import sklearn  # noqa: F401
 
-        scorers |= {"trees, depth 2": _trees(2, 100, 0.05), "trees, depth 3": _trees(3, 200, 0.03)}
+        scorers |= {"trees, depth 2": _trees(2, 100, 0.05, excluded),
+                    "trees, depth 3": _trees(3, 200, 0.03, excluded)}  # fmt: skip
     except ImportError:
         print("(scikit-learn is not installed: no trees; .venv/bin/pip install scikit-learn)")
     names = list(examples)
@@ -118,7 +114,7 @@ def main() -> int:
             aucs.append(metrics.auc(probs, labels) or 0.5)
             baccs.append(metrics.balanced_accuracy(labels, preds))
             eces.append(metrics.ece(probs, labels))
-            if scorer is _em_prior:
+            if label == "profile, EM prior":
                 shares.append(f"{held}: fitting {_share(train):.2f}, true {sum(labels) / len(labels):.2f}, "
                               f"estimated {sum(probs) / len(probs):.2f}")  # fmt: skip
         cells = " | ".join(f"{100 * a:.1f} / {100 * b:.1f}" for a, b in zip(aucs, baccs, strict=True))
@@ -130,13 +126,15 @@ def main() -> int:
     return 0
 
 
-def _profile(train: list[Example], test: list[Example]) -> tuple[list[float], list[int]]:
-    profile = calibrate.fit_profile(train, name="x", models=[], prompt_version=None, claims_per_call=1, threshold="rate", exclude=EXCLUDED)
+def _profile(train: list[Example], test: list[Example], *, excluded: Sequence[str]) -> tuple[list[float], list[int]]:
+    profile = calibrate.fit_profile(
+        train, name="x", models=[], prompt_version=None, claims_per_call=1, threshold="rate", exclude=excluded
+    )
     decisions = [calibrate.apply_profile(profile, ex) for ex in test]
     return [d.probability for d in decisions], [int(d.verdict == "supported") for d in decisions]
 
 
-def _centred(train: list[Example], test: list[Example]) -> tuple[list[float], list[int]]:
+def _centred(train: list[Example], test: list[Example], *, excluded: Sequence[str]) -> tuple[list[float], list[int]]:
     """The profile fitted and applied with each domain's log-odds less their own mean (the held-out domain's
     from its unlabelled claims): a domain's level moved to the others' before any fit. Sound only when
     every batch holds about the same share of supported claims, as every SummEdits domain does."""
@@ -149,17 +147,19 @@ def _centred(train: list[Example], test: list[Example]) -> tuple[list[float], li
             out += [replace(ex, logit=ex.logit - mean) for ex in mine if ex.logit is not None]
         return out
 
-    return _profile(centre(train), centre(test))
+    return _profile(centre(train), centre(test), excluded=excluded)
 
 
 def _share(examples: Sequence[Example]) -> float:
     return sum(ex.label for ex in examples) / len(examples)
 
 
-def _em_prior(train: list[Example], test: list[Example], rounds: int = 100) -> tuple[list[float], list[int]]:
+def _em_prior(
+    train: list[Example], test: list[Example], *, excluded: Sequence[str], rounds: int = 100
+) -> tuple[list[float], list[int]]:
     """The profile's held-out probabilities re-weighted for the held-out domain's share of supported claims,
     estimated by EM from its unlabelled claims (the posteriors' mean is the share; iterate to agreement)."""
-    probs, _ = _profile(train, test)
+    probs, _ = _profile(train, test, excluded=excluded)
     prior = _share(train)
     share, posts = prior, probs
     for _ in range(rounds):
@@ -181,17 +181,23 @@ def _cut(train: Sequence[Example], probs: list[float]) -> tuple[list[float], lis
     return probs, [int(p >= rate) for p in probs]
 
 
-def _logistic(train: list[Example], test: list[Example]) -> tuple[list[float], list[int]]:
-    weights, bias = fit_logistic([_inputs(ex) for ex in train], [ex.label for ex in train], FEATURES)
+def _features(excluded: Sequence[str]) -> list[str]:
+    return [f for f in FUSED_FEATURES if f not in excluded]
+
+
+def _logistic(train: list[Example], test: list[Example], *, excluded: Sequence[str]) -> tuple[list[float], list[int]]:
+    weights, bias = fit_logistic([_inputs(ex) for ex in train], [ex.label for ex in train], _features(excluded))
     return _cut(train, [sigmoid(bias + sum(w * _inputs(ex).get(k, 0.0) for k, w in weights.items())) for ex in test])
 
 
-def _trees(depth: int, rounds: int, rate: float) -> Scorer:
+def _trees(depth: int, rounds: int, rate: float, excluded: Sequence[str]) -> Scorer:
+    features = _features(excluded)
+
     def score(train: list[Example], test: list[Example]) -> tuple[list[float], list[int]]:
         from sklearn.ensemble import HistGradientBoostingClassifier
 
         def x(exs: list[Example]) -> list[list[float]]:
-            return [[_inputs(ex).get(k, 0.0) for k in FEATURES] for ex in exs]
+            return [[_inputs(ex).get(k, 0.0) for k in features] for ex in exs]
 
         model = HistGradientBoostingClassifier(max_depth=depth, max_iter=rounds, learning_rate=rate, random_state=0)
         model.fit(x(train), [ex.label for ex in train])
