@@ -25,7 +25,8 @@ computes the local features, and for each domain fits on the others and scores i
   way they are combined, are what limits the checker.
 
 Every fusion weighs the features the shipped profiles weigh (``--lexical``: the lexical ones too, as before
-they were left out). Needs scikit-learn for the trees (``.venv/bin/pip install scikit-learn``; not a dependency of the package).
+they were left out). Needs scikit-learn for the trees (``.venv/bin/pip install scikit-learn``; not a
+dependency of the package).
 
     .venv/bin/python benchmarks/fusion_models.py --scores results/calibration/scores/qwen2.5-coder-1.5b-instruct/5d141e689c10-k1
 """

@@ -30,11 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from summarizer import config, evaluation
 from summarizer.calibration import metrics
 from summarizer.calibration.decide import settle, unsupported_verdict
+from summarizer.calibration.examples import examples_for_document
 from summarizer.calibration.profile import Profile, load_profile
 from summarizer.errors import InputError
 from summarizer.rules.checker import LocalChecker, LocalResult
-from summarizer.rules.features import claim_features
-from summarizer.text.documents import document_from_text
+from summarizer.types import Verdict
 
 STANCES = {"refute": 1, "irrelevant": 0}
 """1: the source speaks against the claim (``contradicted``); 0: it does not speak to it (``not_in_source``)."""
@@ -45,7 +45,7 @@ CUTS = (0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8)
 class Split:
     label: int
     claim: str
-    settled: str | None
+    settled: Verdict | None
     """The verdict of a trusted finding that settles the claim unsupported, else None (the split decides)."""
     local: LocalResult
     features: dict[str, float]
@@ -94,16 +94,17 @@ def main() -> int:
 
 
 def _split(profile: Profile, row: evaluation.Row) -> Split:
+    """The row's claim read as ``calibrate`` reads it (its local findings and features), and what a trusted
+    finding would settle."""
+    claims = [(row.id, row.claim, row.label)]
     try:
-        text = document_from_text(row.doc).evidence_text
+        [example] = examples_for_document(row.doc, claims, "factcheck")
     except InputError:  # a snippet the document reader takes for page furniture: read as it is
-        text = row.doc
-    checker = LocalChecker(text)
-    local = checker.check(row.claim)
-    features = claim_features(checker, row.claim, local)
-    decision = settle(profile, local, features)
+        [example] = examples_for_document(row.doc, claims, "factcheck", checker=LocalChecker(row.doc))
+    local = example.local_result()
+    decision = settle(profile, local, example.features)
     settled = decision.verdict if decision is not None and decision.verdict != "supported" else None
-    return Split(row.label, row.claim, settled, local, features)
+    return Split(row.label, row.claim, settled, local, example.features)
 
 
 if __name__ == "__main__":

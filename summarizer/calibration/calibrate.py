@@ -201,7 +201,8 @@ def fit_profile(
     """A profile fitted on ``examples`` (those with a log-odds fit the fused model; all fit the local one);
     ``temperature``: temper each model on held-out domains (:func:`_held_out_temperature`); ``exclude``:
     features left out of both models (by default the lexical ones, whose SummEdits weights do not carry to
-    real claims: ``config.CALIBRATION_EXCLUDED_FEATURES``; ``()`` fits every feature); ``threshold``: how the decision thresholds are chosen (:func:`_threshold`).
+    real claims: ``config.CALIBRATION_EXCLUDED_FEATURES``; ``()`` fits every feature); ``threshold``: how
+    the decision thresholds are chosen (:func:`_threshold`).
 
     Raises ``ValueError`` when the examples lack a class, when none has a log-odds, when ``exclude``
     names no feature, or when ``threshold`` names no rule."""
@@ -486,8 +487,8 @@ def calibrate_rows(
 
     ``examples_path``: examples saved there by an earlier run are reused (a refit costs no call), and the
     examples are saved there after; log-odds are saved as they come, so an interrupted run loses nothing
-    it paid for; ``temperature``, ``threshold`` and ``exclude`` are :func:`fit_profile`'s; ``hold_out``: also score
-    each domain (file) with the profile fitted on the others (two files or more). Everything that can be
+    it paid for; ``temperature``, ``threshold`` and ``exclude`` are :func:`fit_profile`'s; ``hold_out``:
+    also score each domain (file) with the profile fitted on the others (two files or more). Everything that can be
     checked without the model is checked before the first call
     (:func:`check_calibration`; ``known``: what it returned for these rows and ``examples_path``, when the
     caller checked first, so the files are not read twice); a fit that still fails (say, the model gave
