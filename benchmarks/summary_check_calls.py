@@ -11,6 +11,9 @@ summary, on the bundled local model:
    server keeps past prompts in memory, so even an unrelated prompt in between does not take it away):
    this compares warm runs, what a check of a second claim list costs. (The decomposition is left out
    of this comparison: asked twice, the 1.5B model does not always split a summary the same way.)
+3. with ``--verdicts``, the same claims checked a third time with the model's JSON verdicts (``scorer=
+   "verdicts"``: a quote and a reason generated per claim, the default before the calibrated scores),
+   also warm: the scores' speed against the way they replaced, where a summary's claims share their source.
 
     .venv/bin/python benchmarks/summary_check_calls.py --articles 8
 """
@@ -45,6 +48,7 @@ def main() -> int:
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "eval"))
     parser.add_argument("--articles", type=int, default=5)
     parser.add_argument("--out", default="results/summary_check_calls.json")
+    parser.add_argument("--verdicts", action="store_true", help="also check the claims with JSON verdicts (slow)")
     args = parser.parse_args()
 
     data = Path(args.data)
@@ -70,6 +74,13 @@ def main() -> int:
                 row[f"{name}_seconds"] = round(time.perf_counter() - t0, 1)
                 row[f"{name}_calls"] = runs[name].usage.calls
             pairs = list(zip(runs["lists"].claims, runs["chat"].claims, strict=True))
+            if args.verdicts:
+                t0 = time.perf_counter()
+                judged = check(text, claims, scorer="verdicts", llm=LLM(settings))
+                row["json_seconds"] = round(time.perf_counter() - t0, 1)
+                row["json_calls"] = judged.usage.calls
+                row["json_completion_tokens"] = judged.usage.completion_tokens
+                row["json_judged"] = sum(c.scored_by == "verdict" for c in judged.claims)
             row["verdicts_differ"] = sum(a.verdict != b.verdict for a, b in pairs)
             row["max_confidence_gap"] = round(max((abs(a.confidence - b.confidence) for a, b in pairs), default=0), 3)
             rows.append(row)
@@ -89,10 +100,16 @@ def _print(rows: list[dict[str, Any]]) -> None:
           f"{sum(r['summary_check_seconds'] for r in rows) / n:.1f} s")  # fmt: skip
     print("| the same claims scored | calls per summary (max) | seconds per summary | claims per second |")
     print("|---|---|---|---|")
-    for name, label in (("lists", "as one prompt list (the bundled server)"), ("chat", "one chat call per prompt")):
+    legs = [("lists", "as one prompt list (the bundled server)", scored), ("chat", "one chat call per prompt", scored)]
+    if all("json_seconds" in r for r in rows):
+        legs.append(("json", "JSON verdicts, one quote and reason a claim (before)", sum(r["json_judged"] for r in rows)))
+    for name, label, judged in legs:
         secs = sum(r[f"{name}_seconds"] for r in rows)
         per = [r[f"{name}_calls"] for r in rows]
-        print(f"| {label} | {sum(per) / n:.1f} ({max(per)}) | {secs / n:.1f} | {scored / max(secs, 1e-9):.2f} |")
+        print(f"| {label} | {sum(per) / n:.1f} ({max(per)}) | {secs / n:.1f} | {judged / max(secs, 1e-9):.2f} |")
+    if len(legs) == 3:
+        tokens = sum(r["json_completion_tokens"] for r in rows)
+        print(f"JSON verdicts: {tokens} completion tokens for {legs[2][2]} claims")
     print(f"verdicts differing between the two: {sum(r['verdicts_differ'] for r in rows)} of {claims}; "
           f"largest confidence gap: {max((r['max_confidence_gap'] for r in rows), default=0):.3f}")  # fmt: skip
 
