@@ -194,9 +194,18 @@ def _features(excluded: Sequence[str]) -> list[str]:
     return [f for f in FUSED_FEATURES if f not in excluded]
 
 
-def _logistic(train: list[Example], test: list[Example], *, excluded: Sequence[str]) -> tuple[list[float], list[int]]:
-    weights, bias = fit_logistic([_inputs(ex) for ex in train], [ex.label for ex in train], _features(excluded))
-    return _cut(train, [sigmoid(bias + sum(w * _inputs(ex).get(k, 0.0) for k, w in weights.items())) for ex in test])
+def _logistic(
+    train: list[Example],
+    test: list[Example],
+    *,
+    excluded: Sequence[str],
+    inputs: Callable[[Example], dict[str, float]] = _inputs,
+    extra: Sequence[str] = (),
+) -> tuple[list[float], list[int]]:
+    """A logistic regression on ``inputs`` (the fused features less ``excluded``, plus ``extra``), cut at the rate."""
+    features = [*_features(excluded), *extra]
+    weights, bias = fit_logistic([inputs(ex) for ex in train], [ex.label for ex in train], features)
+    return _cut(train, [sigmoid(bias + sum(w * inputs(ex).get(k, 0.0) for k, w in weights.items())) for ex in test])
 
 
 def _with_length(
@@ -208,9 +217,8 @@ def _with_length(
         assert ex.logit is not None
         return {**_inputs(ex), "log_source_words": lengths[ex.id], "logit_x_log_source_words": ex.logit * lengths[ex.id]}
 
-    features = [*_features(excluded), "log_source_words", "logit_x_log_source_words"]
-    weights, bias = fit_logistic([inputs(ex) for ex in train], [ex.label for ex in train], features)
-    return _cut(train, [sigmoid(bias + sum(w * inputs(ex).get(k, 0.0) for k, w in weights.items())) for ex in test])
+    extra = ("log_source_words", "logit_x_log_source_words")
+    return _logistic(train, test, excluded=excluded, inputs=inputs, extra=extra)
 
 
 def _trees(depth: int, rounds: int, rate: float, excluded: Sequence[str]) -> Scorer:

@@ -100,16 +100,17 @@ def _print(rows: list[dict[str, Any]]) -> None:
           f"{sum(r['summary_check_seconds'] for r in rows) / n:.1f} s")  # fmt: skip
     print("| the same claims scored | calls per summary (max) | seconds per summary | claims per second |")
     print("|---|---|---|---|")
+    verdicts = all("json_seconds" in r for r in rows)  # the rows of a run with --verdicts
+    judged = sum(r["json_judged"] for r in rows) if verdicts else 0
     legs = [("lists", "as one prompt list (the bundled server)", scored), ("chat", "one chat call per prompt", scored)]
-    if all("json_seconds" in r for r in rows):
-        legs.append(("json", "JSON verdicts, one quote and reason a claim (before)", sum(r["json_judged"] for r in rows)))
-    for name, label, judged in legs:
+    if verdicts:
+        legs.append(("json", "JSON verdicts, one quote and reason a claim (before)", judged))
+    for name, label, sent in legs:
         secs = sum(r[f"{name}_seconds"] for r in rows)
         per = [r[f"{name}_calls"] for r in rows]
-        print(f"| {label} | {sum(per) / n:.1f} ({max(per)}) | {secs / n:.1f} | {judged / max(secs, 1e-9):.2f} |")
-    if len(legs) == 3:
-        tokens = sum(r["json_completion_tokens"] for r in rows)
-        print(f"JSON verdicts: {tokens} completion tokens for {legs[2][2]} claims")
+        print(f"| {label} | {sum(per) / n:.1f} ({max(per)}) | {secs / n:.1f} | {sent / max(secs, 1e-9):.2f} |")
+    if verdicts:
+        print(f"JSON verdicts: {sum(r['json_completion_tokens'] for r in rows)} completion tokens for {judged} claims")
     print(f"verdicts differing between the two: {sum(r['verdicts_differ'] for r in rows)} of {claims}; "
           f"largest confidence gap: {max((r['max_confidence_gap'] for r in rows), default=0):.3f}")  # fmt: skip
 
